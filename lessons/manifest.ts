@@ -1,0 +1,87 @@
+/**
+ * The lessons, in reading order. A lesson with `load` is ready; one without is announced as coming,
+ * so students see where the course goes.
+ */
+export interface LessonModule {
+  /** The lesson's prose and live cells, compiled from Markdown at build time. */
+  html: string;
+  /** The lesson's URL-backed parameters (a ParamStore), re-read when the address changes. */
+  store?: { reload(): void };
+}
+
+export interface LessonEntry {
+  /** URL id: #/forward */
+  id: string;
+  title: string;
+  /** What you will learn, one sentence. */
+  summary: string;
+  /** Estimated reading-and-playing time. */
+  minutes: number;
+  prerequisites: string[];
+  load?: () => Promise<LessonModule>;
+}
+
+export const LESSONS: readonly LessonEntry[] = [
+  {
+    id: 'forward',
+    title: 'The forward process: controlled destruction',
+    summary:
+      'How a diffusion model turns real digits into pure noise one small Gaussian step at a time, why you can jump to any step in one go, and how the noise schedule shapes the signal-to-noise ratio.',
+    minutes: 15,
+    prerequisites: [],
+    load: () => import('./forward/index').then((m) => m.default),
+  },
+  {
+    id: 'predicting-noise',
+    title: 'Predicting the noise',
+    summary: 'What the network sees (x_t and t), what it predicts (ε̂) and what that says about the clean digit (x̂₀).',
+    minutes: 15,
+    prerequisites: ['forward'],
+  },
+  {
+    id: 'train-live',
+    title: 'Train it live',
+    summary: 'Train a small DDPM on real MNIST on your own GPU and watch the same noise turn into digits.',
+    minutes: 20,
+    prerequisites: ['predicting-noise'],
+  },
+  {
+    id: 'faster-sampling',
+    title: 'From 1,000 steps to 20',
+    summary: 'DDPM against DDIM and a modern solver, with quality and time measured on our own model.',
+    minutes: 15,
+    prerequisites: ['train-live'],
+  },
+  {
+    id: 'latent',
+    title: 'Latent diffusion',
+    summary: 'An autoencoder squeezes images, and diffusion runs in its small latent space.',
+    minutes: 20,
+    prerequisites: ['faster-sampling'],
+  },
+  {
+    id: 'text-to-image',
+    title: 'From words to pictures',
+    summary: 'Tokenizer, text encoder, cross-attention U-Net, classifier-free guidance and decoder, every stage visible.',
+    minutes: 25,
+    prerequisites: ['latent'],
+  },
+  {
+    id: 'gan-vae',
+    title: 'Diffusion vs GAN vs VAE',
+    summary: 'Three generative models measured on the same data.',
+    minutes: 15,
+    prerequisites: ['faster-sampling'],
+  },
+  {
+    id: 'limits',
+    title: 'What diffusion still gets wrong',
+    summary: 'Counting, spatial relations, text in images, speed, cost and bias.',
+    minutes: 10,
+    prerequisites: ['text-to-image'],
+  },
+];
+
+export function lessonIndex(id: string): number {
+  return LESSONS.findIndex((l) => l.id === id);
+}

@@ -1,0 +1,122 @@
+import { LitElement, html } from 'lit';
+import { customElement, state } from 'lit/decorators.js';
+import { LESSONS, lessonIndex } from '../../lessons/manifest';
+import type { BackendInfo } from '../runtime/backend';
+import { startBackend } from '../runtime/session';
+import '../widgets/backend-chip';
+import './home';
+import './lesson-page';
+import type { DlLessonPage } from './lesson-page';
+import { applyPreferences, currentProjector, currentTheme, setProjector, setTheme, type Theme } from './theme';
+import { enumParam, formatHash, parseHash, parseParams, type Route } from './url-state';
+
+/** Parameters that belong to the whole app rather than one lesson. */
+export const APP_PARAMS = {
+  backend: enumParam(['auto', 'webgpu', 'webgl', 'wasm', 'cpu'] as const, 'auto'),
+};
+
+/** The notebook shell: header (backend chip, theme, projector), home or lesson, keyboard shortcuts. */
+@customElement('dl-app')
+export class DlApp extends LitElement {
+  @state() private route: Route = parseHash(location.hash);
+  @state() private backend: BackendInfo | null = null;
+  @state() private backendError = '';
+  @state() private theme: Theme = currentTheme();
+  @state() private projector = currentProjector();
+
+  protected override createRenderRoot() {
+    return this;
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    applyPreferences(this.theme, this.projector);
+    window.addEventListener('hashchange', this.onHash);
+    window.addEventListener('keydown', this.onKey);
+    const { backend } = parseParams(APP_PARAMS, this.route.query);
+    startBackend(backend === 'auto' ? undefined : backend).then(
+      (info) => (this.backend = info),
+      (e: Error) => (this.backendError = e.message),
+    );
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    window.removeEventListener('hashchange', this.onHash);
+    window.removeEventListener('keydown', this.onKey);
+  }
+
+  private onHash = () => {
+    const next = parseHash(location.hash);
+    const sameLesson = next.lesson === this.route.lesson;
+    this.route = next;
+    if (sameLesson) this.querySelector<DlLessonPage>('dl-lesson-page')?.reloadParams();
+    else window.scrollTo(0, 0);
+  };
+
+  private onKey = (e: KeyboardEvent) => {
+    const el = e.composedPath()[0] as HTMLElement | undefined;
+    if (e.ctrlKey || e.metaKey || e.altKey) return;
+    if (el && (/^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName) || el.isContentEditable)) return;
+    if (e.key === '[' || e.key === ']') {
+      const i = lessonIndex(this.route.lesson ?? '');
+      const target = LESSONS[e.key === '[' ? i - 1 : i + 1];
+      if (target?.load) location.hash = formatHash({ lesson: target.id, query: this.carryQuery() });
+    } else if (e.key === 'd') {
+      this.toggleTheme();
+    } else if (e.key === 'p') {
+      this.toggleProjector();
+    }
+  };
+
+  /** Only the app-wide parameters travel from lesson to lesson. */
+  private carryQuery(): URLSearchParams {
+    const q = new URLSearchParams();
+    const b = this.route.query.get('backend');
+    if (b) q.set('backend', b);
+    return q;
+  }
+
+  private toggleTheme() {
+    this.theme = this.theme === 'dark' ? 'light' : 'dark';
+    setTheme(this.theme);
+  }
+
+  private toggleProjector() {
+    this.projector = !this.projector;
+    setProjector(this.projector);
+  }
+
+  override render() {
+    const carry = this.carryQuery().toString();
+    return html`
+      <a class="skip" href="#main" @click=${(e: Event) => { e.preventDefault(); this.querySelector<HTMLElement>('#main')?.focus(); }}>Skip to content</a>
+      <header class="topbar">
+        <a class="brand" href="#/${carry ? '?' + carry : ''}">Diffusion Lab</a>
+        <span class="spacer"></span>
+        <dl-backend-chip .info=${this.backend} .error=${this.backendError}></dl-backend-chip>
+        <button type="button" @click=${this.toggleTheme} aria-pressed=${this.theme === 'dark'} title="Dark theme (d)">
+          ${this.theme === 'dark' ? '☀ Light' : '☾ Dark'}
+        </button>
+        <button type="button" @click=${this.toggleProjector} aria-pressed=${this.projector} title="Large type for projectors (p)">
+          Projector
+        </button>
+      </header>
+      <main id="main" tabindex="-1">
+        ${this.route.lesson
+          ? html`<dl-lesson-page .lesson=${this.route.lesson} .carry=${carry}></dl-lesson-page>`
+          : html`<dl-home .carry=${carry}></dl-home>`}
+      </main>
+      <footer class="footer">
+        Keys: <kbd>[</kbd> previous lesson · <kbd>]</kbd> next lesson · <kbd>d</kbd> dark/light ·
+        <kbd>p</kbd> projector · Tab moves between controls, arrow keys move sliders.
+      </footer>
+    `;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'dl-app': DlApp;
+  }
+}

@@ -1,0 +1,71 @@
+import { LitElement, html, nothing, type PropertyValues } from 'lit';
+import { customElement, property, state } from 'lit/decorators.js';
+import { unsafeHTML } from 'lit/directives/unsafe-html.js';
+import { LESSONS, lessonIndex, type LessonModule } from '../../lessons/manifest';
+
+/** One lesson: its prose and live cells, with previous/next navigation. */
+@customElement('dl-lesson-page')
+export class DlLessonPage extends LitElement {
+  /** Lesson id from the URL. */
+  @property() lesson = '';
+  /** Query string to carry into navigation links (e.g. backend=wasm). */
+  @property() carry = '';
+
+  @state() private module: LessonModule | null = null;
+  @state() private error = '';
+
+  protected override createRenderRoot() {
+    return this; // light DOM: KaTeX and lesson typography are global styles
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('lesson')) void this.load();
+  }
+
+  private async load(): Promise<void> {
+    const id = this.lesson;
+    this.module = null;
+    this.error = '';
+    const entry = LESSONS.find((l) => l.id === id);
+    if (!entry?.load) {
+      this.error = entry ? `“${entry.title}” is still in preparation.` : `There is no lesson called “${id}”.`;
+      return;
+    }
+    try {
+      const m = await entry.load();
+      m.store?.reload(); // the module may be cached from an earlier visit with other parameters
+      if (this.lesson === id) this.module = m;
+    } catch (e) {
+      if (this.lesson === id) this.error = `This lesson could not load: ${(e as Error).message}. Reload to try again.`;
+    }
+  }
+
+  /** Re-read URL parameters (back/forward or a hand-edited address). */
+  reloadParams(): void {
+    this.module?.store?.reload();
+  }
+
+  override render() {
+    const i = lessonIndex(this.lesson);
+    const prev = LESSONS[i - 1];
+    const next = LESSONS[i + 1];
+    const suffix = this.carry ? `?${this.carry}` : '';
+    const link = (l: (typeof LESSONS)[number] | undefined, rel: 'prev' | 'next') =>
+      l?.load
+        ? html`<a rel=${rel} href="#/${l.id}${suffix}">${rel === 'prev' ? '← ' : ''}${l.title}${rel === 'next' ? ' →' : ''}</a>`
+        : html`<span></span>`;
+    const nav = html`<nav class="lesson-nav" aria-label="Lessons">${link(prev, 'prev')}<a href="#/${suffix}">All lessons</a>${link(next, 'next')}</nav>`;
+    return html`
+      ${this.error ? html`<p class="error" role="alert">${this.error} <a href="#/">Back to the lessons</a></p>` : nothing}
+      ${!this.error && !this.module ? html`<p class="loading" role="status">Loading the lesson…</p>` : nothing}
+      ${this.module ? html`<article class="lesson prose">${unsafeHTML(this.module.html)}</article>` : nothing}
+      ${nav}
+    `;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'dl-lesson-page': DlLessonPage;
+  }
+}

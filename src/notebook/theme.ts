@@ -1,0 +1,48 @@
+/** Light/dark theme and the large-type projector mode: remembered per browser, applied to <html>. */
+
+export type Theme = 'light' | 'dark';
+
+const KEY_THEME = 'dl-theme';
+const KEY_PROJECTOR = 'dl-projector';
+
+function stored(key: string): string | null {
+  try {
+    return localStorage.getItem(key);
+  } catch {
+    return null; // storage blocked (private mode, file://): preferences just are not remembered
+  }
+}
+
+function store(key: string, value: string): void {
+  try {
+    localStorage.setItem(key, value);
+  } catch {
+    /* see stored() */
+  }
+}
+
+export function currentTheme(): Theme {
+  const s = stored(KEY_THEME);
+  if (s === 'light' || s === 'dark') return s;
+  return window.matchMedia?.('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';
+}
+
+export function currentProjector(): boolean {
+  return stored(KEY_PROJECTOR) === '1';
+}
+
+export function applyPreferences(theme = currentTheme(), projector = currentProjector()): void {
+  const root = document.documentElement;
+  root.dataset.theme = theme;
+  root.classList.toggle('projector', projector);
+}
+
+export function setTheme(theme: Theme): void {
+  store(KEY_THEME, theme);
+  applyPreferences(theme);
+}
+
+export function setProjector(on: boolean): void {
+  store(KEY_PROJECTOR, on ? '1' : '0');
+  applyPreferences(undefined, on);
+}
