@@ -34,7 +34,8 @@ export const LESSONS: readonly LessonEntry[] = [
   {
     id: 'predicting-noise',
     title: 'Predicting the noise',
-    summary: 'What the network sees (x_t and t), what it predicts (ε̂) and what that says about the clean digit (x̂₀).',
+    summary:
+      'What the network sees (x_t and t), what it predicts (ε̂) and what that says about the clean digit (x̂₀).',
     minutes: 15,
     prerequisites: ['forward'],
   },
@@ -62,7 +63,8 @@ export const LESSONS: readonly LessonEntry[] = [
   {
     id: 'text-to-image',
     title: 'From words to pictures',
-    summary: 'Tokenizer, text encoder, cross-attention U-Net, classifier-free guidance and decoder, every stage visible.',
+    summary:
+      'Tokenizer, text encoder, cross-attention U-Net, classifier-free guidance and decoder, every stage visible.',
     minutes: 25,
     prerequisites: ['latent'],
   },

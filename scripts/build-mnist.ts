@@ -5,5 +5,7 @@ import { mnistAssetPath } from './mnist-assets';
 for (const split of ['train', 'test'] as const) {
   const t0 = performance.now();
   const path = mnistAssetPath(split);
-  console.log(`MNIST ${split}: ${path} (${(statSync(path).size / 1e6).toFixed(1)} MB, ${Math.round(performance.now() - t0)} ms)`);
+  console.log(
+    `MNIST ${split}: ${path} (${(statSync(path).size / 1e6).toFixed(1)} MB, ${Math.round(performance.now() - t0)} ms)`,
+  );
 }

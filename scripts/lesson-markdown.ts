@@ -17,10 +17,10 @@ export function renderLessonMarkdown(source: string, file = 'lesson'): string {
     } catch (e) {
       throw new Error(`${file}: bad TeX "${tex}": ${(e as Error).message}`);
     }
-    return `\u0000${math.length - 1}\u0000`;
+    return `@@MATH${math.length - 1}@@`;
   };
   const text = source
     .replace(/\$\$([\s\S]+?)\$\$/g, (_, tex: string) => `\n\n${keep(tex.trim(), true)}\n\n`)
     .replace(/(?<![\\$])\$([^$\n]+?)\$/g, (_, tex: string) => keep(tex, false));
-  return md.render(text).replace(/\u0000(\d+)\u0000/g, (_, i: string) => math[Number(i)]!);
+  return md.render(text).replace(/@@MATH(\d+)@@/g, (_, i: string) => math[Number(i)]!);
 }

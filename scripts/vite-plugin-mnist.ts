@@ -25,7 +25,11 @@ export function mnistPlugin(): Plugin {
     },
     generateBundle() {
       for (const split of SPLITS) {
-        this.emitFile({ type: 'asset', fileName: `data/mnist-${split}.bin`, source: readFileSync(mnistAssetPath(split)) });
+        this.emitFile({
+          type: 'asset',
+          fileName: `data/mnist-${split}.bin`,
+          source: readFileSync(mnistAssetPath(split)),
+        });
       }
     },
   };

@@ -32,17 +32,57 @@ interface ChainResult {
 @customElement('dl-chain-vs-jump')
 export class DlChainVsJump extends LitElement {
   static override styles = css`
-    :host { display: block; }
-    .row { display: flex; flex-wrap: wrap; gap: 0.6rem 1rem; align-items: center; margin: 0.5rem 0; }
-    .pair { display: flex; flex-wrap: wrap; gap: 1rem; }
-    figure { margin: 0; width: min(100%, 220px); }
-    figcaption { font-size: 0.85rem; color: var(--dl-muted); }
-    table { border-collapse: collapse; font-variant-numeric: tabular-nums; margin: 0.5rem 0; }
-    td, th { padding: 0.2rem 0.7rem; border-bottom: 1px solid var(--dl-border); text-align: right; }
-    th:first-child, td:first-child { text-align: left; }
-    progress { width: 12rem; }
-    .stale { color: var(--dl-muted); font-style: italic; }
-    .live { font-size: 0.75rem; text-transform: uppercase; letter-spacing: 0.05em; color: var(--dl-muted); }
+    :host {
+      display: block;
+    }
+    .row {
+      display: flex;
+      flex-wrap: wrap;
+      gap: 0.6rem 1rem;
+      align-items: center;
+      margin: 0.5rem 0;
+    }
+    .pair {
+      display: flex;
+      flex-wrap: wrap;
+      gap: 1rem;
+    }
+    figure {
+      margin: 0;
+      width: min(100%, 220px);
+    }
+    figcaption {
+      font-size: 0.85rem;
+      color: var(--dl-muted);
+    }
+    table {
+      border-collapse: collapse;
+      font-variant-numeric: tabular-nums;
+      margin: 0.5rem 0;
+    }
+    td,
+    th {
+      padding: 0.2rem 0.7rem;
+      border-bottom: 1px solid var(--dl-border);
+      text-align: right;
+    }
+    th:first-child,
+    td:first-child {
+      text-align: left;
+    }
+    progress {
+      width: 12rem;
+    }
+    .stale {
+      color: var(--dl-muted);
+      font-style: italic;
+    }
+    .live {
+      font-size: 0.75rem;
+      text-transform: uppercase;
+      letter-spacing: 0.05em;
+      color: var(--dl-muted);
+    }
   `;
 
   private readonly params = new StoreController(this, forwardStore);
@@ -86,7 +126,15 @@ export class DlChainVsJump extends LitElement {
     const jump = qSample(s, t, x0, normals(PIXELS, seed * 31 + 18));
     const { mean, std } = qMoments(s, t);
     const standardize = (x: Float32Array) => x.map((v, i) => (v - mean * x0[i]!) / std);
-    this.result = { key, t, chain, jump, rChain: standardize(chain), rJump: standardize(jump), ms: performance.now() - t0 };
+    this.result = {
+      key,
+      t,
+      chain,
+      jump,
+      rChain: standardize(chain),
+      rJump: standardize(jump),
+      ms: performance.now() - t0,
+    };
     this.progress = -1;
   }
 
@@ -115,26 +163,69 @@ export class DlChainVsJump extends LitElement {
     return html`
       ${r.key !== this.key() ? html`<p class="stale">These results are for t = ${r.t}; press the button to run again.</p>` : nothing}
       <div class="pair">
-        <figure><dl-image-grid class="chain" .data=${r.chain} .count=${COUNT} columns="4" label="16 digits after ${r.t + 1} small steps"></dl-image-grid>
-          <figcaption>${(r.t + 1).toLocaleString('en')} small steps</figcaption></figure>
-        <figure><dl-image-grid class="jump" .data=${r.jump} .count=${COUNT} columns="4" label="the same 16 digits after one jump"></dl-image-grid>
-          <figcaption>one jump (other noise)</figcaption></figure>
-        <dl-histogram style="flex:1 1 280px;max-width:420px" xLabel="standardized residual (x_t − √ᾱ x₀) / √(1−ᾱ)"
-          .series=${[{ name: 'small steps', values: r.rChain }, { name: 'one jump', values: r.rJump }]} yMax="0.6"
-          label="Histograms of the standardized residuals of both, with the standard normal density"></dl-histogram>
+        <figure>
+          <dl-image-grid
+            class="chain"
+            .data=${r.chain}
+            .count=${COUNT}
+            columns="4"
+            label="16 digits after ${r.t + 1} small steps"
+          ></dl-image-grid>
+          <figcaption>${(r.t + 1).toLocaleString('en')} small steps</figcaption>
+        </figure>
+        <figure>
+          <dl-image-grid
+            class="jump"
+            .data=${r.jump}
+            .count=${COUNT}
+            columns="4"
+            label="the same 16 digits after one jump"
+          ></dl-image-grid>
+          <figcaption>one jump (other noise)</figcaption>
+        </figure>
+        <dl-histogram
+          style="flex:1 1 280px;max-width:420px"
+          xLabel="standardized residual (x_t − √ᾱ x₀) / √(1−ᾱ)"
+          .series=${[
+            { name: 'small steps', values: r.rChain },
+            { name: 'one jump', values: r.rJump },
+          ]}
+          yMax="0.6"
+          label="Histograms of the standardized residuals of both, with the standard normal density"
+        ></dl-histogram>
       </div>
       <table>
-        <thead><tr><th>residual over ${PIXELS.toLocaleString('en')} pixels</th><th>mean</th><th>std</th></tr></thead>
+        <thead>
+          <tr>
+            <th>residual over ${PIXELS.toLocaleString('en')} pixels</th>
+            <th>mean</th>
+            <th>std</th>
+          </tr>
+        </thead>
         <tbody>
-          <tr><td>small steps</td><td>${formatNumber(c.mean)}</td><td>${formatNumber(c.std)}</td></tr>
-          <tr><td>one jump</td><td>${formatNumber(j.mean)}</td><td>${formatNumber(j.std)}</td></tr>
-          <tr><td>theory, N(0, 1)</td><td>0.000</td><td>1.000</td></tr>
+          <tr>
+            <td>small steps</td>
+            <td>${formatNumber(c.mean)}</td>
+            <td>${formatNumber(c.std)}</td>
+          </tr>
+          <tr>
+            <td>one jump</td>
+            <td>${formatNumber(j.mean)}</td>
+            <td>${formatNumber(j.std)}</td>
+          </tr>
+          <tr>
+            <td>theory, N(0, 1)</td>
+            <td>0.000</td>
+            <td>1.000</td>
+          </tr>
         </tbody>
       </table>
-      <p class="verdict">Largest gap between the two distributions (Kolmogorov–Smirnov): <strong>${formatNumber(ks)}</strong>;
-        two samples this size from one distribution differ by more than ${formatNumber(crit)} only 5% of the time.
-        ${ks < crit ? 'So: the same distribution.' : 'A rare draw; try another seed.'}
-        (${Math.round(r.ms)} ms)</p>
+      <p class="verdict">
+        Largest gap between the two distributions (Kolmogorov–Smirnov): <strong>${formatNumber(ks)}</strong>;
+        two samples this size from one distribution differ by more than ${formatNumber(crit)} only 5% of the
+        time. ${ks < crit ? 'So: the same distribution.' : 'A rare draw; try another seed.'}
+        (${Math.round(r.ms)} ms)
+      </p>
     `;
   }
 }

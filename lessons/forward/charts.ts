@@ -1,6 +1,12 @@
 import { LitElement, css, html } from 'lit';
 import { customElement } from 'lit/decorators.js';
-import { BETA_SCHEDULE_KINDS, logSnr, sqrtAlphaBar, sqrtOneMinusAlphaBar, type NoiseSchedule } from '../../src/diffusion/schedule';
+import {
+  BETA_SCHEDULE_KINDS,
+  logSnr,
+  sqrtAlphaBar,
+  sqrtOneMinusAlphaBar,
+  type NoiseSchedule,
+} from '../../src/diffusion/schedule';
 import { StoreController } from '../../src/notebook/store';
 import '../../src/widgets/line-plot';
 import type { LineSeries } from '../../src/widgets/line-plot';
@@ -18,12 +24,34 @@ function logSnrCurve(s: NoiseSchedule): Float64Array {
 @customElement('dl-schedule-charts')
 export class DlScheduleCharts extends LitElement {
   static override styles = css`
-    :host { display: block; }
-    .row { display: flex; flex-wrap: wrap; gap: 0.6rem 1rem; align-items: center; margin-bottom: 0.6rem; }
-    .t-slider { flex: 1 1 20rem; }
-    .charts { display: flex; flex-wrap: wrap; gap: 1rem; }
-    dl-line-plot { flex: 1 1 380px; max-width: 480px; }
-    .live { font-size: 0.75rem; text-transform: uppercase; letter-spacing: 0.05em; color: var(--dl-muted); }
+    :host {
+      display: block;
+    }
+    .row {
+      display: flex;
+      flex-wrap: wrap;
+      gap: 0.6rem 1rem;
+      align-items: center;
+      margin-bottom: 0.6rem;
+    }
+    .t-slider {
+      flex: 1 1 20rem;
+    }
+    .charts {
+      display: flex;
+      flex-wrap: wrap;
+      gap: 1rem;
+    }
+    dl-line-plot {
+      flex: 1 1 380px;
+      max-width: 480px;
+    }
+    .live {
+      font-size: 0.75rem;
+      text-transform: uppercase;
+      letter-spacing: 0.05em;
+      color: var(--dl-muted);
+    }
   `;
 
   private readonly params = new StoreController(this, forwardStore);
@@ -54,10 +82,22 @@ export class DlScheduleCharts extends LitElement {
       <div class="row">${timestepSlider()}</div>
       <div class="row">${scheduleControls()}</div>
       <div class="charts">
-        <dl-line-plot class="coefficients" .series=${this.coefficients} .marker=${v.t} .yDomain=${[0, 1] as [number, number]}
-          yLabel="coefficient" label="alpha-bar, its square root and the noise standard deviation against t for the ${v.schedule} schedule"></dl-line-plot>
-        <dl-line-plot class="log-snr" .series=${this.snrs} .marker=${v.t} yLabel="log SNR"
-          label="log signal-to-noise ratio against t for all four schedules, ${v.schedule} highlighted"></dl-line-plot>
+        <dl-line-plot
+          class="coefficients"
+          .series=${this.coefficients}
+          .marker=${v.t}
+          .yDomain=${[0, 1] as [number, number]}
+          yLabel="coefficient"
+          label="alpha-bar, its square root and the noise standard deviation against t for the ${v.schedule} schedule"
+        ></dl-line-plot>
+        <dl-line-plot
+          class="log-snr"
+          .series=${this.snrs}
+          .marker=${v.t}
+          yLabel="log SNR"
+          note="Grey: the other three schedules."
+          label="log signal-to-noise ratio against t for all four schedules, ${v.schedule} highlighted"
+        ></dl-line-plot>
       </div>
     `;
   }

@@ -13,16 +13,34 @@ export const SCHEDULE_LABELS: Record<BetaScheduleKind, string> = {
 };
 
 export function timestepSlider(label = 'timestep t') {
-  return html`<dl-slider class="t-slider" label=${label} min="0" max=${T - 1} .value=${forwardStore.values.t}
-    @dl-change=${(e: { value: number }) => forwardStore.set({ t: e.value })}></dl-slider>`;
+  return html`<dl-slider
+    class="t-slider"
+    label=${label}
+    min="0"
+    max=${T - 1}
+    .value=${forwardStore.values.t}
+    @dl-change=${(e: { value: number }) => forwardStore.set({ t: e.value })}
+  ></dl-slider>`;
 }
 
 export function scheduleControls() {
   const v = forwardStore.values;
-  return html`<label>schedule
-      <select class="schedule" @change=${(e: Event) => forwardStore.set({ schedule: (e.target as HTMLSelectElement).value as BetaScheduleKind })}>
+  return html`<label
+      >schedule
+      <select
+        class="schedule"
+        @change=${(e: Event) => forwardStore.set({ schedule: (e.target as HTMLSelectElement).value as BetaScheduleKind })}
+      >
         ${BETA_SCHEDULE_KINDS.map((k) => html`<option value=${k} ?selected=${k === v.schedule}>${SCHEDULE_LABELS[k]}</option>`)}
-      </select></label>
-    <label title="Rescale so the last step is pure noise (Lin et al. 2024)"><input type="checkbox" class="ztsnr" .checked=${v.ztsnr}
-      @change=${(e: Event) => forwardStore.set({ ztsnr: (e.target as HTMLInputElement).checked })} /> zero terminal SNR</label>`;
+      </select></label
+    >
+    <label title="Rescale so the last step is pure noise (Lin et al. 2024)"
+      ><input
+        type="checkbox"
+        class="ztsnr"
+        .checked=${v.ztsnr}
+        @change=${(e: Event) => forwardStore.set({ ztsnr: (e.target as HTMLInputElement).checked })}
+      />
+      zero terminal SNR</label
+    >`;
 }

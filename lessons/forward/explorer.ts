@@ -19,17 +19,51 @@ export const GRID_COUNT = 64;
 @customElement('dl-forward-explorer')
 export class DlForwardExplorer extends LitElement {
   static override styles = css`
-    :host { display: block; }
-    .row { display: flex; flex-wrap: wrap; gap: 0.6rem 1rem; align-items: center; margin-bottom: 0.6rem; }
-    .t-slider { flex: 1 1 20rem; }
-    .panels { display: flex; flex-wrap: wrap; gap: 1rem; align-items: flex-start; }
-    dl-image-grid { width: min(100%, 360px); }
-    dl-histogram { flex: 1 1 300px; max-width: 440px; }
-    .readout { font-variant-numeric: tabular-nums; margin: 0.4rem 0 0; }
-    .status { color: var(--dl-muted); }
-    .error { color: var(--dl-danger); }
-    input[type='number'] { width: 7em; }
-    .live { font-size: 0.75rem; text-transform: uppercase; letter-spacing: 0.05em; color: var(--dl-muted); }
+    :host {
+      display: block;
+    }
+    .row {
+      display: flex;
+      flex-wrap: wrap;
+      gap: 0.6rem 1rem;
+      align-items: center;
+      margin-bottom: 0.6rem;
+    }
+    .t-slider {
+      flex: 1 1 20rem;
+    }
+    .panels {
+      display: flex;
+      flex-wrap: wrap;
+      gap: 1rem;
+      align-items: flex-start;
+    }
+    dl-image-grid {
+      width: min(100%, 360px);
+    }
+    dl-histogram {
+      flex: 1 1 300px;
+      max-width: 440px;
+    }
+    .readout {
+      font-variant-numeric: tabular-nums;
+      margin: 0.4rem 0 0;
+    }
+    .status {
+      color: var(--dl-muted);
+    }
+    .error {
+      color: var(--dl-danger);
+    }
+    input[type='number'] {
+      width: 7em;
+    }
+    .live {
+      font-size: 0.75rem;
+      text-transform: uppercase;
+      letter-spacing: 0.05em;
+      color: var(--dl-muted);
+    }
   `;
 
   private readonly params = new StoreController(this, forwardStore);
@@ -106,29 +140,53 @@ export class DlForwardExplorer extends LitElement {
       <div class="live">live · computed in your browser</div>
       <div class="row" @dl-change=${() => this.pause()}>
         ${timestepSlider()}
-        <button type="button" class="play" aria-pressed=${this.playing} @click=${() => (this.playing ? this.pause() : this.play())}>
+        <button
+          type="button"
+          class="play"
+          aria-pressed=${this.playing}
+          @click=${() => (this.playing ? this.pause() : this.play())}
+        >
           ${this.playing ? '❚❚ Pause' : '▶ Play'}
         </button>
       </div>
       <div class="row">
         ${scheduleControls()}
-        <label>seed <input type="number" class="seed" min="0" .value=${String(v.seed)}
-          @change=${(e: Event) => {
-            const n = Math.floor(Number((e.target as HTMLInputElement).value));
-            if (Number.isFinite(n) && n >= 0) forwardStore.set({ seed: n });
-          }} /></label>
-        <button type="button" class="new-seed" @click=${() => forwardStore.set({ seed: (v.seed + 1) % 2 ** 31 })}>New digits and noise</button>
+        <label
+          >seed
+          <input
+            type="number"
+            class="seed"
+            min="0"
+            .value=${String(v.seed)}
+            @change=${(e: Event) => {
+              const n = Math.floor(Number((e.target as HTMLInputElement).value));
+              if (Number.isFinite(n) && n >= 0) forwardStore.set({ seed: n });
+            }}
+        /></label>
+        <button
+          type="button"
+          class="new-seed"
+          @click=${() => forwardStore.set({ seed: (v.seed + 1) % 2 ** 31 })}
+        >
+          New digits and noise
+        </button>
       </div>
       ${status ? html`<p class=${this.mnist.error ? 'error' : 'status'} role="status">${status}</p>` : nothing}
       <div class="panels">
-        <dl-image-grid .data=${x ?? new Float32Array(0)} .count=${x ? GRID_COUNT : 0} columns="8"
-          label=${this.digits ? `${GRID_COUNT} MNIST test digits (${this.digits.labels.slice(0, 8).join(', ')}, …) noised to timestep ${v.t}` : 'digits loading'}></dl-image-grid>
-        <dl-histogram .series=${x ? [{ name: `pixels of x_t, t = ${v.t}`, values: x }] : []}
-          label="Histogram of the pixel values of the noised digits, with the standard normal density"></dl-histogram>
+        <dl-image-grid
+          .data=${x ?? new Float32Array(0)}
+          .count=${x ? GRID_COUNT : 0}
+          columns="8"
+          label=${this.digits ? `${GRID_COUNT} MNIST test digits (${this.digits.labels.slice(0, 8).join(', ')}, …) noised to timestep ${v.t}` : 'digits loading'}
+        ></dl-image-grid>
+        <dl-histogram
+          .series=${x ? [{ name: `pixels of x_t, t = ${v.t}`, values: x }] : []}
+          label="Histogram of the pixel values of the noised digits, with the standard normal density"
+        ></dl-histogram>
       </div>
       <p class="readout">
-        x<sub>t</sub> = ${formatNumber(mean)} · x<sub>0</sub> + ${formatNumber(std)} · ε ·
-        signal-to-noise ratio ${formatNumber(snr(s, v.t))}
+        x<sub>t</sub> = ${formatNumber(mean)} · x<sub>0</sub> + ${formatNumber(std)} · ε · signal-to-noise
+        ratio ${formatNumber(snr(s, v.t))}
       </p>
     `;
   }

@@ -29,14 +29,19 @@ function hex(n: number): string {
 }
 
 export function parseIdxLabels(bytes: Uint8Array, name = 'labels file'): Uint8Array {
-  if (bytes.length < 8) throw new DataFormatError(`${name}: ${bytes.length} bytes is too short for an IDX header`);
+  if (bytes.length < 8)
+    throw new DataFormatError(`${name}: ${bytes.length} bytes is too short for an IDX header`);
   const magic = u32(bytes, 0);
   if (magic !== IDX_LABELS_MAGIC) {
-    throw new DataFormatError(`${name}: magic number ${hex(magic)}, expected ${hex(IDX_LABELS_MAGIC)} (IDX labels)`);
+    throw new DataFormatError(
+      `${name}: magic number ${hex(magic)}, expected ${hex(IDX_LABELS_MAGIC)} (IDX labels)`,
+    );
   }
   const count = u32(bytes, 4);
   if (bytes.length !== 8 + count) {
-    throw new DataFormatError(`${name}: header says ${count} labels, so ${8 + count} bytes, but it has ${bytes.length}`);
+    throw new DataFormatError(
+      `${name}: header says ${count} labels, so ${8 + count} bytes, but it has ${bytes.length}`,
+    );
   }
   const labels = bytes.subarray(8);
   const bad = labels.findIndex((l) => l > 9);
@@ -45,10 +50,13 @@ export function parseIdxLabels(bytes: Uint8Array, name = 'labels file'): Uint8Ar
 }
 
 export function parseIdxImages(bytes: Uint8Array, name = 'images file'): IdxImages {
-  if (bytes.length < 16) throw new DataFormatError(`${name}: ${bytes.length} bytes is too short for an IDX header`);
+  if (bytes.length < 16)
+    throw new DataFormatError(`${name}: ${bytes.length} bytes is too short for an IDX header`);
   const magic = u32(bytes, 0);
   if (magic !== IDX_IMAGES_MAGIC) {
-    throw new DataFormatError(`${name}: magic number ${hex(magic)}, expected ${hex(IDX_IMAGES_MAGIC)} (IDX images)`);
+    throw new DataFormatError(
+      `${name}: magic number ${hex(magic)}, expected ${hex(IDX_IMAGES_MAGIC)} (IDX images)`,
+    );
   }
   const count = u32(bytes, 4);
   const rows = u32(bytes, 8);

@@ -39,7 +39,10 @@ export function decodeMnistAsset(bytes: Uint8Array, split: MnistSplitName): Mnis
   if (bytes.length < MAGIC.length + 8) throw new DataFormatError(`${name}: truncated before the labels`);
   const count = new DataView(bytes.buffer, bytes.byteOffset + MAGIC.length + 4, 4).getUint32(0, false);
   const labelsEnd = MAGIC.length + 8 + count;
-  const labels = parseIdxLabels(bytes.subarray(MAGIC.length, Math.min(labelsEnd, bytes.length)), `${name} labels`);
+  const labels = parseIdxLabels(
+    bytes.subarray(MAGIC.length, Math.min(labelsEnd, bytes.length)),
+    `${name} labels`,
+  );
   const img = parseIdxImages(bytes.subarray(labelsEnd), `${name} images`);
   if (img.count !== count) throw new DataFormatError(`${name}: ${count} labels but ${img.count} images`);
   if (img.rows !== MNIST_SIDE || img.cols !== MNIST_SIDE) {
@@ -58,14 +61,20 @@ export async function gunzipIfNeeded(bytes: Uint8Array): Promise<Uint8Array> {
     const stream = new Blob([bytes as BlobPart]).stream().pipeThrough(new DecompressionStream('gzip'));
     return new Uint8Array(await new Response(stream).arrayBuffer());
   } catch (e) {
-    throw new DataFormatError(`MNIST asset: gzip data is corrupt (${(e as Error).message}); rebuild with \`npm run data\``);
+    throw new DataFormatError(
+      `MNIST asset: gzip data is corrupt (${(e as Error).message}); rebuild with \`npm run data\``,
+    );
   }
 }
 
 /**
  * Image i as floats in [-1, 1] (normalizeToNegOneToOne: 0 -> -1, 255 -> 1), the range diffusion works in.
  */
-export function imageToSigned(images: Uint8Array, i: number, out = new Float32Array(MNIST_PIXELS)): Float32Array {
+export function imageToSigned(
+  images: Uint8Array,
+  i: number,
+  out = new Float32Array(MNIST_PIXELS),
+): Float32Array {
   const base = i * MNIST_PIXELS;
   for (let p = 0; p < MNIST_PIXELS; p++) out[p] = (images[base + p]! / 255) * 2 - 1;
   return out;

@@ -26,7 +26,8 @@ async function fetchBytes(url: string, onProgress: (p: LoadProgress) => void): P
   } catch (e) {
     throw new Error(`could not fetch ${url}: ${(e as Error).message}. Is the dev server still running?`);
   }
-  if (!res.ok) throw new Error(`fetching ${url} failed: HTTP ${res.status}. Run \`npm run data\` and reload.`);
+  if (!res.ok)
+    throw new Error(`fetching ${url} failed: HTTP ${res.status}. Run \`npm run data\` and reload.`);
   const totalHeader = Number(res.headers.get('content-length'));
   const total = Number.isFinite(totalHeader) && totalHeader > 0 ? totalHeader : undefined;
   if (!res.body) return new Uint8Array(await res.arrayBuffer());
@@ -53,7 +54,10 @@ async function fetchBytes(url: string, onProgress: (p: LoadProgress) => void): P
  * The split's labels and images; the first call downloads, later calls share the same promise.
  * A failed load is forgotten so that a retry downloads again.
  */
-export function loadMnist(split: MnistSplitName, onProgress?: (p: LoadProgress) => void): Promise<MnistSplit> {
+export function loadMnist(
+  split: MnistSplitName,
+  onProgress?: (p: LoadProgress) => void,
+): Promise<MnistSplit> {
   let subs = listeners.get(split);
   if (!subs) listeners.set(split, (subs = new Set()));
   if (onProgress) subs.add(onProgress);

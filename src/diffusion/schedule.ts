@@ -12,7 +12,12 @@
 
 export type BetaScheduleKind = 'linear' | 'scaled-linear' | 'cosine' | 'sigmoid';
 
-export const BETA_SCHEDULE_KINDS: readonly BetaScheduleKind[] = ['linear', 'cosine', 'scaled-linear', 'sigmoid'];
+export const BETA_SCHEDULE_KINDS: readonly BetaScheduleKind[] = [
+  'linear',
+  'cosine',
+  'scaled-linear',
+  'sigmoid',
+];
 
 export interface ScheduleOptions {
   kind: BetaScheduleKind;
@@ -63,7 +68,9 @@ function betasFor(kind: BetaScheduleKind, T: number, betaStart: number, betaEnd:
       }
       default: {
         const never: never = kind;
-        throw new RangeError(`unknown beta schedule "${String(never)}": use linear, scaled-linear, cosine or sigmoid`);
+        throw new RangeError(
+          `unknown beta schedule "${String(never)}": use linear, scaled-linear, cosine or sigmoid`,
+        );
       }
     }
   }
@@ -124,8 +131,14 @@ export function roundHalfEven(x: number): number {
 }
 
 /** n sampling timesteps out of 0..T-1, in descending order. */
-export function samplingTimesteps(T: number, n: number, spacing: TimestepSpacing = 'leading', offset = 0): number[] {
-  if (!Number.isInteger(n) || n < 1 || n > T) throw new RangeError(`number of sampling steps must be 1..${T}, got ${n}`);
+export function samplingTimesteps(
+  T: number,
+  n: number,
+  spacing: TimestepSpacing = 'leading',
+  offset = 0,
+): number[] {
+  if (!Number.isInteger(n) || n < 1 || n > T)
+    throw new RangeError(`number of sampling steps must be 1..${T}, got ${n}`);
   const out: number[] = [];
   for (let i = 0; i < n; i++) {
     switch (spacing) {

@@ -7,7 +7,14 @@ import '../widgets/backend-chip';
 import './home';
 import './lesson-page';
 import type { DlLessonPage } from './lesson-page';
-import { applyPreferences, currentProjector, currentTheme, setProjector, setTheme, type Theme } from './theme';
+import {
+  applyPreferences,
+  currentProjector,
+  currentTheme,
+  setProjector,
+  setTheme,
+  type Theme,
+} from './theme';
 import { enumParam, formatHash, parseHash, parseParams, type Route } from './url-state';
 
 /** Parameters that belong to the whole app rather than one lesson. */
@@ -90,22 +97,42 @@ export class DlApp extends LitElement {
   override render() {
     const carry = this.carryQuery().toString();
     return html`
-      <a class="skip" href="#main" @click=${(e: Event) => { e.preventDefault(); this.querySelector<HTMLElement>('#main')?.focus(); }}>Skip to content</a>
+      <a
+        class="skip"
+        href="#main"
+        @click=${(e: Event) => {
+          e.preventDefault();
+          this.querySelector<HTMLElement>('#main')?.focus();
+        }}
+        >Skip to content</a
+      >
       <header class="topbar">
         <a class="brand" href="#/${carry ? '?' + carry : ''}">Diffusion Lab</a>
         <span class="spacer"></span>
         <dl-backend-chip .info=${this.backend} .error=${this.backendError}></dl-backend-chip>
-        <button type="button" @click=${this.toggleTheme} aria-pressed=${this.theme === 'dark'} title="Dark theme (d)">
+        <button
+          type="button"
+          @click=${this.toggleTheme}
+          aria-pressed=${this.theme === 'dark'}
+          title="Dark theme (d)"
+        >
           ${this.theme === 'dark' ? '☀ Light' : '☾ Dark'}
         </button>
-        <button type="button" @click=${this.toggleProjector} aria-pressed=${this.projector} title="Large type for projectors (p)">
+        <button
+          type="button"
+          @click=${this.toggleProjector}
+          aria-pressed=${this.projector}
+          title="Large type for projectors (p)"
+        >
           Projector
         </button>
       </header>
       <main id="main" tabindex="-1">
-        ${this.route.lesson
-          ? html`<dl-lesson-page .lesson=${this.route.lesson} .carry=${carry}></dl-lesson-page>`
-          : html`<dl-home .carry=${carry}></dl-home>`}
+        ${
+          this.route.lesson
+            ? html`<dl-lesson-page .lesson=${this.route.lesson} .carry=${carry}></dl-lesson-page>`
+            : html`<dl-home .carry=${carry}></dl-home>`
+        }
       </main>
       <footer class="footer">
         Keys: <kbd>[</kbd> previous lesson · <kbd>]</kbd> next lesson · <kbd>d</kbd> dark/light ·

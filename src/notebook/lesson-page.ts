@@ -36,7 +36,8 @@ export class DlLessonPage extends LitElement {
       m.store?.reload(); // the module may be cached from an earlier visit with other parameters
       if (this.lesson === id) this.module = m;
     } catch (e) {
-      if (this.lesson === id) this.error = `This lesson could not load: ${(e as Error).message}. Reload to try again.`;
+      if (this.lesson === id)
+        this.error = `This lesson could not load: ${(e as Error).message}. Reload to try again.`;
     }
   }
 
@@ -52,9 +53,13 @@ export class DlLessonPage extends LitElement {
     const suffix = this.carry ? `?${this.carry}` : '';
     const link = (l: (typeof LESSONS)[number] | undefined, rel: 'prev' | 'next') =>
       l?.load
-        ? html`<a rel=${rel} href="#/${l.id}${suffix}">${rel === 'prev' ? '← ' : ''}${l.title}${rel === 'next' ? ' →' : ''}</a>`
+        ? html`<a rel=${rel} href="#/${l.id}${suffix}"
+            >${rel === 'prev' ? '← ' : ''}${l.title}${rel === 'next' ? ' →' : ''}</a
+          >`
         : html`<span></span>`;
-    const nav = html`<nav class="lesson-nav" aria-label="Lessons">${link(prev, 'prev')}<a href="#/${suffix}">All lessons</a>${link(next, 'next')}</nav>`;
+    const nav = html`<nav class="lesson-nav" aria-label="Lessons">
+      ${link(prev, 'prev')}<a href="#/${suffix}">All lessons</a>${link(next, 'next')}
+    </nav>`;
     return html`
       ${this.error ? html`<p class="error" role="alert">${this.error} <a href="#/">Back to the lessons</a></p>` : nothing}
       ${!this.error && !this.module ? html`<p class="loading" role="status">Loading the lesson…</p>` : nothing}

@@ -25,7 +25,7 @@ export function intParam(def: number, min: number, max: number): ParamSpec<numbe
 export function enumParam<E extends string>(values: readonly E[], def: E): ParamSpec<E> {
   return {
     default: def,
-    parse: (raw) => (values as readonly string[]).includes(raw) ? (raw as E) : undefined,
+    parse: (raw) => ((values as readonly string[]).includes(raw) ? (raw as E) : undefined),
     format: (v) => v,
   };
 }
@@ -33,7 +33,8 @@ export function enumParam<E extends string>(values: readonly E[], def: E): Param
 export function boolParam(def: boolean): ParamSpec<boolean> {
   return {
     default: def,
-    parse: (raw) => (raw === '1' || raw === 'true' ? true : raw === '0' || raw === 'false' ? false : undefined),
+    parse: (raw) =>
+      raw === '1' || raw === 'true' ? true : raw === '0' || raw === 'false' ? false : undefined,
     format: (v) => (v ? '1' : '0'),
   };
 }
@@ -59,7 +60,11 @@ export function parseParams<P extends ParamTable>(table: P, query: URLSearchPara
 }
 
 /** Writes every parameter of the table into query (keeps keys that belong to other tables). */
-export function writeParams<P extends ParamTable>(table: P, values: ValuesOf<P>, query: URLSearchParams): void {
+export function writeParams<P extends ParamTable>(
+  table: P,
+  values: ValuesOf<P>,
+  query: URLSearchParams,
+): void {
   for (const [k, spec] of Object.entries(table)) query.set(k, spec.format(values[k]));
 }
 
@@ -73,7 +78,10 @@ export function parseHash(hash: string): Route {
   const h = hash.replace(/^#/, '');
   const q = h.indexOf('?');
   const path = (q >= 0 ? h.slice(0, q) : h).replace(/^\/+|\/+$/g, '');
-  return { lesson: path ? decodeURIComponent(path) : null, query: new URLSearchParams(q >= 0 ? h.slice(q + 1) : '') };
+  return {
+    lesson: path ? decodeURIComponent(path) : null,
+    query: new URLSearchParams(q >= 0 ? h.slice(q + 1) : ''),
+  };
 }
 
 export function formatHash(route: Route): string {

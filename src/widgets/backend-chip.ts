@@ -6,19 +6,59 @@ import type { BackendInfo } from '../runtime/backend';
 @customElement('dl-backend-chip')
 export class DlBackendChip extends LitElement {
   static override styles = css`
-    :host { display: inline-block; font: 0.85rem/1.2 system-ui, sans-serif; }
-    details { position: relative; }
-    summary { cursor: pointer; list-style: none; padding: 0.25em 0.7em; border-radius: 999px;
-      border: 1px solid var(--dl-border, #8886); background: var(--dl-chip-bg, #8881); white-space: nowrap; }
-    summary::-webkit-details-marker { display: none; }
-    summary:focus-visible { outline: 2px solid var(--dl-accent, #36c); outline-offset: 2px; }
-    .dot { display: inline-block; width: 0.6em; height: 0.6em; border-radius: 50%; margin-right: 0.4em;
-      background: var(--c); }
-    .panel { position: absolute; right: 0; z-index: 10; margin-top: 0.4em; padding: 0.7em 0.9em; width: min(26rem, 80vw);
-      background: var(--dl-bg, #fff); color: inherit; border: 1px solid var(--dl-border, #8886); border-radius: 8px;
-      box-shadow: 0 4px 16px #0003; }
-    ul { margin: 0.3em 0 0; padding-left: 1.2em; }
-    .err { color: var(--dl-danger, #c33); }
+    :host {
+      display: inline-block;
+      font:
+        0.85rem/1.2 system-ui,
+        sans-serif;
+    }
+    details {
+      position: relative;
+    }
+    summary {
+      cursor: pointer;
+      list-style: none;
+      padding: 0.25em 0.7em;
+      border-radius: 999px;
+      border: 1px solid var(--dl-border, #8886);
+      background: var(--dl-chip-bg, #8881);
+      white-space: nowrap;
+    }
+    summary::-webkit-details-marker {
+      display: none;
+    }
+    summary:focus-visible {
+      outline: 2px solid var(--dl-accent, #36c);
+      outline-offset: 2px;
+    }
+    .dot {
+      display: inline-block;
+      width: 0.6em;
+      height: 0.6em;
+      border-radius: 50%;
+      margin-right: 0.4em;
+      background: var(--c);
+    }
+    .panel {
+      position: absolute;
+      right: 0;
+      z-index: 10;
+      margin-top: 0.4em;
+      padding: 0.7em 0.9em;
+      width: min(26rem, 80vw);
+      background: var(--dl-bg, #fff);
+      color: inherit;
+      border: 1px solid var(--dl-border, #8886);
+      border-radius: 8px;
+      box-shadow: 0 4px 16px #0003;
+    }
+    ul {
+      margin: 0.3em 0 0;
+      padding-left: 1.2em;
+    }
+    .err {
+      color: var(--dl-danger, #c33);
+    }
   `;
 
   /** The running backend; null while it starts. */
@@ -28,11 +68,16 @@ export class DlBackendChip extends LitElement {
 
   override render() {
     if (this.error) {
-      return html`<details><summary class="err"><span class="dot" style="--c:#c33"></span>no backend</summary>
-        <div class="panel">${this.error}</div></details>`;
+      return html`<details>
+        <summary class="err"><span class="dot" style="--c:#c33"></span>no backend</summary>
+        <div class="panel">${this.error}</div>
+      </details>`;
     }
     const i = this.info;
-    if (!i) return html`<details><summary><span class="dot" style="--c:#999"></span>starting TF.js…</summary></details>`;
+    if (!i)
+      return html`<details>
+        <summary><span class="dot" style="--c:#999"></span>starting TF.js…</summary>
+      </details>`;
     const colour = { webgpu: '#2a2', webgl: '#7a2', wasm: '#c80', cpu: '#c33' }[i.name];
     return html`<details>
       <summary aria-label="TF.js backend: ${i.name}, ${i.device}. Show details">
@@ -42,10 +87,19 @@ export class DlBackendChip extends LitElement {
         <div><strong>Backend:</strong> ${i.name}</div>
         <div><strong>Device:</strong> ${i.device}</div>
         ${i.requested ? html`<div>The URL asked for <code>${i.requested}</code>.</div>` : nothing}
-        ${i.skipped.length
-          ? html`<div><strong>Why not faster:</strong><ul>${i.skipped.map((s) => html`<li><code>${s.name}</code>: ${s.reason}</li>`)}</ul></div>`
-          : html`<div>The first choice worked; nothing fell back.</div>`}
-        <div style="margin-top:.4em">Add <code>&amp;backend=wasm</code> (or webgpu, webgl, cpu) to the address to pick one.</div>
+        ${
+          i.skipped.length
+            ? html`<div>
+                <strong>Why not faster:</strong>
+                <ul>
+                  ${i.skipped.map((s) => html`<li><code>${s.name}</code>: ${s.reason}</li>`)}
+                </ul>
+              </div>`
+            : html`<div>The first choice worked; nothing fell back.</div>`
+        }
+        <div style="margin-top:.4em">
+          Add <code>&amp;backend=wasm</code> (or webgpu, webgl, cpu) to the address to pick one.
+        </div>
       </div>
     </details>`;
   }

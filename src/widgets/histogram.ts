@@ -29,8 +29,13 @@ export const normalPdf = (x: number) => Math.exp(-0.5 * x * x) / Math.sqrt(2 * M
 @customElement('dl-histogram')
 export class DlHistogram extends LitElement {
   static override styles = css`
-    :host { display: block; }
-    svg { max-width: 100%; height: auto; }
+    :host {
+      display: block;
+    }
+    svg {
+      max-width: 100%;
+      height: auto;
+    }
   `;
 
   /** The value sets; each gets its own colour. */
@@ -62,19 +67,35 @@ export class DlHistogram extends LitElement {
     const rows: { x1: number; x2: number; y: number; name: string }[] = [];
     for (const s of this.series) {
       const d = densityHistogram(s.values, lo, hi, bins);
-      d.forEach((y, b) => rows.push({ x1: lo + b * w, x2: lo + (b + 1) * w, y: Math.min(y, this.yMax), name: s.name }));
+      d.forEach((y, b) =>
+        rows.push({ x1: lo + b * w, x2: lo + (b + 1) * w, y: Math.min(y, this.yMax), name: s.name }),
+      );
     }
     const ref = this.reference;
-    const curve = ref ? Array.from({ length: 161 }, (_, i) => lo + ((hi - lo) * i) / 160).map((x) => ({ x, y: ref(x) })) : [];
+    const curve = ref
+      ? Array.from({ length: 161 }, (_, i) => lo + ((hi - lo) * i) / 160).map((x) => ({ x, y: ref(x) }))
+      : [];
     const plot = Plot.plot({
       width: this.width,
       height: this.height,
       style: { background: 'transparent', color: 'currentColor', fontSize: '12px' },
       x: { label: this.xLabel, domain: [lo, hi] },
       y: { label: 'density', domain: [0, this.yMax], grid: true },
-      color: { legend: this.series.length > 1 || !!ref, scheme: 'tableau10', domain: [...this.series.map((s) => s.name), ...(ref ? [this.referenceName] : [])] },
+      color: {
+        legend: this.series.length > 1 || !!ref,
+        scheme: 'tableau10',
+        domain: [...this.series.map((s) => s.name), ...(ref ? [this.referenceName] : [])],
+      },
       marks: [
-        Plot.rectY(rows, { x1: 'x1', x2: 'x2', y: 'y', fill: 'name', fillOpacity: this.series.length > 1 ? 0.5 : 0.8, insetLeft: 0.5, insetRight: 0.5 }),
+        Plot.rectY(rows, {
+          x1: 'x1',
+          x2: 'x2',
+          y: 'y',
+          fill: 'name',
+          fillOpacity: this.series.length > 1 ? 0.5 : 0.8,
+          insetLeft: 0.5,
+          insetRight: 0.5,
+        }),
         ref ? Plot.line(curve, { x: 'x', y: 'y', stroke: () => this.referenceName, strokeWidth: 2 }) : null,
         Plot.ruleY([0]),
       ],

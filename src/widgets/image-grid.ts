@@ -14,9 +14,17 @@ export function toByte(v: number, lo: number, hi: number): number {
 @customElement('dl-image-grid')
 export class DlImageGrid extends LitElement {
   static override styles = css`
-    :host { display: inline-block; }
-    canvas { width: 100%; height: auto; image-rendering: pixelated; display: block; background: #000;
-      border-radius: 4px; }
+    :host {
+      display: inline-block;
+    }
+    canvas {
+      width: 100%;
+      height: auto;
+      image-rendering: pixelated;
+      display: block;
+      background: #000;
+      border-radius: 4px;
+    }
   `;
 
   /** count*side*side values, image after image, row-major. */

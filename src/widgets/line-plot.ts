@@ -19,10 +19,29 @@ export interface LineSeries {
 @customElement('dl-line-plot')
 export class DlLinePlot extends LitElement {
   static override styles = css`
-    :host { display: block; color: inherit; }
-    .wrap { position: relative; }
-    svg { overflow: visible; max-width: 100%; height: auto; }
-    .readout { font: 0.85em/1.3 system-ui, sans-serif; min-height: 1.3em; font-variant-numeric: tabular-nums; }
+    :host {
+      display: block;
+      color: inherit;
+    }
+    .wrap {
+      position: relative;
+    }
+    svg {
+      overflow: visible;
+      max-width: 100%;
+      height: auto;
+    }
+    .readout {
+      font:
+        0.85em/1.3 system-ui,
+        sans-serif;
+      min-height: 1.3em;
+      font-variant-numeric: tabular-nums;
+    }
+    .note {
+      font: 0.8em system-ui, sans-serif;
+      opacity: 0.75;
+    }
   `;
 
   /** The lines to draw. */
@@ -39,19 +58,28 @@ export class DlLinePlot extends LitElement {
   @property({ type: Number }) height = 220;
   /** Text alternative for the chart. */
   @property() label = 'line chart';
+  /** A line under the chart, e.g. what the faint lines are. */
+  @property() note = '';
 
   @query('.wrap') private wrap!: HTMLDivElement;
   @query('.readout') private readout!: HTMLDivElement;
-  private svg: (SVGSVGElement | HTMLElement) & Plot.Plot | null = null;
+  private svg: ((SVGSVGElement | HTMLElement) & Plot.Plot) | null = null;
   private markerLine: SVGLineElement | null = null;
 
   override render() {
     return html`<div class="wrap" role="img" aria-label=${this.label}></div>
-      <div class="readout" aria-live="off"></div>`;
+      <div class="readout" aria-live="off"></div>
+      ${this.note ? html`<div class="note">${this.note}</div>` : ''}`;
   }
 
   protected override updated(changed: PropertyValues<this>): void {
-    if (changed.has('series') || changed.has('yDomain') || changed.has('width') || changed.has('height') || !this.svg) {
+    if (
+      changed.has('series') ||
+      changed.has('yDomain') ||
+      changed.has('width') ||
+      changed.has('height') ||
+      !this.svg
+    ) {
       this.rebuild();
     }
     this.moveMarker();
@@ -81,7 +109,8 @@ export class DlLinePlot extends LitElement {
       ],
     }) as typeof this.svg;
     this.wrap.replaceChildren(this.svg!);
-    const svgEl = this.svg instanceof SVGSVGElement ? this.svg : this.svg!.querySelector('svg');
+    // With a legend Plot returns a <figure>: swatch <svg>s first, the chart as its direct <svg> child.
+    const svgEl = this.svg instanceof SVGSVGElement ? this.svg : this.svg!.querySelector(':scope > svg');
     this.markerLine = document.createElementNS('http://www.w3.org/2000/svg', 'line');
     this.markerLine.setAttribute('stroke', 'currentColor');
     this.markerLine.setAttribute('stroke-dasharray', '3 3');
@@ -101,7 +130,13 @@ export class DlLinePlot extends LitElement {
     const [y0, y1] = (yScale?.range as [number, number] | undefined) ?? [this.height - 30, 20];
     if (x === undefined) return;
     this.markerLine.setAttribute('visibility', 'visible');
-    for (const [k, v] of [['x1', x], ['x2', x], ['y1', y0], ['y2', y1]] as const) this.markerLine.setAttribute(k, String(v));
+    for (const [k, v] of [
+      ['x1', x],
+      ['x2', x],
+      ['y1', y0],
+      ['y2', y1],
+    ] as const)
+      this.markerLine.setAttribute(k, String(v));
     this.readout.textContent =
       `${this.xLabel} = ${m}: ` +
       this.series

@@ -12,10 +12,27 @@ export class SliderChangeEvent extends Event {
 @customElement('dl-slider')
 export class DlSlider extends LitElement {
   static override styles = css`
-    :host { display: flex; align-items: center; gap: 0.6em; font: 0.95rem system-ui, sans-serif; }
-    label { white-space: nowrap; }
-    input { flex: 1; min-width: 8rem; accent-color: var(--dl-accent, #36c); }
-    output { min-width: 3.5em; text-align: right; font-variant-numeric: tabular-nums; }
+    :host {
+      display: flex;
+      align-items: center;
+      gap: 0.6em;
+      font:
+        0.95rem system-ui,
+        sans-serif;
+    }
+    label {
+      white-space: nowrap;
+    }
+    input {
+      flex: 1;
+      min-width: 8rem;
+      accent-color: var(--dl-accent, #36c);
+    }
+    output {
+      min-width: 3.5em;
+      text-align: right;
+      font-variant-numeric: tabular-nums;
+    }
   `;
 
   /** Visible label, also the accessible name. */
@@ -28,8 +45,15 @@ export class DlSlider extends LitElement {
 
   override render() {
     return html`<label for="r">${this.label}</label>
-      <input id="r" type="range" min=${this.min} max=${this.max} step=${this.step} .value=${String(this.value)}
-        @input=${this.onInput} />
+      <input
+        id="r"
+        type="range"
+        min=${this.min}
+        max=${this.max}
+        step=${this.step}
+        .value=${String(this.value)}
+        @input=${this.onInput}
+      />
       <output for="r">${this.value}</output>`;
   }
 

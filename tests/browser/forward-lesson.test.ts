@@ -1,0 +1,157 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { userEvent } from 'vitest/browser';
+import '../../src/main';
+import type { DlApp } from '../../src/notebook/app';
+import { collectErrors, differingPixels, gridPixels, nextFrame, waitFor } from './helpers';
+
+const errors = collectErrors();
+let app: DlApp;
+
+const lessonPage = () => app.querySelector('dl-lesson-page');
+const explorer = () => app.querySelector('dl-forward-explorer');
+const xr = () => explorer()?.shadowRoot;
+const grid = () => xr()?.querySelector('dl-image-grid');
+const rangeInput = () => xr()?.querySelector('dl-slider')?.shadowRoot?.querySelector('input');
+
+async function openLesson(hash: string) {
+  location.hash = hash;
+  await waitFor(() => gridPixels(grid()), 'the digit grid to draw', 60_000);
+  await nextFrame();
+}
+
+beforeAll(async () => {
+  location.hash = '#/';
+  app = document.createElement('dl-app');
+  document.body.append(app);
+  await app.updateComplete;
+});
+
+afterAll(() => app.remove());
+
+describe('home page', () => {
+  it('lists the lessons with what you learn and minutes, the ready one linked', async () => {
+    const cards = await waitFor(() => {
+      const c = app.querySelectorAll('.lesson-card');
+      return c.length > 0 && c;
+    }, 'lesson cards');
+    expect(cards.length).toBeGreaterThanOrEqual(8);
+    const first = cards[0]!;
+    expect(first.querySelector('a')?.getAttribute('href')).toBe('#/forward');
+    expect(first.textContent).toMatch(/controlled destruction/);
+    expect(first.textContent).toMatch(/about 15 min/);
+    expect(app.querySelectorAll('.lesson-card.planned').length).toBe(cards.length - 1);
+  });
+
+  it('shows the TF.js backend in the status chip, WebGPU when the browser has an adapter', async () => {
+    const chip = app.querySelector('dl-backend-chip')!;
+    await waitFor(() => chip.info, 'the backend to start', 60_000);
+    const hasAdapter = !!(await navigator.gpu?.requestAdapter());
+    expect(chip.info!.name).toBe(hasAdapter ? 'webgpu' : 'webgl');
+    await chip.updateComplete;
+    expect(chip.shadowRoot!.textContent).toContain(chip.info!.name);
+  });
+});
+
+describe('the forward-process lesson', () => {
+  it('renders prose, math and live cells from the URL', async () => {
+    await openLesson('#/forward?t=300&schedule=cosine&seed=3');
+    const page = lessonPage()!;
+    expect(page.querySelector('h1')?.textContent).toMatch(/forward process/i);
+    expect(page.querySelectorAll('.katex').length).toBeGreaterThan(20);
+    expect(page.textContent).not.toMatch(/\$\w/); // no raw TeX left
+    expect(page.querySelector('dl-schedule-charts')).not.toBeNull();
+    expect(page.querySelector('dl-chain-vs-jump')).not.toBeNull();
+    // the state in the URL is what the controls show
+    expect(rangeInput()!.value).toBe('300');
+    expect((xr()!.querySelector('select.schedule') as HTMLSelectElement).value).toBe('cosine');
+    expect((xr()!.querySelector('input.seed') as HTMLInputElement).value).toBe('3');
+  });
+
+  it('moving the slider (by keyboard) changes the rendered pixels and the URL', async () => {
+    await openLesson('#/forward?t=100&schedule=linear&seed=0');
+    const before = gridPixels(grid())!;
+    const input = rangeInput()!;
+    input.focus();
+    await userEvent.keyboard('{PageUp}{PageUp}{ArrowRight}');
+    await nextFrame();
+    const t = Number(input.value);
+    expect(t).toBeGreaterThan(100);
+    const after = gridPixels(grid())!;
+    expect(differingPixels(before, after)).toBeGreaterThan(1000);
+    await waitFor(() => location.hash.includes(`t=${t}`), 'the URL to follow the slider', 2000);
+  });
+
+  it('at t = 0 the grid shows clean digits, at t = 999 noise of unit spread', async () => {
+    await openLesson('#/forward?t=0&seed=5');
+    const clean = gridPixels(grid())!;
+    // clean MNIST: mostly black background, some white ink, few greys
+    let black = 0;
+    for (let i = 0; i < clean.length; i += 4) if (clean[i]! < 8) black++;
+    expect(black / (clean.length / 4)).toBeGreaterThan(0.6);
+    await openLesson('#/forward?t=999&seed=5');
+    const noise = gridPixels(grid())!;
+    let dark = 0;
+    for (let i = 0; i < noise.length; i += 4) if (noise[i]! < 8) dark++;
+    // pure N(0,1) noise mapped from [-1,1]: P(x < -0.94) ≈ 0.17, plus the gaps between images
+    expect(dark / (noise.length / 4)).toBeLessThan(0.35);
+  });
+
+  it('restores the exact view from a shared link (same seed, same picture)', async () => {
+    await openLesson('#/forward?t=420&schedule=sigmoid&ztsnr=1&seed=11');
+    const a = gridPixels(grid())!;
+    await openLesson('#/forward?t=10&seed=2');
+    await openLesson('#/forward?t=420&schedule=sigmoid&ztsnr=1&seed=11');
+    expect(differingPixels(a, gridPixels(grid())!)).toBe(0);
+    expect((xr()!.querySelector('input.ztsnr') as HTMLInputElement).checked).toBe(true);
+  });
+
+  it('the chain of small steps and the one jump agree (KS test) when run in the page', async () => {
+    await openLesson('#/forward?t=150&seed=1');
+    const cell = app.querySelector('dl-chain-vs-jump')!;
+    const button = await waitFor(() => {
+      const b = cell.shadowRoot?.querySelector<HTMLButtonElement>('button.run');
+      return b && !b.disabled && b;
+    }, 'the run button');
+    expect(button.textContent).toMatch(/151 small steps/);
+    button.click();
+    const verdict = await waitFor(() => cell.shadowRoot?.querySelector('.verdict'), 'the result', 60_000);
+    expect(verdict.textContent).toMatch(/the same distribution/);
+    expect(gridPixels(cell.shadowRoot!.querySelector('dl-image-grid.chain'))).not.toBeNull();
+  });
+
+  it('Play sweeps t forward, and Pause stops it', async () => {
+    await openLesson('#/forward?t=0');
+    const play = xr()!.querySelector<HTMLButtonElement>('button.play')!;
+    play.click();
+    await waitFor(() => Number(rangeInput()!.value) > 50, 't to advance');
+    play.click();
+    await nextFrame();
+    const stopped = Number(rangeInput()!.value);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(Number(rangeInput()!.value)).toBe(stopped);
+  });
+
+  it('shows the schedule charts with a marker that follows t', async () => {
+    await openLesson('#/forward?t=500&schedule=linear');
+    const charts = app.querySelector('dl-schedule-charts')!;
+    const plot = await waitFor(
+      () => charts.shadowRoot?.querySelector('dl-line-plot.coefficients'),
+      'the chart',
+    );
+    await waitFor(() => plot.shadowRoot?.querySelector('svg'), 'the chart svg');
+    expect(plot.shadowRoot!.querySelector('.readout')!.textContent).toMatch(/t = 500: ᾱ_t = 0\.07/);
+  });
+
+  it('raised no console errors', () => {
+    expect(errors).toEqual([]);
+  });
+});
+
+describe('navigation', () => {
+  it('an unknown lesson says so and links home', async () => {
+    location.hash = '#/no-such-lesson';
+    const err = await waitFor(() => app.querySelector('dl-lesson-page .error'), 'the error');
+    expect(err.textContent).toMatch(/no lesson called/);
+    expect(err.querySelector('a')?.getAttribute('href')).toBe('#/');
+  });
+});

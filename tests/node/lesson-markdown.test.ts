@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { renderLessonMarkdown } from '../../scripts/lesson-markdown';
+import { LESSONS } from '../../lessons/manifest';
+import { readFileSync } from 'node:fs';
+
+describe('lesson Markdown', () => {
+  it('renders math with KaTeX and leaves underscores inside math alone', () => {
+    const html = renderLessonMarkdown(
+      'Let $x_t = a_t b_t$ and\n\n$$\\bar\\alpha_t = \\prod_{i \\le t} \\alpha_i$$\n\n*emph*',
+    );
+    expect(html).toContain('class="katex"');
+    expect(html).toContain('katex-display');
+    expect(html).not.toContain('<em>t = a</em>');
+    expect(html).toContain('<em>emph</em>');
+    expect(html).not.toContain('$');
+  });
+
+  it('keeps custom elements (live cells) as elements', () => {
+    expect(renderLessonMarkdown('<dl-forward-explorer></dl-forward-explorer>')).toContain(
+      '<dl-forward-explorer></dl-forward-explorer>',
+    );
+  });
+
+  it('fails the build on bad TeX, naming the file', () => {
+    expect(() => renderLessonMarkdown('$\\frac{1}$', 'x.md')).toThrow(/x\.md: bad TeX/);
+  });
+
+  it('the forward lesson compiles, and the manifest lists it first', () => {
+    const html = renderLessonMarkdown(readFileSync('lessons/forward/lesson.md', 'utf8'));
+    for (const tag of ['dl-forward-explorer', 'dl-chain-vs-jump', 'dl-schedule-charts'])
+      expect(html).toContain(`<${tag}>`);
+    expect(LESSONS[0]!.id).toBe('forward');
+    expect(new Set(LESSONS.map((l) => l.id)).size).toBe(LESSONS.length);
+  });
+});

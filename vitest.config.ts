@@ -1,0 +1,41 @@
+import { playwright } from '@vitest/browser-playwright';
+import { defineConfig } from 'vitest/config';
+import { chromiumArgs, findChromium } from './scripts/chromium.mjs';
+import { lessonsPlugin } from './scripts/vite-plugin-lessons';
+import { mnistPlugin } from './scripts/vite-plugin-mnist';
+
+// Two suites: `node` (pure math, data, CLI code) and `browser` (widgets and lessons in real headless
+// Chromium via Playwright, Debian's chromium; no browser download). scripts/test.mjs runs both.
+export default defineConfig({
+  plugins: [lessonsPlugin(), mnistPlugin()],
+  test: {
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'node',
+          include: ['tests/node/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 60_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'browser',
+          include: ['tests/browser/**/*.test.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+          browser: {
+            enabled: true,
+            headless: true,
+            screenshotFailures: false,
+            provider: playwright({ launchOptions: { executablePath: findChromium(), args: chromiumArgs } }),
+            instances: [{ browser: 'chromium', viewport: { width: 1200, height: 900 } }],
+          },
+        },
+      },
+    ],
+  },
+});
