@@ -33,6 +33,12 @@ const code = run('npx', [
   '--outputFile.json=.cache/test-results.json',
 ]);
 
+let distCode = 0;
+if (chromium) {
+  console.log('\n▶ production build from a sub-path, no other origin (scripts/check-dist.mjs)');
+  distCode = run('node', ['scripts/check-dist.mjs']);
+}
+
 let summary = null;
 try {
   summary = JSON.parse(readFileSync('.cache/test-results.json', 'utf8'));

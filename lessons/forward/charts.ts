@@ -13,6 +13,9 @@ import type { LineSeries } from '../../src/widgets/line-plot';
 import { SCHEDULE_LABELS, scheduleControls, timestepSlider } from './controls';
 import { forwardStore, scheduleFor } from './state';
 
+/** One array for the fixed y domain, so the chart does not see a new value on every render. */
+const UNIT: [number, number] = [0, 1];
+
 function logSnrCurve(s: NoiseSchedule): Float64Array {
   return Float64Array.from({ length: s.T }, (_, t) => logSnr(s, t));
 }
@@ -86,7 +89,7 @@ export class DlScheduleCharts extends LitElement {
           class="coefficients"
           .series=${this.coefficients}
           .marker=${v.t}
-          .yDomain=${[0, 1] as [number, number]}
+          .yDomain=${UNIT}
           yLabel="coefficient"
           label="alpha-bar, its square root and the noise standard deviation against t for the ${v.schedule} schedule"
         ></dl-line-plot>

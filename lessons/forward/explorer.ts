@@ -180,7 +180,7 @@ export class DlForwardExplorer extends LitElement {
           label=${this.digits ? `${GRID_COUNT} MNIST test digits (${this.digits.labels.slice(0, 8).join(', ')}, …) noised to timestep ${v.t}` : 'digits loading'}
         ></dl-image-grid>
         <dl-histogram
-          .series=${x ? [{ name: `pixels of x_t, t = ${v.t}`, values: x }] : []}
+          .series=${x ? [{ name: 'pixels of x_t', values: x }] : []}
           label="Histogram of the pixel values of the noised digits, with the standard normal density"
         ></dl-histogram>
       </div>

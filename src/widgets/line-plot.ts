@@ -39,7 +39,9 @@ export class DlLinePlot extends LitElement {
       font-variant-numeric: tabular-nums;
     }
     .note {
-      font: 0.8em system-ui, sans-serif;
+      font:
+        0.8em system-ui,
+        sans-serif;
       opacity: 0.75;
     }
   `;

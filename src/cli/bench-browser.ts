@@ -1,0 +1,83 @@
+/**
+ * Browser benchmarks: a Vite dev server and headless Chromium (Debian's), driven by Playwright.
+ * Forward lesson: script time per slider move with the 64-digit grid, its histogram and the schedule charts.
+ */
+import { chromium, type Page } from 'playwright';
+import { createServer, type ViteDevServer } from 'vite';
+import { chromiumArgs, findChromium } from '../../scripts/chromium.mjs';
+
+export interface Stats {
+  median: number;
+  p95: number;
+  max: number;
+  n: number;
+}
+
+export function stats(xs: number[]): Stats {
+  const s = [...xs].sort((a, b) => a - b);
+  const q = (p: number) => s[Math.min(s.length - 1, Math.floor(p * s.length))]!;
+  return { median: q(0.5), p95: q(0.95), max: s[s.length - 1]!, n: s.length };
+}
+
+export async function withBrowserPage<T>(fn: (page: Page, base: string) => Promise<T>): Promise<T | null> {
+  const exe = findChromium();
+  if (!exe) {
+    console.log('browser benchmarks skipped: no Chromium (apt-get install chromium, or set CHROMIUM_PATH)');
+    return null;
+  }
+  let server: ViteDevServer | null = null;
+  const browser = await chromium.launch({ executablePath: exe, args: chromiumArgs });
+  try {
+    server = await createServer({ server: { port: 0 }, logLevel: 'error' });
+    await server.listen();
+    const base = server.resolvedUrls!.local[0]!;
+    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+    // tsx (esbuild keepNames) wraps functions passed to page.evaluate in __name(): give the page one.
+    await page.addInitScript('globalThis.__name = (f) => f');
+    return await fn(page, base);
+  } finally {
+    await browser.close();
+    await server?.close();
+  }
+}
+
+/** Script time (ms) from a slider move until every cell on the page has re-rendered, over `moves` moves. */
+export async function benchForwardScrub(page: Page, base: string, moves = 200): Promise<Stats> {
+  await page.goto(`${base}#/forward?t=0&backend=wasm`);
+  await page.waitForFunction(
+    () => {
+      const c = document
+        .querySelector('dl-forward-explorer')
+        ?.shadowRoot?.querySelector('dl-image-grid')
+        ?.shadowRoot?.querySelector('canvas');
+      return !!c && c.width > 100;
+    },
+    null,
+    { timeout: 60_000 },
+  );
+  const times = await page.evaluate(async (n) => {
+    type Updatable = HTMLElement & { updateComplete: Promise<unknown> };
+    const explorer = document.querySelector('dl-forward-explorer') as Updatable;
+    const charts = document.querySelector('dl-schedule-charts') as Updatable;
+    const input = explorer.shadowRoot!.querySelector('dl-slider')!.shadowRoot!.querySelector('input')!;
+    const deep = (root: ParentNode): Updatable[] =>
+      [...root.querySelectorAll('*')].flatMap((e) =>
+        'updateComplete' in e ? [e as Updatable, ...deep((e as Element).shadowRoot ?? e)] : [],
+      );
+    const out: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const t0 = performance.now();
+      input.value = String((i * 997) % 1000);
+      input.dispatchEvent(new Event('input', { bubbles: true }));
+      await explorer.updateComplete;
+      await charts.updateComplete;
+      await Promise.all(
+        [...deep(explorer.shadowRoot!), ...deep(charts.shadowRoot!)].map((e) => e.updateComplete),
+      );
+      out.push(performance.now() - t0);
+      await new Promise((r) => requestAnimationFrame(r));
+    }
+    return out;
+  }, moves);
+  return stats(times);
+}
