@@ -53,8 +53,8 @@ if (!chromium) {
 }
 if (summary) {
   const skipped = summary.numPendingTests + summary.numTodoTests;
-  console.log(
-    `\nTests: ${summary.numPassedTests} passed, ${summary.numFailedTests} failed${skipped ? `, ${skipped} skipped` : ''}`,
-  );
+  const passed = summary.numPassedTests + (chromium && distCode === 0 ? 1 : 0);
+  const failed = summary.numFailedTests + (distCode === 0 ? 0 : 1);
+  console.log(`\nTests: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
 }
-process.exit(code);
+process.exit(code || distCode);
