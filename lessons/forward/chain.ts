@@ -3,6 +3,7 @@ import { customElement, state } from 'lit/decorators.js';
 import { fillNormal, mulberry32, normals } from '../../src/diffusion/random';
 import { qMoments, qSample, qStep } from '../../src/diffusion/schedule';
 import { ksCritical05, ksStatistic, meanStd } from '../../src/metrics/moments';
+import { cellStyles } from '../../src/widgets/cell-styles';
 import { StoreController } from '../../src/notebook/store';
 import '../../src/widgets/histogram';
 import '../../src/widgets/image-grid';
@@ -31,59 +32,46 @@ interface ChainResult {
  */
 @customElement('dl-chain-vs-jump')
 export class DlChainVsJump extends LitElement {
-  static override styles = css`
-    :host {
-      display: block;
-    }
-    .row {
-      display: flex;
-      flex-wrap: wrap;
-      gap: 0.6rem 1rem;
-      align-items: center;
-      margin: 0.5rem 0;
-    }
-    .pair {
-      display: flex;
-      flex-wrap: wrap;
-      gap: 1rem;
-    }
-    figure {
-      margin: 0;
-      width: min(100%, 220px);
-    }
-    figcaption {
-      font-size: 0.85rem;
-      color: var(--dl-muted);
-    }
-    table {
-      border-collapse: collapse;
-      font-variant-numeric: tabular-nums;
-      margin: 0.5rem 0;
-    }
-    td,
-    th {
-      padding: 0.2rem 0.7rem;
-      border-bottom: 1px solid var(--dl-border);
-      text-align: right;
-    }
-    th:first-child,
-    td:first-child {
-      text-align: left;
-    }
-    progress {
-      width: 12rem;
-    }
-    .stale {
-      color: var(--dl-muted);
-      font-style: italic;
-    }
-    .live {
-      font-size: 0.75rem;
-      text-transform: uppercase;
-      letter-spacing: 0.05em;
-      color: var(--dl-muted);
-    }
-  `;
+  static override styles = [
+    cellStyles,
+    css`
+      .pair {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 1rem;
+      }
+      figure {
+        margin: 0;
+        width: min(100%, 220px);
+      }
+      figcaption {
+        font-size: 0.85rem;
+        color: var(--dl-muted);
+      }
+      table {
+        border-collapse: collapse;
+        font-variant-numeric: tabular-nums;
+        margin: 0.5rem 0;
+      }
+      td,
+      th {
+        padding: 0.2rem 0.7rem;
+        border-bottom: 1px solid var(--dl-border);
+        text-align: right;
+      }
+      th:first-child,
+      td:first-child {
+        text-align: left;
+      }
+      progress {
+        width: 12rem;
+      }
+      .stale {
+        color: var(--dl-muted);
+        font-style: italic;
+      }
+    `,
+  ];
 
   private readonly params = new StoreController(this, forwardStore);
   private readonly mnist = new MnistController(this);
@@ -184,7 +172,7 @@ export class DlChainVsJump extends LitElement {
           <figcaption>one jump (other noise)</figcaption>
         </figure>
         <dl-histogram
-          style="flex:1 1 280px;max-width:420px"
+          style="flex:1 1 280px;max-width:26em"
           xLabel="standardized residual (x_t − √ᾱ x₀) / √(1−ᾱ)"
           .series=${[
             { name: 'small steps', values: r.rChain },

@@ -7,6 +7,7 @@ import {
   sqrtOneMinusAlphaBar,
   type NoiseSchedule,
 } from '../../src/diffusion/schedule';
+import { cellStyles } from '../../src/widgets/cell-styles';
 import { StoreController } from '../../src/notebook/store';
 import '../../src/widgets/line-plot';
 import type { LineSeries } from '../../src/widgets/line-plot';
@@ -26,36 +27,20 @@ function logSnrCurve(s: NoiseSchedule): Float64Array {
  */
 @customElement('dl-schedule-charts')
 export class DlScheduleCharts extends LitElement {
-  static override styles = css`
-    :host {
-      display: block;
-    }
-    .row {
-      display: flex;
-      flex-wrap: wrap;
-      gap: 0.6rem 1rem;
-      align-items: center;
-      margin-bottom: 0.6rem;
-    }
-    .t-slider {
-      flex: 1 1 20rem;
-    }
-    .charts {
-      display: flex;
-      flex-wrap: wrap;
-      gap: 1rem;
-    }
-    dl-line-plot {
-      flex: 1 1 380px;
-      max-width: 480px;
-    }
-    .live {
-      font-size: 0.75rem;
-      text-transform: uppercase;
-      letter-spacing: 0.05em;
-      color: var(--dl-muted);
-    }
-  `;
+  static override styles = [
+    cellStyles,
+    css`
+      .charts {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 1rem;
+      }
+      dl-line-plot {
+        flex: 1 1 380px;
+        max-width: 30em;
+      }
+    `,
+  ];
 
   private readonly params = new StoreController(this, forwardStore);
   private key = '';

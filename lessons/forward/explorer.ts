@@ -1,6 +1,7 @@
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { customElement, query, state } from 'lit/decorators.js';
 import { qMoments, qSample, snr } from '../../src/diffusion/schedule';
+import { cellStyles } from '../../src/widgets/cell-styles';
 import { StoreController } from '../../src/notebook/store';
 import { formatNumber } from '../../src/widgets/line-plot';
 import '../../src/widgets/histogram';
@@ -18,53 +19,31 @@ export const GRID_COUNT = 64;
  */
 @customElement('dl-forward-explorer')
 export class DlForwardExplorer extends LitElement {
-  static override styles = css`
-    :host {
-      display: block;
-    }
-    .row {
-      display: flex;
-      flex-wrap: wrap;
-      gap: 0.6rem 1rem;
-      align-items: center;
-      margin-bottom: 0.6rem;
-    }
-    .t-slider {
-      flex: 1 1 20rem;
-    }
-    .panels {
-      display: flex;
-      flex-wrap: wrap;
-      gap: 1rem;
-      align-items: flex-start;
-    }
-    dl-image-grid {
-      width: min(100%, 360px);
-    }
-    dl-histogram {
-      flex: 1 1 300px;
-      max-width: 440px;
-    }
-    .readout {
-      font-variant-numeric: tabular-nums;
-      margin: 0.4rem 0 0;
-    }
-    .status {
-      color: var(--dl-muted);
-    }
-    .error {
-      color: var(--dl-danger);
-    }
-    input[type='number'] {
-      width: 7em;
-    }
-    .live {
-      font-size: 0.75rem;
-      text-transform: uppercase;
-      letter-spacing: 0.05em;
-      color: var(--dl-muted);
-    }
-  `;
+  static override styles = [
+    cellStyles,
+    css`
+      .panels {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 1rem;
+        align-items: flex-start;
+      }
+      dl-image-grid {
+        width: min(100%, 22em);
+      }
+      dl-histogram {
+        flex: 1 1 300px;
+        max-width: 28em;
+      }
+      .readout {
+        font-variant-numeric: tabular-nums;
+        margin: 0.4rem 0 0;
+      }
+      input[type='number'] {
+        width: 7em;
+      }
+    `,
+  ];
 
   private readonly params = new StoreController(this, forwardStore);
   private readonly mnist = new MnistController(this);

@@ -32,8 +32,11 @@ export class DlHistogram extends LitElement {
     :host {
       display: block;
     }
-    svg {
-      max-width: 100%;
+    /* the chart itself (not the legend swatches) scales with its box, so projector mode enlarges it */
+    .wrap > svg,
+    .wrap > figure > svg {
+      overflow: visible;
+      width: 100%;
       height: auto;
     }
   `;

@@ -26,9 +26,11 @@ export class DlLinePlot extends LitElement {
     .wrap {
       position: relative;
     }
-    svg {
+    /* the chart itself (not the legend swatches) scales with its box, so projector mode enlarges it */
+    .wrap > svg,
+    .wrap > figure > svg {
       overflow: visible;
-      max-width: 100%;
+      width: 100%;
       height: auto;
     }
     .readout {

@@ -1,0 +1,67 @@
+import { css } from 'lit';
+
+/**
+ * Styles shared by the lessons' live cells (inside their shadow roots, where page styles do not reach):
+ * form controls that follow the page's type size (so projector mode enlarges them), rows of controls,
+ * and the "live / precomputed" label.
+ */
+export const cellStyles = css`
+  :host {
+    display: block;
+  }
+  button,
+  select,
+  input {
+    font: inherit;
+    font-size: 0.9em;
+    color: inherit;
+  }
+  button {
+    background: var(--dl-chip-bg, #eee);
+    border: 1px solid var(--dl-border, #ccc);
+    border-radius: 6px;
+    padding: 0.25em 0.8em;
+    cursor: pointer;
+  }
+  button[aria-pressed='true'] {
+    background: var(--dl-accent, #36c);
+    color: var(--dl-bg, #fff);
+  }
+  button:disabled {
+    opacity: 0.5;
+    cursor: default;
+  }
+  select,
+  input[type='number'] {
+    background: var(--dl-bg, #fff);
+    border: 1px solid var(--dl-border, #ccc);
+    border-radius: 4px;
+    padding: 0.1em 0.3em;
+  }
+  :focus-visible {
+    outline: 3px solid var(--dl-accent, #36c);
+    outline-offset: 2px;
+  }
+  .row {
+    display: flex;
+    flex-wrap: wrap;
+    gap: 0.6rem 1rem;
+    align-items: center;
+    margin-bottom: 0.6rem;
+  }
+  .t-slider {
+    flex: 1 1 20rem;
+  }
+  .live {
+    font-size: 0.75rem;
+    text-transform: uppercase;
+    letter-spacing: 0.05em;
+    color: var(--dl-muted, #666);
+  }
+  .status {
+    color: var(--dl-muted, #666);
+  }
+  .error {
+    color: var(--dl-danger, #c33);
+  }
+`;
