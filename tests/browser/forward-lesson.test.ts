@@ -72,10 +72,10 @@ describe('the forward-process lesson', () => {
     const before = gridPixels(grid())!;
     const input = rangeInput()!;
     input.focus();
-    await userEvent.keyboard('{PageUp}{PageUp}{ArrowRight}');
+    await userEvent.keyboard('{End}{ArrowLeft}');
     await nextFrame();
     const t = Number(input.value);
-    expect(t).toBeGreaterThan(100);
+    expect(t).toBe(998);
     const after = gridPixels(grid())!;
     expect(differingPixels(before, after)).toBeGreaterThan(1000);
     await waitFor(() => location.hash.includes(`t=${t}`), 'the URL to follow the slider', 2000);

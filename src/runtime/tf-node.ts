@@ -1,0 +1,20 @@
+/**
+ * TF.js for Node command-line tools and tests: tfjs-core with its gradients, the CPU backend (reference)
+ * and the WASM backend (the fast one; @tensorflow/tfjs-node cannot be installed here) with our
+ * conv-gradient kernels.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-backend-wasm';
+import { registerWasmConvGradients } from './wasm-conv-grad';
+
+/** Start the WASM backend (or another) and make conv nets trainable on it. */
+export async function initNodeBackend(name: 'wasm' | 'cpu' = 'wasm'): Promise<string> {
+  registerWasmConvGradients();
+  if (!(await tf.setBackend(name))) throw new Error(`TF.js backend ${name} could not start`);
+  await tf.ready();
+  return tf.getBackend();
+}
+
+export { tf };
