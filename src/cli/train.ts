@@ -1,0 +1,123 @@
+/**
+ * `npm run train -- ddpm [--hours H] [--steps N] [--every N] [--fresh] [--preset shipped|classroom] [--batch B] [--lr X]`
+ *
+ * Trains the shipped DDPM on MNIST in Node on the WASM backend, resuming from
+ * models/ddpm-mnist/checkpoint/ddpm.ckpt when it exists. Every `--every` steps (and on Ctrl-C or SIGTERM)
+ * it atomically writes the checkpoint, the EMA weights (models/ddpm-mnist/model.json + weights.bin) and
+ * the training log, so a killed process loses at most one interval.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { loadMnistNode } from '../data/mnist-node';
+import { initNodeBackend, tf } from '../runtime/tf-node';
+import {
+  DdpmTrainer,
+  DEFAULT_TRAIN_CONFIG,
+  NonFiniteLossError,
+  type TrainConfig,
+} from '../train/ddpm-trainer';
+import { packCheckpoint, unpackCheckpoint } from '../train/weights-format';
+import { writeFileAtomic } from './files';
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+export const DDPM_DIR = 'models/ddpm-mnist';
+const CKPT = join(DDPM_DIR, 'checkpoint', 'ddpm.ckpt');
+
+async function save(trainer: DdpmTrainer, machine: string) {
+  const t0 = performance.now();
+  const ck = await trainer.checkpoint({ machine });
+  writeFileAtomic(CKPT, packCheckpoint(ck.json, ck.bin));
+  const model = await trainer.exportEma({
+    trainedSteps: trainer.step,
+    wallSeconds: trainer.wallSeconds,
+    machine,
+    config: trainer.config,
+  });
+  writeFileAtomic(join(DDPM_DIR, 'weights.bin'), model.bin);
+  writeFileAtomic(join(DDPM_DIR, 'model.json'), JSON.stringify(model.json, null, 1));
+  writeFileAtomic(
+    join(DDPM_DIR, 'training.json'),
+    JSON.stringify({
+      config: trainer.config,
+      step: trainer.step,
+      wallSeconds: trainer.wallSeconds,
+      machine,
+      history: trainer.history,
+    }),
+  );
+  console.log(`  saved step ${trainer.step} (${Math.round(performance.now() - t0)} ms)`);
+}
+
+async function main() {
+  const which = process.argv[2];
+  if (which !== 'ddpm') {
+    console.error(
+      'usage: npm run train -- ddpm [--hours H] [--steps N] [--every N] [--fresh] [--preset P] [--batch B] [--lr X]',
+    );
+    process.exit(2);
+  }
+  const backend = await initNodeBackend('wasm');
+  const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}, tfjs ${tf.version_core} ${backend}, 1 thread`;
+  const resume = existsSync(CKPT) && !process.argv.includes('--fresh');
+  let config: TrainConfig = { ...DEFAULT_TRAIN_CONFIG };
+  let saved: ReturnType<typeof unpackCheckpoint> | null = null;
+  if (resume) {
+    saved = unpackCheckpoint(new Uint8Array(readFileSync(CKPT)));
+    config = (saved.json.userDefinedMetadata as { config: TrainConfig }).config;
+  } else {
+    const preset = arg('preset');
+    if (preset) config.preset = preset as TrainConfig['preset'];
+    if (arg('batch')) config.batch = Number(arg('batch'));
+    if (arg('lr')) config.lr = Number(arg('lr'));
+  }
+  const data = loadMnistNode('train');
+  const trainer = new DdpmTrainer(config, data);
+  if (saved) trainer.restore(saved.json, saved.bin);
+  console.log(
+    `${resume ? `resuming at step ${trainer.step}` : 'starting fresh'}: ${config.preset} U-Net (${trainer.net.paramCount.toLocaleString('en')} params), ` +
+      `batch ${config.batch}, lr ${config.lr}, ${config.prediction} prediction, min-SNR ${config.minSnrGamma}, ${config.schedule} schedule, on ${machine}`,
+  );
+
+  const hours = Number(arg('hours') ?? 'Infinity');
+  const steps = Number(arg('steps') ?? '1e9');
+  const every = Number(arg('every') ?? '100');
+  const stopAt = performance.now() + hours * 3600e3;
+  const ctl = new AbortController();
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(sig, () => {
+      console.log(`${sig}: finishing the current steps and saving…`);
+      ctl.abort();
+    });
+  }
+  let lastSave = trainer.step;
+  try {
+    for await (const p of trainer.run(steps, { readEvery: 10, signal: ctl.signal })) {
+      console.log(
+        `step ${p.step}  loss ${p.loss.toFixed(4)}  |g| ${p.gradNorm.toFixed(3)}  lr ${p.lr.toExponential(1)}  ` +
+          `${p.stepsPerSecond.toFixed(3)} steps/s  ${(p.wallSeconds / 3600).toFixed(2)} h total`,
+      );
+      if (p.step - lastSave >= every) {
+        await save(trainer, machine);
+        lastSave = p.step;
+      }
+      if (performance.now() > stopAt) ctl.abort();
+    }
+    await save(trainer, machine);
+  } catch (e) {
+    if (e instanceof NonFiniteLossError) {
+      console.error(`stopped: ${e.message}. The last good checkpoint (step ${lastSave}) is kept.`);
+      process.exit(1);
+    }
+    throw e;
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -1,0 +1,88 @@
+/**
+ * Loading a shipped or uploaded DDPM: model.json (tfjs weights format + metadata) and weights.bin,
+ * checked against the architecture its metadata names. Errors say what is wrong; nothing is changed
+ * until everything checks out.
+ */
+import type { BetaScheduleKind } from '../diffusion/schedule';
+import { decodeWeights, WeightsError } from '../train/weights-format';
+import { UNet, type UNetConfig } from './unet';
+
+export interface DdpmMetadata {
+  kind: 'ddpm-unet';
+  unet: UNetConfig;
+  schedule: { kind: BetaScheduleKind; T: number };
+  prediction: 'epsilon' | 'v';
+  step?: number;
+  wallSeconds?: number;
+}
+
+export interface LoadedDdpm {
+  net: UNet;
+  meta: DdpmMetadata;
+}
+
+function checkMeta(meta: Record<string, unknown>): DdpmMetadata {
+  const m = meta as Partial<DdpmMetadata>;
+  if (m.kind !== 'ddpm-unet' || !m.unet || !m.schedule) {
+    throw new WeightsError(`this is not a Diffusion Lab DDPM (its metadata says kind "${String(m.kind)}")`);
+  }
+  return m as DdpmMetadata;
+}
+
+/** Build a U-Net from model.json + weights.bin bytes. */
+export function loadDdpm(json: unknown, bin: Uint8Array): LoadedDdpm {
+  const parsed =
+    typeof json === 'string'
+      ? (() => {
+          try {
+            return JSON.parse(json);
+          } catch {
+            throw new WeightsError(
+              'the model description is not valid JSON: is this a model.json from Diffusion Lab?',
+            );
+          }
+        })()
+      : json;
+  const meta = checkMeta(
+    (parsed as { userDefinedMetadata?: Record<string, unknown> })?.userDefinedMetadata ?? {},
+  );
+  const net = new UNet(meta.unet);
+  try {
+    const { weights } = decodeWeights(parsed, bin, net.paramSpecs);
+    net.setWeights(weights);
+  } catch (e) {
+    net.dispose();
+    throw e;
+  }
+  return { net, meta };
+}
+
+/** Fetch a model folder (model.json + weights.bin) from the page's own origin, with byte progress. */
+export async function fetchDdpm(
+  baseUrl: string,
+  onProgress?: (loaded: number, total?: number) => void,
+): Promise<LoadedDdpm> {
+  const jsonRes = await fetch(new URL('model.json', baseUrl));
+  if (!jsonRes.ok) throw new Error(`could not load the model description (HTTP ${jsonRes.status})`);
+  const json = await jsonRes.json();
+  const res = await fetch(new URL('weights.bin', baseUrl));
+  if (!res.ok || !res.body) throw new Error(`could not load the weights (HTTP ${res.status})`);
+  const total = Number(res.headers.get('content-length')) || undefined;
+  const reader = res.body.getReader();
+  const parts: Uint8Array[] = [];
+  let loaded = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    parts.push(value);
+    loaded += value.length;
+    onProgress?.(loaded, total);
+  }
+  const bin = new Uint8Array(loaded);
+  let o = 0;
+  for (const p of parts) {
+    bin.set(p, o);
+    o += p.length;
+  }
+  return loadDdpm(json, bin);
+}

@@ -1,0 +1,251 @@
+/**
+ * A small DDPM U-Net for 28x28 images (NHWC), written as plain functions over named variables so that
+ * every weight has a stable name for the tfjs weights format, and every op has a gradient on every
+ * backend (no broadcast matMul, no stridedSlice, no ResizeNearestNeighbor gradient).
+ *
+ * Ho et al. 2020 (DDPM) architecture, shrunk: sinusoidal time embedding + MLP; residual blocks with
+ * GroupNorm and SiLU that add the time embedding; two stride-2 downsamplings (28 -> 14 -> 7);
+ * self-attention at 7x7; nearest upsampling with skip connections. Layer for layer the same network
+ * as the PyTorch peer (scripts/peer/unet_torch.py), so the two can be timed side by side.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { mulberry32 } from '../diffusion/random';
+
+export interface UNetConfig {
+  /** Base channel count; the levels have ch, 2ch, 4ch channels (28x28, 14x14, 7x7). */
+  ch: number;
+  /** GroupNorm groups (fewer when a layer has fewer channels). */
+  groups: number;
+  /** Image side and channels. */
+  size: number;
+  channels: number;
+}
+
+/** Presets: "classroom" trains fast enough for a live demo; "shipped" is the model in models/. */
+export const UNET_PRESETS = {
+  classroom: { ch: 16, groups: 8, size: 28, channels: 1 },
+  shipped: { ch: 32, groups: 8, size: 28, channels: 1 },
+} as const satisfies Record<string, UNetConfig>;
+export type UNetPreset = keyof typeof UNET_PRESETS;
+
+interface ParamSpec {
+  name: string;
+  shape: number[];
+  /** fan-in for PyTorch's default init U(-1/sqrt(fanIn), 1/sqrt(fanIn)); 0 = ones; -1 = zeros. */
+  fanIn: number;
+}
+
+/** Explicit symmetric padding of 1, as PyTorch's padding=1 (TF's 'same' pads stride-2 convs asymmetrically). */
+const PAD1: [[number, number], [number, number], [number, number], [number, number]] = [
+  [0, 0],
+  [1, 1],
+  [1, 1],
+  [0, 0],
+];
+
+export class UNet {
+  readonly config: UNetConfig;
+  /** Every trainable weight, by name, in a fixed order. */
+  readonly params = new Map<string, tf.Variable>();
+  private readonly specs: ParamSpec[] = [];
+  private flops = 0;
+  private countingFlops = false;
+
+  constructor(config: UNetConfig, seed = 0) {
+    this.config = config;
+    this.declare();
+    const rand = mulberry32(seed);
+    for (const s of this.specs) {
+      const n = s.shape.reduce((a, b) => a * b, 1);
+      const v = new Float32Array(n);
+      if (s.fanIn === 0) v.fill(1);
+      else if (s.fanIn > 0) {
+        const bound = 1 / Math.sqrt(s.fanIn);
+        for (let i = 0; i < n; i++) v[i] = (rand() * 2 - 1) * bound;
+      }
+      this.params.set(s.name, tf.variable(tf.tensor(v, s.shape), true)); // names live in our map: TF.js variable names must be globally unique
+    }
+  }
+
+  /** Shapes of every weight, in order (for checking a weights file). */
+  get paramSpecs(): readonly { name: string; shape: readonly number[] }[] {
+    return this.specs;
+  }
+
+  get paramCount(): number {
+    return this.specs.reduce((a, s) => a + s.shape.reduce((x, y) => x * y, 1), 0);
+  }
+
+  // ---- declaration (mirrors the forward pass) ----
+  private conv(name: string, k: number, ci: number, co: number) {
+    this.specs.push({ name: `${name}.w`, shape: [k, k, ci, co], fanIn: k * k * ci });
+    this.specs.push({ name: `${name}.b`, shape: [co], fanIn: k * k * ci });
+  }
+  private linear(name: string, i: number, o: number) {
+    this.specs.push({ name: `${name}.w`, shape: [i, o], fanIn: i });
+    this.specs.push({ name: `${name}.b`, shape: [o], fanIn: i });
+  }
+  private norm(name: string, c: number) {
+    this.specs.push({ name: `${name}.gamma`, shape: [c], fanIn: 0 });
+    this.specs.push({ name: `${name}.beta`, shape: [c], fanIn: -1 });
+  }
+  private res(name: string, ci: number, co: number, td: number) {
+    this.norm(`${name}.n1`, ci);
+    this.conv(`${name}.c1`, 3, ci, co);
+    this.linear(`${name}.t`, td, co);
+    this.norm(`${name}.n2`, co);
+    this.conv(`${name}.c2`, 3, co, co);
+    if (ci !== co) this.conv(`${name}.skip`, 1, ci, co);
+  }
+  private declare() {
+    const { ch, channels } = this.config;
+    const td = ch * 4;
+    this.linear('t1', ch, td);
+    this.linear('t2', td, td);
+    this.conv('inc', 3, channels, ch);
+    this.res('r1', ch, ch, td);
+    this.conv('d1', 3, ch, 2 * ch);
+    this.res('r2', 2 * ch, 2 * ch, td);
+    this.conv('d2', 3, 2 * ch, 4 * ch);
+    this.res('m1', 4 * ch, 4 * ch, td);
+    this.norm('an', 4 * ch);
+    for (const p of ['q', 'k', 'v', 'o']) this.linear(p, 4 * ch, 4 * ch);
+    this.res('m2', 4 * ch, 4 * ch, td);
+    this.conv('u2', 3, 6 * ch, 2 * ch);
+    this.res('r3', 2 * ch, 2 * ch, td);
+    this.conv('u1', 3, 3 * ch, ch);
+    this.res('r4', ch, ch, td);
+    this.norm('on', ch);
+    this.conv('oc', 3, ch, channels);
+  }
+
+  // ---- forward ----
+  private p(name: string): tf.Variable {
+    const v = this.params.get(name);
+    if (!v) throw new Error(`U-Net has no weight ${name}`);
+    return v;
+  }
+
+  private applyConv(name: string, x: tf.Tensor4D, stride = 1): tf.Tensor4D {
+    const w = this.p(`${name}.w`) as unknown as tf.Tensor4D;
+    const [k, , ci, co] = w.shape;
+    const pad = k === 1 ? 'valid' : PAD1;
+    const y = tf.add(tf.conv2d(x, w, stride, pad), this.p(`${name}.b`)) as tf.Tensor4D; // [B, H', W', co]
+    if (this.countingFlops) this.flops += 2 * y.shape[1] * y.shape[2] * k * k * ci * co;
+    return y;
+  }
+
+  /** Dense layer on a 2-D input (a broadcast 3-D matMul has a broken gradient in TF.js). */
+  private applyLinear(name: string, x: tf.Tensor2D): tf.Tensor2D {
+    const w = this.p(`${name}.w`) as unknown as tf.Tensor2D;
+    if (this.countingFlops) this.flops += 2 * x.shape[0] * w.shape[0] * w.shape[1]; // batch 1 while counting
+    return tf.add(tf.matMul(x, w), this.p(`${name}.b`)) as tf.Tensor2D;
+  }
+
+  /** GroupNorm (Wu & He 2018): normalise over (H, W, C/G) within each of G channel groups. */
+  private applyNorm(name: string, x: tf.Tensor4D): tf.Tensor4D {
+    const [b, h, w, c] = x.shape;
+    const g = Math.min(this.config.groups, c);
+    const xg = tf.reshape(x, [b, h, w, g, c / g]); // [B, H, W, G, C/G]
+    const { mean, variance } = tf.moments(xg, [1, 2, 4], true);
+    const xn = tf.reshape(tf.mul(tf.sub(xg, mean), tf.rsqrt(tf.add(variance, 1e-5))), [b, h, w, c]);
+    return tf.add(tf.mul(xn, this.p(`${name}.gamma`)), this.p(`${name}.beta`)) as tf.Tensor4D;
+  }
+
+  private applyRes(name: string, x: tf.Tensor4D, te: tf.Tensor2D): tf.Tensor4D {
+    const [b] = x.shape;
+    let h = this.applyConv(`${name}.c1`, silu(this.applyNorm(`${name}.n1`, x)));
+    const tproj = this.applyLinear(`${name}.t`, te); // [B, co]
+    h = tf.add(h, tf.reshape(tproj, [b, 1, 1, tproj.shape[1]])) as tf.Tensor4D;
+    h = this.applyConv(`${name}.c2`, silu(this.applyNorm(`${name}.n2`, h)));
+    const skip = this.params.has(`${name}.skip.w`) ? this.applyConv(`${name}.skip`, x) : x;
+    return tf.add(h, skip) as tf.Tensor4D;
+  }
+
+  private applyAttention(m: tf.Tensor4D): tf.Tensor4D {
+    const [b, h, w, c] = m.shape;
+    const n = h * w;
+    const flat = tf.reshape(this.applyNorm('an', m), [b * n, c]) as tf.Tensor2D; // [B*N, C]
+    const q = tf.reshape(this.applyLinear('q', flat), [b, n, c]) as tf.Tensor3D;
+    const k = tf.reshape(this.applyLinear('k', flat), [b, n, c]) as tf.Tensor3D;
+    const v = tf.reshape(this.applyLinear('v', flat), [b, n, c]) as tf.Tensor3D;
+    const scores = tf.div(tf.matMul(q, k, false, true), Math.sqrt(c)); // [B, N, N]
+    const att = tf.matMul(tf.softmax(scores), v); // [B, N, C]
+    if (this.countingFlops) this.flops += 2 * 2 * n * n * c;
+    const out = this.applyLinear('o', tf.reshape(att, [b * n, c])); // [B*N, C]
+    return tf.add(m, tf.reshape(out, [b, h, w, c])) as tf.Tensor4D;
+  }
+
+  /** Sinusoidal embedding of (possibly fractional) timesteps: [B] -> [B, ch], as the peer computes it. */
+  timeEmbedding(t: tf.Tensor1D): tf.Tensor2D {
+    const half = this.config.ch / 2;
+    const freqs = tf.tensor2d(
+      Float32Array.from({ length: half }, (_, i) => Math.exp((-Math.log(10000) * i) / half)),
+      [1, half],
+    );
+    const a = tf.mul(tf.reshape(t, [-1, 1]), freqs) as tf.Tensor2D; // [B, half]
+    return tf.concat([tf.sin(a), tf.cos(a)], 1);
+  }
+
+  /** Predict the network output (noise, or v) for x_t [B, 28, 28, 1] at timesteps t [B]. */
+  apply(x: tf.Tensor4D, t: tf.Tensor1D): tf.Tensor4D {
+    return tf.tidy(() => {
+      const te = this.applyLinear('t2', silu(this.applyLinear('t1', this.timeEmbedding(t)))); // [B, 4ch]
+      const h0 = this.applyConv('inc', x); // [B, 28, 28, ch]
+      const h1 = this.applyRes('r1', h0, te);
+      const h2 = this.applyRes('r2', this.applyConv('d1', h1, 2), te); // [B, 14, 14, 2ch]
+      let m = this.applyRes('m1', this.applyConv('d2', h2, 2), te); // [B, 7, 7, 4ch]
+      m = this.applyAttention(m);
+      m = this.applyRes('m2', m, te);
+      let u = this.applyConv('u2', tf.concat([upsample2x(m), h2], 3)); // [B, 14, 14, 2ch]
+      u = this.applyRes('r3', u, te);
+      u = this.applyConv('u1', tf.concat([upsample2x(u), h1], 3)); // [B, 28, 28, ch]
+      u = this.applyRes('r4', u, te);
+      return this.applyConv('oc', silu(this.applyNorm('on', u))); // [B, 28, 28, 1]
+    });
+  }
+
+  /** Multiply-adds x2 of one forward pass for one image (convs, dense layers, attention). */
+  flopsPerImage(): number {
+    this.flops = 0;
+    this.countingFlops = true;
+    const { size, channels } = this.config;
+    tf.dispose(tf.tidy(() => this.apply(tf.zeros([1, size, size, channels]), tf.zeros([1]))));
+    this.countingFlops = false;
+    return this.flops;
+  }
+
+  /** Copy of all weights as {name: Float32Array}. */
+  async weights(): Promise<Map<string, Float32Array>> {
+    const out = new Map<string, Float32Array>();
+    for (const [k, v] of this.params) out.set(k, (await v.data()) as Float32Array);
+    return out;
+  }
+
+  /** Replace every weight (e.g. from a checked weights file); names and shapes must match. */
+  setWeights(weights: Map<string, { shape: readonly number[]; data: Float32Array }>): void {
+    for (const s of this.specs) {
+      const w = weights.get(s.name);
+      if (!w || w.shape.join() !== s.shape.join())
+        throw new Error(`weights do not match the U-Net at ${s.name}`);
+    }
+    for (const s of this.specs)
+      this.params.get(s.name)!.assign(tf.tensor(weights.get(s.name)!.data, s.shape));
+  }
+
+  dispose(): void {
+    for (const v of this.params.values()) v.dispose();
+    this.params.clear();
+  }
+}
+
+function silu<T extends tf.Tensor>(x: T): T {
+  return tf.mul(x, tf.sigmoid(x)) as T;
+}
+
+/** Nearest-neighbour 2x upsampling as a broadcast multiply (its gradient is a plain sum on every backend). */
+export function upsample2x(x: tf.Tensor4D): tf.Tensor4D {
+  const [b, h, w, c] = x.shape;
+  const spread = tf.mul(tf.reshape(x, [b, h, 1, w, 1, c]), tf.ones([1, 1, 2, 1, 2, 1])); // [B, H, 2, W, 2, C]
+  return tf.reshape(spread, [b, 2 * h, 2 * w, c]);
+}

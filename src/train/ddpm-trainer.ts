@@ -1,0 +1,290 @@
+/**
+ * DDPM training (Ho et al. 2020, Algorithm 1) as an async generator that yields progress, on any
+ * TF.js backend. Epsilon prediction (L_simple) or v prediction (Salimans & Ho 2022), optional min-SNR-γ
+ * loss weighting (Hang et al. 2023), Adam with warm-up, global-norm clipping, EMA weights, and a NaN
+ * guard. The loss is read back asynchronously every `readEvery` steps, never with dataSync.
+ * Everything random comes from (seed, step), so a resumed run continues exactly as it would have.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { fillNormal, mulberry32 } from '../diffusion/random';
+import { makeSchedule, type BetaScheduleKind, type NoiseSchedule } from '../diffusion/schedule';
+import { MNIST_PIXELS, type MnistSplit } from '../data/mnist-asset';
+import { UNet, UNET_PRESETS, type UNetConfig, type UNetPreset } from '../nets/unet';
+import { Adam, clipByGlobalNorm, Ema } from './adam';
+import { encodeWeights, decodeWeights, type ModelJson, type NamedWeight } from './weights-format';
+
+export interface TrainConfig {
+  /** U-Net size. */
+  preset: UNetPreset;
+  /** A custom U-Net instead of the preset (tests use tiny ones). */
+  unet?: UNetConfig;
+  /** Images per step. */
+  batch: number;
+  /** Peak learning rate, reached linearly over `warmup` steps. */
+  lr: number;
+  warmup: number;
+  /** EMA decay of the weights used for sampling. */
+  emaDecay: number;
+  /** Global gradient-norm clip. */
+  clipNorm: number;
+  schedule: BetaScheduleKind;
+  T: number;
+  /** What the network predicts. */
+  prediction: 'epsilon' | 'v';
+  /** min-SNR-γ loss weighting; null for plain L_simple. */
+  minSnrGamma: number | null;
+  seed: number;
+}
+
+export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
+  preset: 'shipped',
+  batch: 32,
+  lr: 1e-3,
+  warmup: 200,
+  emaDecay: 0.999,
+  clipNorm: 1,
+  schedule: 'linear',
+  T: 1000,
+  prediction: 'epsilon',
+  minSnrGamma: 5,
+  seed: 0,
+};
+
+export interface TrainProgress {
+  step: number;
+  /** Mean loss over the steps since the last report. */
+  loss: number;
+  gradNorm: number;
+  lr: number;
+  /** Training seconds so far (all sessions). */
+  wallSeconds: number;
+  stepsPerSecond: number;
+}
+
+export class NonFiniteLossError extends Error {
+  override name = 'NonFiniteLossError';
+}
+
+/** Loss weight per timestep for min-SNR-γ (eps: min(SNR, γ)/SNR; v: min(SNR, γ)/(SNR + 1)). */
+export function lossWeight(
+  s: NoiseSchedule,
+  t: number,
+  prediction: 'epsilon' | 'v',
+  gamma: number | null,
+): number {
+  if (gamma === null) return 1;
+  const a = s.alphaBar[t]!;
+  const snr = a / (1 - a);
+  return Math.min(snr, gamma) / (prediction === 'epsilon' ? snr : snr + 1);
+}
+
+export class DdpmTrainer {
+  readonly net: UNet;
+  readonly ema: Ema;
+  readonly adam: Adam;
+  readonly schedule: NoiseSchedule;
+  step = 0;
+  wallSeconds = 0;
+  /** [step, mean loss] every report. */
+  history: [number, number][] = [];
+
+  constructor(
+    readonly config: TrainConfig,
+    private readonly data: MnistSplit,
+  ) {
+    this.net = new UNet(config.unet ?? UNET_PRESETS[config.preset], config.seed);
+    this.ema = new Ema(this.net.params, config.emaDecay);
+    this.adam = new Adam(this.net.params);
+    this.schedule = makeSchedule({ kind: config.schedule, T: config.T });
+  }
+
+  lrAt(step: number): number {
+    return this.config.lr * Math.min(1, (step + 1) / Math.max(1, this.config.warmup));
+  }
+
+  /** The batch of step `step`: images x0 in [-1,1], timesteps, noise and per-sample coefficients. */
+  makeBatch(step: number) {
+    const { batch, seed, T, prediction, minSnrGamma } = this.config;
+    const rand = mulberry32((seed * 1_000_003 + step) >>> 0);
+    const x0 = new Float32Array(batch * MNIST_PIXELS);
+    const t = new Float32Array(batch);
+    const a = new Float32Array(batch);
+    const b = new Float32Array(batch);
+    const w = new Float32Array(batch);
+    for (let i = 0; i < batch; i++) {
+      const idx = Math.floor(rand() * this.data.count);
+      const base = idx * MNIST_PIXELS;
+      for (let p = 0; p < MNIST_PIXELS; p++)
+        x0[i * MNIST_PIXELS + p] = (this.data.images[base + p]! / 255) * 2 - 1;
+      const ti = Math.floor(rand() * T);
+      t[i] = ti;
+      a[i] = Math.sqrt(this.schedule.alphaBar[ti]!);
+      b[i] = Math.sqrt(1 - this.schedule.alphaBar[ti]!);
+      w[i] = lossWeight(this.schedule, ti, prediction, minSnrGamma);
+    }
+    const eps = fillNormal(new Float32Array(batch * MNIST_PIXELS), rand);
+    return { x0, t, a, b, w, eps };
+  }
+
+  /** One optimisation step; returns loss and gradient norm as tensors (the caller reads them later). */
+  trainStep(): { loss: tf.Scalar; norm: tf.Scalar } {
+    const { batch, prediction, clipNorm } = this.config;
+    const bt = this.makeBatch(this.step);
+    const out = tf.tidy(() => {
+      const shape4 = [batch, 1, 1, 1];
+      const x0 = tf.tensor4d(bt.x0, [batch, 28, 28, 1]);
+      const eps = tf.tensor4d(bt.eps, [batch, 28, 28, 1]);
+      const a = tf.tensor(bt.a, shape4);
+      const b = tf.tensor(bt.b, shape4);
+      const xt = tf.add(tf.mul(a, x0), tf.mul(b, eps)) as tf.Tensor4D; // x_t = sqrt(abar) x0 + sqrt(1-abar) eps (DDPM eq. 4)
+      const target = prediction === 'epsilon' ? eps : tf.sub(tf.mul(a, eps), tf.mul(b, x0)); // v = sqrt(abar) eps - sqrt(1-abar) x0
+      const t = tf.tensor1d(bt.t);
+      const w = tf.tensor1d(bt.w);
+      const vars = [...this.net.params.values()];
+      const { value, grads } = tf.variableGrads(() => {
+        const err = tf.mean(tf.square(tf.sub(this.net.apply(xt, t), target)), [1, 2, 3]); // [B]
+        return tf.mean(tf.mul(err, w)) as tf.Scalar;
+      }, vars);
+      const byName: Record<string, tf.Tensor> = {};
+      for (const [k, v] of this.net.params) byName[k] = grads[v.name]!; // variableGrads keys by TF.js variable name
+      const { grads: clipped, norm } = clipByGlobalNorm(byName, clipNorm);
+      this.adam.apply(this.net.params, clipped, this.lrAt(this.step));
+      return { loss: value, norm };
+    });
+    this.ema.update(this.net.params, this.step);
+    this.step++;
+    return out;
+  }
+
+  /**
+   * Train `steps` more steps (or until `signal` aborts), yielding progress every `readEvery` steps.
+   * Throws NonFiniteLossError (after which the weights must not be saved) if the loss stops being finite.
+   */
+  async *run(
+    steps: number,
+    opts: { readEvery?: number; signal?: AbortSignal } = {},
+  ): AsyncGenerator<TrainProgress> {
+    const readEvery = opts.readEvery ?? 10;
+    const end = this.step + steps;
+    let pending: { loss: tf.Scalar; norm: tf.Scalar }[] = [];
+    let t0 = performance.now();
+    let s0 = this.step;
+    while (this.step < end && !opts.signal?.aborted) {
+      pending.push(this.trainStep());
+      if (pending.length >= readEvery || this.step >= end || opts.signal?.aborted) {
+        const losses = await Promise.all(pending.map((p) => p.loss.data()));
+        const norms = await Promise.all(pending.map((p) => p.norm.data()));
+        tf.dispose(pending.flatMap((p) => [p.loss, p.norm]));
+        pending = [];
+        const vals = losses.map((l) => l[0]!);
+        const bad = vals.findIndex((v) => !Number.isFinite(v));
+        if (bad >= 0) {
+          const at = this.step - vals.length + bad + 1;
+          throw new NonFiniteLossError(
+            `loss became ${vals[bad]} at step ${at}: try a lower learning rate (now ${this.lrAt(at)}) or a smaller gradient clip`,
+          );
+        }
+        const now = performance.now();
+        const dt = (now - t0) / 1000;
+        this.wallSeconds += dt;
+        const loss = vals.reduce((x, y) => x + y, 0) / vals.length;
+        this.history.push([this.step, loss]);
+        yield {
+          step: this.step,
+          loss,
+          gradNorm: norms.reduce((x, n) => x + n[0]!, 0) / norms.length,
+          lr: this.lrAt(this.step - 1),
+          wallSeconds: this.wallSeconds,
+          stepsPerSecond: (this.step - s0) / dt,
+        };
+        t0 = performance.now();
+        s0 = this.step;
+        // Let the event loop breathe (UI, signals) between chunks.
+        await new Promise((r) => setTimeout(r, 0));
+      }
+    }
+  }
+
+  // ---- state for checkpoints ----
+
+  private async named(prefix: string, m: Map<string, tf.Variable>): Promise<NamedWeight[]> {
+    const out: NamedWeight[] = [];
+    for (const [k, v] of m)
+      out.push({ name: `${prefix}${k}`, shape: v.shape, data: (await v.data()) as Float32Array });
+    return out;
+  }
+
+  /** Everything needed to resume: weights, EMA, Adam moments, step, wall time, loss history. */
+  async checkpoint(extra: Record<string, unknown> = {}): Promise<{ json: ModelJson; bin: Uint8Array }> {
+    const weights = [
+      ...(await this.named('params/', this.net.params)),
+      ...(await this.named('ema/', this.ema.shadow)),
+      ...(await this.named('adam.m/', this.adam.m)),
+      ...(await this.named('adam.v/', this.adam.v)),
+    ];
+    return encodeWeights(weights, 'checkpoint', {
+      kind: 'ddpm-checkpoint',
+      config: this.config,
+      step: this.step,
+      adamT: this.adam.t,
+      wallSeconds: this.wallSeconds,
+      history: this.history,
+      ...extra,
+    });
+  }
+
+  /** The EMA weights alone, in the shipped model format. */
+  async exportEma(metadata: Record<string, unknown>): Promise<{ json: ModelJson; bin: Uint8Array }> {
+    const weights = await this.named('', this.ema.shadow);
+    return encodeWeights(weights, 'weights.bin', {
+      kind: 'ddpm-unet',
+      unet: this.net.config,
+      preset: this.config.preset,
+      schedule: { kind: this.config.schedule, T: this.config.T },
+      prediction: this.config.prediction,
+      step: this.step,
+      ...metadata,
+    });
+  }
+
+  /** Restore from checkpoint(); the config must match the one this trainer was made with. */
+  restore(json: ModelJson, bin: Uint8Array): void {
+    const meta = json.userDefinedMetadata as {
+      kind?: string;
+      config?: TrainConfig;
+      step?: number;
+      adamT?: number;
+      wallSeconds?: number;
+      history?: [number, number][];
+    };
+    if (meta.kind !== 'ddpm-checkpoint') throw new Error('not a DDPM training checkpoint');
+    if (JSON.stringify(meta.config) !== JSON.stringify(this.config)) {
+      throw new Error(`checkpoint was made with another configuration: ${JSON.stringify(meta.config)}`);
+    }
+    const specs = this.net.paramSpecs;
+    const expected = ['params/', 'ema/', 'adam.m/', 'adam.v/'].flatMap((p) =>
+      specs.map((s) => ({ name: p + s.name, shape: s.shape })),
+    );
+    const { weights } = decodeWeights(json, bin, expected);
+    const group = (p: string) => new Map(specs.map((s) => [s.name, weights.get(p + s.name)!]));
+    this.net.setWeights(group('params/'));
+    for (const [target, p] of [
+      [this.ema.shadow, 'ema/'],
+      [this.adam.m, 'adam.m/'],
+      [this.adam.v, 'adam.v/'],
+    ] as const) {
+      const g = group(p);
+      for (const [k, v] of target) v.assign(tf.tensor(g.get(k)!.data, v.shape));
+    }
+    this.step = meta.step ?? 0;
+    this.adam.t = meta.adamT ?? this.step;
+    this.wallSeconds = meta.wallSeconds ?? 0;
+    this.history = meta.history ?? [];
+  }
+
+  dispose(): void {
+    this.net.dispose();
+    this.ema.dispose();
+    this.adam.dispose();
+  }
+}

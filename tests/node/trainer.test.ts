@@ -1,0 +1,165 @@
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { writeFileAtomic } from '../../src/cli/files';
+import { loadMnistNode } from '../../src/data/mnist-node';
+import { DdpmSampler } from '../../src/diffusion/ddpm';
+import { makeSchedule } from '../../src/diffusion/schedule';
+import { loadDdpm } from '../../src/nets/load';
+import { sampleDdpm } from '../../src/pipelines/ddpm-sample';
+import { initNodeBackend, tf } from '../../src/runtime/tf-node';
+import {
+  DdpmTrainer,
+  DEFAULT_TRAIN_CONFIG,
+  lossWeight,
+  NonFiniteLossError,
+  type TrainConfig,
+} from '../../src/train/ddpm-trainer';
+import {
+  decodeWeights,
+  packCheckpoint,
+  unpackCheckpoint,
+  WeightsError,
+} from '../../src/train/weights-format';
+
+const data = loadMnistNode('test');
+const TINY: TrainConfig = {
+  ...DEFAULT_TRAIN_CONFIG,
+  unet: { ch: 8, groups: 4, size: 28, channels: 1 },
+  batch: 4,
+  warmup: 5,
+  lr: 2e-3,
+};
+
+async function drain(gen: AsyncGenerator<unknown>) {
+  const out = [];
+  for await (const p of gen) out.push(p);
+  return out;
+}
+
+async function paramsOf(tr: DdpmTrainer) {
+  return Promise.all([...tr.net.params.values()].map(async (v) => Array.from(await v.data())));
+}
+
+describe('DDPM training', () => {
+  beforeAll(async () => {
+    await initNodeBackend('wasm');
+  });
+
+  it('min-SNR weights: min(SNR, γ)/SNR for epsilon, min(SNR, γ)/(SNR+1) for v, 1 without γ', () => {
+    const s = makeSchedule({ kind: 'linear' });
+    const snr = (t: number) => s.alphaBar[t]! / (1 - s.alphaBar[t]!);
+    expect(lossWeight(s, 0, 'epsilon', 5)).toBeCloseTo(5 / snr(0), 12); // high SNR: down-weighted
+    expect(lossWeight(s, 999, 'epsilon', 5)).toBe(1); // low SNR: full weight
+    expect(lossWeight(s, 999, 'v', 5)).toBeCloseTo(snr(999) / (snr(999) + 1), 12);
+    expect(lossWeight(s, 10, 'epsilon', null)).toBe(1);
+  });
+
+  it('the loss goes down on real digits', async () => {
+    const tr = new DdpmTrainer({ ...TINY, batch: 8 }, data);
+    const ps = (await drain(tr.run(60, { readEvery: 10 }))) as { loss: number; step: number }[];
+    expect(ps.map((p) => p.step)).toEqual([10, 20, 30, 40, 50, 60]);
+    expect(ps[5]!.loss).toBeLessThan(ps[0]!.loss * 0.7);
+    tr.dispose();
+  });
+
+  it('resuming from a checkpoint continues exactly as an uninterrupted run', async () => {
+    const a = new DdpmTrainer(TINY, data);
+    await drain(a.run(6));
+    const b = new DdpmTrainer(TINY, data);
+    await drain(b.run(3));
+    const ck = await b.checkpoint();
+    const bytes = packCheckpoint(ck.json, ck.bin);
+    b.dispose();
+    const c = new DdpmTrainer(TINY, data);
+    const un = unpackCheckpoint(bytes);
+    c.restore(un.json, un.bin);
+    expect(c.step).toBe(3);
+    await drain(c.run(3));
+    const [pa, pc] = [await paramsOf(a), await paramsOf(c)];
+    pa.forEach((w, i) => w.forEach((v, j) => expect(pc[i]![j]).toBeCloseTo(v, 6)));
+    a.dispose();
+    c.dispose();
+  });
+
+  it('stops with an explanation when the loss becomes NaN', async () => {
+    const tr = new DdpmTrainer(TINY, data);
+    tr.net.params.get('oc.b')!.assign(tf.tensor1d([NaN]));
+    await expect(drain(tr.run(20, { readEvery: 5 }))).rejects.toThrow(NonFiniteLossError);
+    await expect(drain(tr.run(5, { readEvery: 5 }))).rejects.toThrow(
+      /loss became NaN at step \d+: try a lower learning rate/,
+    );
+    tr.dispose();
+  });
+
+  it('keeps the tensor count stable over 200 training steps and 50 sampling runs', async () => {
+    const tr = new DdpmTrainer({ ...TINY, batch: 2 }, data);
+    await drain(tr.run(10));
+    const before = tf.memory().numTensors;
+    await drain(tr.run(200, { readEvery: 20 }));
+    expect(tf.memory().numTensors).toBe(before);
+    const sampler = new DdpmSampler(tr.schedule);
+    sampler.setTimesteps(4);
+    for (let i = 0; i < 50; i++) await drain(sampleDdpm(tr.net, sampler, { n: 2, seed: i, every: 2 }));
+    expect(tf.memory().numTensors).toBe(before);
+    tr.dispose();
+  });
+
+  it('exports EMA weights that load back into an identical model; samples are deterministic per seed', async () => {
+    const tr = new DdpmTrainer(TINY, data);
+    await drain(tr.run(5));
+    const { json, bin } = await tr.exportEma({});
+    const { net, meta } = loadDdpm(JSON.parse(JSON.stringify(json)), bin);
+    expect(meta.kind).toBe('ddpm-unet');
+    const sampler = new DdpmSampler(tr.schedule);
+    sampler.setTimesteps(5);
+    const run = async (seed: number) =>
+      (await drain(sampleDdpm(net, sampler, { n: 2, seed, every: 5 }))).at(-1) as {
+        x: Float32Array;
+        total: number;
+      };
+    const [r1, r2, r3] = [await run(1), await run(1), await run(2)];
+    expect(r1.total).toBe(5);
+    expect(Array.from(r1.x)).toEqual(Array.from(r2.x));
+    expect(Array.from(r1.x)).not.toEqual(Array.from(r3.x));
+    net.dispose();
+    tr.dispose();
+  });
+});
+
+describe('bad weights files', () => {
+  beforeAll(async () => {
+    await initNodeBackend('wasm');
+  });
+
+  it('are refused with a message that says what is wrong', async () => {
+    const tr = new DdpmTrainer(TINY, data);
+    const { json, bin } = await tr.exportEma({});
+    const other = new DdpmTrainer({ ...TINY, unet: { ch: 16, groups: 4, size: 28, channels: 1 } }, data);
+    const big = await other.exportEma({});
+    expect(() => loadDdpm(json, bin.subarray(0, bin.length - 8))).toThrow(
+      /bytes but its description needs .* \(truncated\?\)/,
+    );
+    expect(() => decodeWeights(big.json, big.bin, tr.net.paramSpecs)).toThrow(
+      /this model expects \[.*\]: is it from another size of model\?/,
+    );
+    expect(() => loadDdpm('{"weightsManifest":', bin)).toThrow(/not valid JSON/);
+    expect(() => loadDdpm({ userDefinedMetadata: { kind: 'gan' } }, bin)).toThrow(/not a Diffusion Lab DDPM/);
+    const noisy = new Uint8Array(bin);
+    new DataView(noisy.buffer).setFloat32(0, NaN, true);
+    expect(() => loadDdpm(json, noisy)).toThrow(/NaN or infinite/);
+    expect(() => unpackCheckpoint(new Uint8Array(64).map((_, i) => (i * 37) % 251))).toThrow(WeightsError);
+    tr.dispose();
+    other.dispose();
+  });
+
+  it('checkpoints are written atomically, leaving no temporary files', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dl-'));
+    const path = join(dir, 'a.ckpt');
+    writeFileAtomic(path, 'first');
+    writeFileAtomic(path, 'second');
+    expect(readFileSync(path, 'utf8')).toBe('second');
+    expect(readdirSync(dir)).toEqual(['a.ckpt']);
+  });
+});
