@@ -1,11 +1,12 @@
 import { defineConfig } from 'vite';
 import { lessonsPlugin } from './scripts/vite-plugin-lessons';
 import { mnistPlugin } from './scripts/vite-plugin-mnist';
+import { modelsPlugin } from './scripts/vite-plugin-models';
 
 // base './': the built folder works from any host and sub-path (routing is in the URL hash).
 export default defineConfig({
   base: './',
-  plugins: [lessonsPlugin(), mnistPlugin()],
+  plugins: [lessonsPlugin(), mnistPlugin(), modelsPlugin()],
   build: { target: 'es2022', chunkSizeWarningLimit: 4000 },
   assetsInclude: ['**/*.wasm'],
   server: { port: 5173 },

@@ -3,11 +3,12 @@ import { defineConfig } from 'vitest/config';
 import { chromiumArgs, findChromium } from './scripts/chromium.mjs';
 import { lessonsPlugin } from './scripts/vite-plugin-lessons';
 import { mnistPlugin } from './scripts/vite-plugin-mnist';
+import { modelsPlugin } from './scripts/vite-plugin-models';
 
 // Two suites: `node` (pure math, data, CLI code) and `browser` (widgets and lessons in real headless
 // Chromium via Playwright, Debian's chromium; no browser download). scripts/test.mjs runs both.
 export default defineConfig({
-  plugins: [lessonsPlugin(), mnistPlugin()],
+  plugins: [lessonsPlugin(), mnistPlugin(), modelsPlugin()],
   test: {
     projects: [
       {

@@ -35,9 +35,10 @@ export const LESSONS: readonly LessonEntry[] = [
     id: 'predicting-noise',
     title: 'Predicting the noise',
     summary:
-      'What the network sees (x_t and t), what it predicts (ε̂) and what that says about the clean digit (x̂₀).',
+      'What the network sees (x_t and t), what it predicts (the noise ε̂), what that says about the clean digit (x̂₀), and which timesteps are hard, measured with the shipped model.',
     minutes: 15,
     prerequisites: ['forward'],
+    load: () => import('./predicting-noise/index').then((m) => m.default),
   },
   {
     id: 'train-live',

@@ -1,9 +1,7 @@
 /** Shared state of the forward-process lesson: its URL parameters, schedules, digits and noise. */
-import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { normals, mulberry32 } from '../../src/diffusion/random';
 import { makeSchedule, type BetaScheduleKind, type NoiseSchedule } from '../../src/diffusion/schedule';
 import { imageToSigned, MNIST_PIXELS, type MnistSplit } from '../../src/data/mnist-asset';
-import { loadMnist, type LoadProgress } from '../../src/data/mnist';
 import { ParamStore } from '../../src/notebook/store';
 import { forwardParams, T } from './params';
 
@@ -47,38 +45,4 @@ export function noiseFor(seed: number, count: number): Float32Array {
   return normals(count * MNIST_PIXELS, seed * 7919 + 1);
 }
 
-/** Loads the MNIST test split for a cell, tracking progress for the UI. */
-export class MnistController implements ReactiveController {
-  data: MnistSplit | null = null;
-  progress: LoadProgress | null = null;
-  error = '';
-  constructor(private readonly host: ReactiveControllerHost) {
-    host.addController(this);
-  }
-  hostConnected(): void {
-    if (this.data) return;
-    this.error = '';
-    loadMnist('test', (p) => {
-      this.progress = p;
-      this.host.requestUpdate();
-    }).then(
-      (d) => {
-        this.data = d;
-        this.host.requestUpdate();
-      },
-      (e: Error) => {
-        this.error = `MNIST could not load: ${e.message}`;
-        this.host.requestUpdate();
-      },
-    );
-  }
-  /** Short status text, or '' once loaded. */
-  status(): string {
-    if (this.error) return this.error;
-    if (this.data) return '';
-    const p = this.progress;
-    if (!p) return 'Loading MNIST test digits…';
-    const mb = (n: number) => (n / 1e6).toFixed(1);
-    return `Loading MNIST test digits… ${mb(p.loaded)}${p.total ? ` / ${mb(p.total)}` : ''} MB`;
-  }
-}
+export { MnistController } from '../../src/notebook/controllers';

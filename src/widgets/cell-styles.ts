@@ -3,11 +3,23 @@ import { css } from 'lit';
 /**
  * Styles shared by the lessons' live cells (inside their shadow roots, where page styles do not reach):
  * form controls that follow the page's type size (so projector mode enlarges them), rows of controls,
- * and the "live / precomputed" label.
+ * the "live / precomputed" label, and the card every cell sits in.
  */
 export const cellStyles = css`
   :host {
     display: block;
+    margin: 1.2rem -1rem;
+    padding: 1rem;
+    border-radius: 10px;
+    background: var(--dl-cell-bg, #f4f4f0);
+    border: 1px solid var(--dl-border, #ccc);
+    font-family: system-ui, sans-serif;
+  }
+  @media (min-width: 60rem) {
+    :host {
+      margin-left: -4rem;
+      margin-right: -4rem;
+    }
   }
   button,
   select,

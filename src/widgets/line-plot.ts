@@ -5,8 +5,10 @@ import { customElement, property, query } from 'lit/decorators.js';
 export interface LineSeries {
   /** Legend name. */
   name: string;
-  /** y value at x = index (x is 0..n-1, e.g. the timestep t). */
+  /** y values. */
   y: ArrayLike<number>;
+  /** x values; default the index 0..n-1 (e.g. the timestep t). */
+  x?: ArrayLike<number>;
   /** Draw strongly (true) or faintly, behind (false). Default true. */
   strong?: boolean;
 }
@@ -55,6 +57,8 @@ export class DlLinePlot extends LitElement {
   /** Axis labels. */
   @property() xLabel = 't';
   @property() yLabel = '';
+  /** 'linear' or 'log' y axis. */
+  @property() yType: 'linear' | 'log' = 'linear';
   /** Fixed y domain; default from the data. */
   @property({ attribute: false }) yDomain?: [number, number];
   /** Chart width and height in CSS pixels. */
@@ -62,6 +66,8 @@ export class DlLinePlot extends LitElement {
   @property({ type: Number }) height = 220;
   /** Text alternative for the chart. */
   @property() label = 'line chart';
+  /** Draw a dot at every data point (for sparse measurements). */
+  @property({ type: Boolean }) dots = false;
   /** A line under the chart, e.g. what the faint lines are. */
   @property() note = '';
 
@@ -82,6 +88,7 @@ export class DlLinePlot extends LitElement {
       changed.has('yDomain') ||
       changed.has('width') ||
       changed.has('height') ||
+      changed.has('yType') ||
       !this.svg
     ) {
       this.rebuild();
@@ -94,7 +101,8 @@ export class DlLinePlot extends LitElement {
     for (const s of this.series) {
       for (let i = 0; i < s.y.length; i++) {
         const y = s.y[i]!;
-        if (Number.isFinite(y)) rows.push({ x: i, y, name: s.name, strong: s.strong ?? true });
+        if (Number.isFinite(y) && (this.yType !== 'log' || y > 0))
+          rows.push({ x: s.x ? s.x[i]! : i, y, name: s.name, strong: s.strong ?? true });
       }
     }
     const strong = rows.filter((r) => r.strong);
@@ -105,11 +113,12 @@ export class DlLinePlot extends LitElement {
       marginLeft: 50,
       style: { background: 'transparent', color: 'currentColor', fontSize: '12px' },
       x: { label: this.xLabel, nice: true },
-      y: { label: this.yLabel, domain: this.yDomain, grid: true },
+      y: { label: this.yLabel, domain: this.yDomain, grid: true, type: this.yType },
       color: { legend: true, scheme: 'tableau10' },
       marks: [
         Plot.line(faint, { x: 'x', y: 'y', z: 'name', stroke: 'currentColor', strokeOpacity: 0.25 }),
         Plot.line(strong, { x: 'x', y: 'y', stroke: 'name', strokeWidth: 2 }),
+        ...(this.dots ? [Plot.dot(strong, { x: 'x', y: 'y', fill: 'name', r: 2.5 })] : []),
       ],
     }) as typeof this.svg;
     this.wrap.replaceChildren(this.svg!);

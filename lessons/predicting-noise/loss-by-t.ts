@@ -1,0 +1,111 @@
+import { LitElement, css, html, nothing } from 'lit';
+import { customElement, state } from 'lit/decorators.js';
+import { normals } from '../../src/diffusion/random';
+import { makeSchedule } from '../../src/diffusion/schedule';
+import { imageToSigned, MNIST_PIXELS } from '../../src/data/mnist-asset';
+import { MnistController, ModelController } from '../../src/notebook/controllers';
+import { lossByTimestep } from '../../src/pipelines/denoise';
+import { cellStyles } from '../../src/widgets/cell-styles';
+import '../../src/widgets/line-plot';
+import type { LineSeries } from '../../src/widgets/line-plot';
+
+/** Digits and timesteps measured: enough for a smooth curve, few enough for a laptop's CPU. */
+export const LOSS_DIGITS = 32;
+export const LOSS_TIMESTEPS = Array.from({ length: 21 }, (_, i) => Math.min(999, i * 50));
+
+/** The noise-prediction loss (and the x̂0 error) against t, measured live on test digits. */
+@customElement('dl-loss-by-t')
+export class DlLossByT extends LitElement {
+  static override styles = [
+    cellStyles,
+    css`
+      progress {
+        width: 12rem;
+      }
+      dl-line-plot {
+        max-width: 34em;
+      }
+    `,
+  ];
+
+  private readonly mnist = new MnistController(this, 'test');
+  private readonly model = new ModelController(this);
+  @state() private points: { t: number; epsMse: number; x0Mse: number }[] = [];
+  @state() private running = false;
+  private ctl: AbortController | null = null;
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.ctl?.abort();
+  }
+
+  async measure(): Promise<void> {
+    const m = this.model.model;
+    const d = this.mnist.data;
+    if (!m || !d || this.running) return;
+    this.running = true;
+    this.points = [];
+    this.ctl = new AbortController();
+    const x0 = new Float32Array(LOSS_DIGITS * MNIST_PIXELS);
+    for (let i = 0; i < LOSS_DIGITS; i++)
+      imageToSigned(d.images, i * 97, x0.subarray(i * MNIST_PIXELS, (i + 1) * MNIST_PIXELS));
+    const schedule = makeSchedule(m.meta.schedule);
+    try {
+      for await (const p of lossByTimestep(
+        m.net,
+        schedule,
+        m.meta.prediction,
+        x0,
+        (t) => normals(x0.length, 1000 + t),
+        LOSS_TIMESTEPS,
+        this.ctl.signal,
+      )) {
+        this.points = [...this.points, p];
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+
+  override render() {
+    const ready = !!(this.model.model && this.mnist.data);
+    const x = this.points.map((p) => p.t);
+    const series: LineSeries[] = [
+      { name: 'noise error ‖ε − ε̂‖² (the loss)', x, y: this.points.map((p) => p.epsMse) },
+      { name: 'clean-image error ‖x₀ − x̂₀‖²', x, y: this.points.map((p) => p.x0Mse) },
+    ];
+    return html`
+      <div class="live">live · measured in your browser on ${LOSS_DIGITS} test digits</div>
+      <div class="row">
+        <button
+          type="button"
+          class="measure"
+          ?disabled=${!ready || this.running}
+          @click=${() => this.measure()}
+        >
+          ${this.points.length && !this.running ? 'Measure again' : `Measure the loss at ${LOSS_TIMESTEPS.length} timesteps`}
+        </button>
+        ${this.running ? html`<progress value=${this.points.length / LOSS_TIMESTEPS.length} aria-label="timesteps measured"></progress>` : nothing}
+        ${!ready ? html`<span class="status">${this.model.status() || this.mnist.status()}</span>` : nothing}
+      </div>
+      ${
+        this.points.length
+          ? html`<dl-line-plot
+              .series=${series}
+              yType="log"
+              dots
+              xLabel="t"
+              yLabel="mean squared error"
+              label="Noise-prediction error and clean-image error against the timestep, log scale"
+            ></dl-line-plot>`
+          : nothing
+      }
+    `;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'dl-loss-by-t': DlLossByT;
+  }
+}

@@ -1,0 +1,233 @@
+import { LitElement, css, html, nothing } from 'lit';
+import { customElement, state } from 'lit/decorators.js';
+import { normals } from '../../src/diffusion/random';
+import { makeSchedule, qMoments } from '../../src/diffusion/schedule';
+import { imageToSigned } from '../../src/data/mnist-asset';
+import { MnistController, ModelController } from '../../src/notebook/controllers';
+import { StoreController } from '../../src/notebook/store';
+import { denoiseAt, type DenoiseResult } from '../../src/pipelines/denoise';
+import { cellStyles } from '../../src/widgets/cell-styles';
+import '../../src/widgets/draw-pad';
+import type { DrawEvent } from '../../src/widgets/draw-pad';
+import '../../src/widgets/image-grid';
+import { formatNumber } from '../../src/widgets/line-plot';
+import '../../src/widgets/slider';
+import { modelInfo } from './model-info';
+import { noiseStore } from './params';
+
+interface Shown extends DenoiseResult {
+  key: string;
+  x0: Float32Array;
+  eps: Float32Array;
+  err: Float32Array;
+  ms: number;
+}
+
+/**
+ * x0, the true noise eps, x_t, the network's eps-hat, the error |eps - eps-hat| and the implied x0-hat,
+ * for a test digit (or one you draw) at the timestep you pick.
+ */
+@customElement('dl-noise-predictor')
+export class DlNoisePredictor extends LitElement {
+  static override styles = [
+    cellStyles,
+    css`
+      .panels {
+        display: grid;
+        grid-template-columns: repeat(auto-fill, minmax(7.5em, 1fr));
+        gap: 0.8rem;
+        margin: 0.6rem 0;
+      }
+      figure {
+        margin: 0;
+      }
+      figure dl-image-grid {
+        display: block;
+        width: 100%;
+      }
+      figcaption {
+        font-size: 0.85em;
+        text-align: center;
+      }
+      .draw {
+        display: flex;
+        gap: 1rem;
+        align-items: flex-start;
+        flex-wrap: wrap;
+      }
+      dl-draw-pad {
+        width: 8em;
+      }
+      input[type='number'] {
+        width: 6em;
+      }
+      .readout {
+        font-variant-numeric: tabular-nums;
+      }
+      .model-info {
+        font-size: 0.85em;
+        color: var(--dl-muted);
+      }
+    `,
+  ];
+
+  private readonly params = new StoreController(this, noiseStore);
+  private readonly mnist = new MnistController(this, 'test');
+  private readonly model = new ModelController(this);
+  @state() private shown: Shown | null = null;
+  @state() private drawn: Float32Array | null = null;
+  @state() private drawMode = false;
+  private busy = false;
+  private wanted = '';
+
+  private key(): string {
+    const v = noiseStore.values;
+    return `${v.t}:${v.digit}:${v.seed}:${this.drawMode && this.drawn ? 'drawn' + this.drawn.reduce((a, b) => a + b, 0) : ''}`;
+  }
+
+  protected override updated(): void {
+    void this.compute();
+  }
+
+  /** Run the network for the current parameters; the latest request wins, one at a time. */
+  private async compute(): Promise<void> {
+    const m = this.model.model;
+    const d = this.mnist.data;
+    if (!m || !d) return;
+    this.wanted = this.key();
+    if (this.busy || this.shown?.key === this.wanted) return;
+    this.busy = true;
+    try {
+      while (this.shown?.key !== this.wanted) {
+        const key = this.wanted;
+        const { t, digit, seed } = noiseStore.values;
+        const x0 = this.drawMode && this.drawn ? this.drawn : imageToSigned(d.images, digit);
+        const eps = normals(784, seed);
+        const schedule = makeSchedule(m.meta.schedule);
+        const t0 = performance.now();
+        const r = await denoiseAt(m.net, schedule, m.meta.prediction, x0, eps, t);
+        const err = r.epsHat.map((v, i) => Math.abs(v - eps[i]!));
+        if (!this.isConnected) return;
+        this.shown = { ...r, key, x0, eps, err, ms: performance.now() - t0 };
+      }
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private panel(
+    cls: string,
+    data: Float32Array | undefined,
+    caption: string,
+    range: [number, number],
+    label: string,
+  ) {
+    return html`<figure>
+      <dl-image-grid
+        class=${cls}
+        .data=${data ?? new Float32Array(0)}
+        .count=${data ? 1 : 0}
+        .range=${range}
+        label=${label}
+      ></dl-image-grid>
+      <figcaption>${caption}</figcaption>
+    </figure>`;
+  }
+
+  override render() {
+    const v = noiseStore.values;
+    const s = this.shown;
+    const label = this.mnist.data?.labels[v.digit];
+    const { mean, std } = qMoments(makeSchedule(this.model.model?.meta.schedule ?? { kind: 'linear' }), v.t);
+    const status = this.mnist.status();
+    return html`
+      <div class="live">live · the shipped network runs in your browser</div>
+      ${modelInfo(this.model)}
+      <div class="row">
+        <dl-slider
+          class="t-slider"
+          label="timestep t"
+          min="0"
+          max="999"
+          .value=${v.t}
+          @dl-change=${(e: { value: number }) => noiseStore.set({ t: e.value })}
+        ></dl-slider>
+      </div>
+      <div class="row">
+        <label
+          >test digit #<input
+            type="number"
+            class="digit"
+            min="0"
+            max="9999"
+            .value=${String(v.digit)}
+            ?disabled=${this.drawMode}
+            @change=${(e: Event) => {
+              const n = Math.floor(Number((e.target as HTMLInputElement).value));
+              if (n >= 0 && n <= 9999) noiseStore.set({ digit: n });
+            }}
+        /></label>
+        <button
+          type="button"
+          ?disabled=${this.drawMode}
+          @click=${() => noiseStore.set({ digit: Math.floor(Math.random() * 10000) })}
+        >
+          Another digit
+        </button>
+        <label
+          >noise seed
+          <input
+            type="number"
+            class="seed"
+            min="0"
+            .value=${String(v.seed)}
+            @change=${(e: Event) => {
+              const n = Math.floor(Number((e.target as HTMLInputElement).value));
+              if (n >= 0) noiseStore.set({ seed: n });
+            }}
+        /></label>
+        <label
+          ><input
+            type="checkbox"
+            class="draw-mode"
+            .checked=${this.drawMode}
+            @change=${(e: Event) => (this.drawMode = (e.target as HTMLInputElement).checked)}
+          />
+          draw my own digit</label
+        >
+      </div>
+      ${
+        this.drawMode
+          ? html`<div class="draw">
+              <dl-draw-pad @dl-draw=${(e: DrawEvent) => (this.drawn = e.data)}></dl-draw-pad>
+              <p>Draw a digit, then watch what the network makes of it. (Not saved in the link.)</p>
+            </div>`
+          : nothing
+      }
+      ${status ? html`<p class=${this.mnist.error ? 'error' : 'status'} role="status">${status}</p>` : nothing}
+      <div class="panels">
+        ${this.panel('x0', s?.x0, `x₀${label !== undefined && !this.drawMode ? ` (a ${label})` : ''}`, [-1, 1], 'the clean digit')}
+        ${this.panel('eps', s?.eps, 'true noise ε', [-2.5, 2.5], 'the true noise')}
+        ${this.panel('xt', s?.xt, `x_t, t = ${v.t}`, [-1, 1], `the digit noised to step ${v.t}`)}
+        ${this.panel('eps-hat', s?.epsHat, 'predicted noise ε̂', [-2.5, 2.5], 'the noise the network predicts')}
+        ${this.panel('err', s?.err, '|ε − ε̂|', [0, 2.5], 'the error of the prediction, black is zero')}
+        ${this.panel('x0-hat', s?.x0Hat, 'implied x̂₀', [-1, 1], 'the clean digit implied by the prediction')}
+      </div>
+      <p class="readout">
+        x<sub>t</sub> = ${formatNumber(mean)}·x₀ + ${formatNumber(std)}·ε.
+        ${
+          s
+            ? html`Noise error (the training loss) ${formatNumber(s.epsMse)}; x̂₀ error
+                ${formatNumber(s.x0Mse)} <span class="status">(${Math.round(s.ms)} ms)</span>`
+            : nothing
+        }
+      </p>
+    `;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'dl-noise-predictor': DlNoisePredictor;
+  }
+}
