@@ -30,7 +30,8 @@ export class DlLossByT extends LitElement {
 
   private readonly mnist = new MnistController(this, 'test');
   private readonly model = new ModelController(this);
-  @state() private points: { t: number; epsMse: number; x0Mse: number }[] = [];
+  /** Measured points so far. */
+  @state() points: { t: number; epsMse: number; x0Mse: number }[] = [];
   @state() private running = false;
   private ctl: AbortController | null = null;
 

@@ -75,6 +75,10 @@ export class DlNoisePredictor extends LitElement {
   private readonly mnist = new MnistController(this, 'test');
   private readonly model = new ModelController(this);
   @state() private shown: Shown | null = null;
+  /** What is on screen now (read by tests). */
+  get result(): Readonly<Shown> | null {
+    return this.shown;
+  }
   @state() private drawn: Float32Array | null = null;
   @state() private drawMode = false;
   private busy = false;

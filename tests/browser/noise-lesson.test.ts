@@ -1,0 +1,107 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import '../../src/main';
+import type { DlApp } from '../../src/notebook/app';
+import type { DlNoisePredictor } from '../../lessons/predicting-noise/predictor';
+import type { DlLossByT } from '../../lessons/predicting-noise/loss-by-t';
+import { collectErrors, differingPixels, gridPixels, waitFor } from './helpers';
+
+const errors = collectErrors();
+let app: DlApp;
+const predictor = () => app.querySelector('dl-noise-predictor') as DlNoisePredictor | null;
+const panel = (cls: string) => predictor()?.shadowRoot?.querySelector(`dl-image-grid.${cls}`);
+
+async function waitResult(key: string) {
+  return waitFor(
+    () => {
+      const r = predictor()?.result;
+      return r && r.key.startsWith(key) && r;
+    },
+    `the prediction for ${key}`,
+    90_000,
+  );
+}
+
+beforeAll(async () => {
+  // WASM: the quickest backend for a 1M-parameter net in this CPU-only Chromium
+  location.hash = '#/predicting-noise?t=300&digit=3&seed=0&backend=wasm';
+  app = document.createElement('dl-app');
+  document.body.append(app);
+  await app.updateComplete;
+});
+afterAll(() => app.remove());
+
+describe('the noise-prediction lesson, with the shipped model', () => {
+  it('shows x0, eps, x_t, eps-hat, the error and x0-hat for a test digit', async () => {
+    const r = await waitResult('300:3:0');
+    for (const cls of ['x0', 'eps', 'xt', 'eps-hat', 'err', 'x0-hat'])
+      expect(gridPixels(panel(cls)), cls).not.toBeNull();
+    expect(r.epsHat.length).toBe(784);
+    expect(r.epsHat.every(Number.isFinite)).toBe(true);
+    const info = predictor()!.shadowRoot!.querySelector('.model-info')!.textContent!.replace(/\s+/g, ' ');
+    expect(info).toMatch(/1,153,025-parameter U-Net, trained [\d,]+ steps/);
+    expect(info).toMatch(/running on wasm/);
+  });
+
+  it('the implied clean digit is far better at t = 50 than at t = 900 (and the URL drives it)', async () => {
+    location.hash = '#/predicting-noise?t=50&digit=3&seed=0&backend=wasm';
+    const early = await waitResult('50:3:0');
+    const xtEarly = gridPixels(panel('xt'))!;
+    location.hash = '#/predicting-noise?t=900&digit=3&seed=0&backend=wasm';
+    const late = await waitResult('900:3:0');
+    expect(early.x0Mse).toBeLessThan(late.x0Mse);
+    expect(differingPixels(xtEarly, gridPixels(panel('xt'))!)).toBeGreaterThan(100);
+  });
+
+  it('predicts on a digit you draw', async () => {
+    location.hash = '#/predicting-noise?t=200&digit=3&seed=0&backend=wasm';
+    await waitResult('200:3:0');
+    const box = predictor()!.shadowRoot!.querySelector<HTMLInputElement>('input.draw-mode')!;
+    box.click();
+    const pad = await waitFor(
+      () => predictor()!.shadowRoot!.querySelector('dl-draw-pad')?.shadowRoot?.querySelector('canvas'),
+      'the pad',
+    );
+    const r = pad.getBoundingClientRect();
+    const at = (fx: number, fy: number) => ({
+      clientX: r.left + fx * r.width,
+      clientY: r.top + fy * r.height,
+      bubbles: true,
+      pointerId: 1,
+    });
+    pad.dispatchEvent(new PointerEvent('pointerdown', at(0.5, 0.2)));
+    for (let i = 1; i <= 10; i++) pad.dispatchEvent(new PointerEvent('pointermove', at(0.5, 0.2 + 0.06 * i)));
+    pad.dispatchEvent(new PointerEvent('pointerup', at(0.5, 0.8)));
+    const drawn = await waitResult('200:3:0:drawn');
+    const ink = drawn.x0.filter((v) => v > 0).length;
+    expect(ink).toBeGreaterThan(15); // a vertical stroke
+    expect(ink).toBeLessThan(200);
+  });
+
+  it('measures the loss against t: noise is hardest to guess at small t, the digit at large t', async () => {
+    const cell = app.querySelector('dl-loss-by-t') as DlLossByT;
+    const button = await waitFor(
+      () => {
+        const b = cell.shadowRoot?.querySelector<HTMLButtonElement>('button.measure');
+        return b && !b.disabled && b;
+      },
+      'the measure button',
+      90_000,
+    );
+    button.click();
+    await waitFor(() => cell.points.length === 21, 'all 21 points', 120_000);
+    const first = cell.points[0]!;
+    const last = cell.points[20]!;
+    expect(first.t).toBe(0);
+    expect(last.t).toBe(999);
+    expect(first.epsMse).toBeGreaterThan(last.epsMse);
+    expect(last.x0Mse).toBeGreaterThan(first.x0Mse);
+    await waitFor(
+      () => cell.shadowRoot!.querySelector('dl-line-plot')?.shadowRoot?.querySelector('svg'),
+      'the chart',
+    );
+  });
+
+  it('raised no console errors', () => {
+    expect(errors).toEqual([]);
+  });
+});
