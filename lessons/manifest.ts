@@ -46,6 +46,7 @@ export const LESSONS: readonly LessonEntry[] = [
     summary: 'Train a small DDPM on real MNIST on your own GPU and watch the same noise turn into digits.',
     minutes: 20,
     prerequisites: ['predicting-noise'],
+    load: () => import('./train-live/index').then((m) => m.default),
   },
   {
     id: 'faster-sampling',

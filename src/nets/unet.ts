@@ -215,6 +215,11 @@ export class UNet {
     return this.flops;
   }
 
+  /** Copy the values of other variables with the same names (e.g. EMA weights into a preview net). */
+  copyFrom(vars: Map<string, tf.Variable>): void {
+    for (const [k, v] of this.params) v.assign(vars.get(k)!);
+  }
+
   /** Copy of all weights as {name: Float32Array}. */
   async weights(): Promise<Map<string, Float32Array>> {
     const out = new Map<string, Float32Array>();

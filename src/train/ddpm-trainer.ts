@@ -162,7 +162,7 @@ export class DdpmTrainer {
    */
   async *run(
     steps: number,
-    opts: { readEvery?: number; signal?: AbortSignal } = {},
+    opts: { readEvery?: number; signal?: AbortSignal; between?: () => Promise<void> } = {},
   ): AsyncGenerator<TrainProgress> {
     const readEvery = opts.readEvery ?? 10;
     const end = this.step + steps;
@@ -171,6 +171,8 @@ export class DdpmTrainer {
     let s0 = this.step;
     while (this.step < end && !opts.signal?.aborted) {
       pending.push(this.trainStep());
+      // In a page: give the browser a turn after every step so scrolling and input stay smooth.
+      if (opts.between) await opts.between();
       if (pending.length >= readEvery || this.step >= end || opts.signal?.aborted) {
         const losses = await Promise.all(pending.map((p) => p.loss.data()));
         const norms = await Promise.all(pending.map((p) => p.norm.data()));
@@ -247,6 +249,17 @@ export class DdpmTrainer {
     });
   }
 
+  /** Replace weights and EMA with imported ones (Adam starts afresh); the step continues from `step`. */
+  importWeights(weights: Map<string, { shape: readonly number[]; data: Float32Array }>, step: number): void {
+    this.net.setWeights(weights);
+    tf.tidy(() => {
+      for (const [k, v] of this.ema.shadow) v.assign(this.net.params.get(k)!);
+      for (const m of [this.adam.m, this.adam.v]) for (const v of m.values()) v.assign(tf.zerosLike(v));
+    });
+    this.adam.t = 0;
+    this.step = step;
+  }
+
   /** Restore from checkpoint(); the config must match the one this trainer was made with. */
   restore(json: ModelJson, bin: Uint8Array): void {
     const meta = json.userDefinedMetadata as {
@@ -274,7 +287,9 @@ export class DdpmTrainer {
       [this.adam.v, 'adam.v/'],
     ] as const) {
       const g = group(p);
-      for (const [k, v] of target) v.assign(tf.tensor(g.get(k)!.data, v.shape));
+      tf.tidy(() => {
+        for (const [k, v] of target) v.assign(tf.tensor(g.get(k)!.data, v.shape));
+      });
     }
     this.step = meta.step ?? 0;
     this.adam.t = meta.adamT ?? this.step;

@@ -113,7 +113,13 @@ export class DlLinePlot extends LitElement {
       marginLeft: 50,
       style: { background: 'transparent', color: 'currentColor', fontSize: '12px' },
       x: { label: this.xLabel, nice: true },
-      y: { label: this.yLabel, domain: this.yDomain, grid: true, type: this.yType },
+      y: {
+        label: this.yLabel,
+        domain: this.yDomain,
+        grid: true,
+        type: this.yType,
+        tickFormat: this.yType === 'log' ? '~g' : undefined,
+      },
       color: { legend: true, scheme: 'tableau10' },
       marks: [
         Plot.line(faint, { x: 'x', y: 'y', z: 'name', stroke: 'currentColor', strokeOpacity: 0.25 }),

@@ -1,0 +1,295 @@
+import { LitElement, css, html, nothing } from 'lit';
+import { customElement, state } from 'lit/decorators.js';
+import { MnistController } from '../../src/notebook/controllers';
+import { backendReady } from '../../src/runtime/session';
+import type { BackendInfo } from '../../src/runtime/backend';
+import { cellStyles } from '../../src/widgets/cell-styles';
+import '../../src/widgets/image-grid';
+import '../../src/widgets/line-plot';
+import type { LineSeries } from '../../src/widgets/line-plot';
+import { PREVIEW_COUNT, PREVIEW_STEPS, TrainSession, type LiveSettings } from './session';
+
+/** Exponential moving average of a series with bias correction (as in Adam), for a readable loss curve. */
+export function smooth(ys: number[], k = 0.9): number[] {
+  let m = 0;
+  return ys.map((y, i) => (m = k * m + (1 - k) * y) / (1 - k ** (i + 1)));
+}
+
+function download(name: string, data: BlobPart, type: string) {
+  const url = URL.createObjectURL(new Blob([data], { type }));
+  const a = Object.assign(document.createElement('a'), { href: url, download: name });
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+/**
+ * Train a DDPM on real MNIST in the page: start / pause / step / reset, hyperparameters, live loss,
+ * fixed-seed previews, throughput, memory, save / resume / export / import.
+ */
+@customElement('dl-train-panel')
+export class DlTrainPanel extends LitElement {
+  static override styles = [
+    cellStyles,
+    css`
+      .grid {
+        display: grid;
+        grid-template-columns: minmax(0, 1.3fr) minmax(0, 1fr);
+        gap: 1rem;
+        align-items: start;
+      }
+      @media (max-width: 50rem) {
+        .grid {
+          grid-template-columns: 1fr;
+        }
+      }
+      dl-image-grid {
+        display: block;
+        width: min(100%, 18em);
+      }
+      dl-line-plot {
+        width: 100%;
+      }
+      dl {
+        display: grid;
+        grid-template-columns: auto 1fr;
+        gap: 0.1rem 0.8rem;
+        margin: 0.4rem 0;
+        font-variant-numeric: tabular-nums;
+      }
+      dt {
+        color: var(--dl-muted);
+      }
+      dd {
+        margin: 0;
+      }
+      .note {
+        font-size: 0.85em;
+        color: var(--dl-muted);
+      }
+      fieldset {
+        border: 1px solid var(--dl-border);
+        border-radius: 8px;
+        margin: 0 0 0.6rem;
+      }
+    `,
+  ];
+
+  readonly session = new TrainSession(this);
+  private readonly mnist = new MnistController(this, 'train');
+  @state() private backend: BackendInfo | null = null;
+  private started = 0;
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    void backendReady().then((b) => (this.backend = b));
+  }
+
+  private set<K extends keyof LiveSettings>(k: K, v: LiveSettings[K]) {
+    const s = this.session;
+    const needsReset = k !== 'previewEvery' && s.trainer;
+    s.settings = { ...s.settings, [k]: v };
+    if (needsReset) s.reset();
+    this.requestUpdate();
+  }
+
+  private async onStart() {
+    const d = this.mnist.data;
+    if (!d) return;
+    if (!this.started) this.started = performance.now();
+    await this.session.start(d);
+  }
+
+  private async onExport() {
+    const f = await this.session.exportFiles();
+    if (!f) return;
+    download('model.json', JSON.stringify(f.json), 'application/json');
+    download('weights.bin', f.bin as BlobPart, 'application/octet-stream');
+  }
+
+  private async onImport(e: Event) {
+    const input = e.target as HTMLInputElement;
+    const files = [...(input.files ?? [])];
+    input.value = '';
+    const d = this.mnist.data;
+    if (!d) return;
+    const json = files.find((f) => f.name.endsWith('.json'));
+    const bin = files.find((f) => !f.name.endsWith('.json'));
+    if (!json || !bin) {
+      this.session.error = 'Choose both files together: model.json and weights.bin.';
+      this.requestUpdate();
+      return;
+    }
+    await this.session.importFiles(d, await json.text(), new Uint8Array(await bin.arrayBuffer()));
+  }
+
+  private select<K extends keyof LiveSettings>(k: K, label: string, options: [LiveSettings[K], string][]) {
+    const v = this.session.settings[k];
+    return html`<label
+      >${label}
+      <select
+        class=${k}
+        ?disabled=${this.session.running}
+        @change=${(e: Event) => this.set(k, options[(e.target as HTMLSelectElement).selectedIndex]![0])}
+      >
+        ${options.map(([o, text]) => html`<option ?selected=${o === v}>${text}</option>`)}
+      </select></label
+    >`;
+  }
+
+  override render() {
+    const s = this.session;
+    const tr = s.trainer;
+    const d = this.mnist.data;
+    const steps = tr?.step ?? 0;
+    const mem = this.backend ? s.memory() : null; // TF.js must not be touched before its backend is ready
+    const xs = s.losses.map(([x]) => x);
+    const ys = s.losses.map(([, y]) => y);
+    const series: LineSeries[] = [
+      { name: 'loss (every 5 steps)', x: xs, y: ys, strong: false },
+      { name: 'smoothed', x: xs, y: smooth(ys) },
+    ];
+    const batch = s.settings.batch;
+    return html`
+      <div class="live">live · trains in your browser on ${this.backend?.name ?? '…'}</div>
+      <fieldset>
+        <legend>Settings (changing one starts a new model)</legend>
+        <div class="row">
+          ${this.select('preset', 'network', [
+            ['classroom', 'classroom (0.29M params)'],
+            ['shipped', 'shipped size (1.15M)'],
+          ])}
+          ${this.select('lr', 'learning rate', [
+            [2e-4, '2e-4'],
+            [5e-4, '5e-4'],
+            [1e-3, '1e-3'],
+            [2e-3, '2e-3'],
+            [1e-2, '1e-2 (too high)'],
+          ])}
+          ${this.select('batch', 'batch', [
+            [4, '4'],
+            [8, '8'],
+            [16, '16'],
+            [32, '32'],
+            [64, '64'],
+          ])}
+          ${this.select('schedule', 'schedule', [
+            ['linear', 'linear'],
+            ['cosine', 'cosine'],
+          ])}
+          ${this.select('T', 'T', [
+            [1000, '1000'],
+            [500, '500'],
+            [200, '200'],
+          ])}
+          ${this.select('previewEvery', 'preview every', [
+            [25, '25 steps'],
+            [100, '100 steps'],
+            [250, '250 steps'],
+          ])}
+        </div>
+      </fieldset>
+      <div class="row">
+        <button
+          type="button"
+          class="start"
+          aria-pressed=${s.running}
+          ?disabled=${!d}
+          @click=${() => (s.running ? s.pause() : this.onStart())}
+        >
+          ${s.running ? '❚❚ Pause' : steps ? '▶ Continue' : '▶ Start training'}
+        </button>
+        <button type="button" class="step" ?disabled=${!d || s.running} @click=${() => d && s.step(d)}>
+          Step
+        </button>
+        <button type="button" class="reset" ?disabled=${!tr} @click=${() => s.reset()}>Reset</button>
+        <button
+          type="button"
+          class="sample"
+          ?disabled=${!tr || s.previewBusy}
+          @click=${() => s.makePreview()}
+        >
+          Sample now
+        </button>
+      </div>
+      <div class="row">
+        <button type="button" class="save" ?disabled=${!tr || s.running} @click=${() => s.saveToBrowser()}>
+          Save in this browser
+        </button>
+        <button
+          type="button"
+          class="resume"
+          ?disabled=${!d || s.running || s.savedStep === null}
+          @click=${() => d && s.loadFromBrowser(d)}
+        >
+          Resume saved${s.savedStep !== null ? ` (step ${s.savedStep})` : ''}
+        </button>
+        <button type="button" class="export" ?disabled=${!tr || s.running} @click=${() => this.onExport()}>
+          Download weights
+        </button>
+        <label
+          >Load weights
+          <input
+            type="file"
+            class="import"
+            multiple
+            accept=".json,.bin"
+            ?disabled=${!d || s.running}
+            @change=${this.onImport}
+        /></label>
+      </div>
+      ${!d ? html`<p class=${this.mnist.error ? 'error' : 'status'} role="status">${this.mnist.status()}</p>` : nothing}
+      ${s.error ? html`<p class="error" role="alert">${s.error}</p>` : nothing}
+      ${s.message && !s.error ? html`<p class="status" role="status">${s.message}</p>` : nothing}
+      <div class="grid">
+        <div>
+          ${
+            s.losses.length
+              ? html`<dl-line-plot
+                  .series=${series}
+                  yType="log"
+                  xLabel="step"
+                  yLabel="loss"
+                  label="training loss against step, log scale"
+                ></dl-line-plot>`
+              : html`<p class="note">The loss chart appears after the first steps.</p>`
+          }
+          <dl>
+            <dt>step</dt>
+            <dd class="steps">${steps.toLocaleString('en')}</dd>
+            <dt>speed</dt>
+            <dd>
+              ${s.stepsPerSecond.toFixed(2)} steps/s · ${(s.stepsPerSecond * batch).toFixed(1)} images/s
+            </dd>
+            <dt>training time</dt>
+            <dd>${((tr?.wallSeconds ?? 0) / 60).toFixed(1)} min</dd>
+            <dt>backend</dt>
+            <dd>${this.backend ? `${this.backend.name} (${this.backend.device})` : '…'}</dd>
+            <dt>memory</dt>
+            <dd>${mem ? `${mem.tensors} tensors, ${mem.mb.toFixed(1)} MB` : '…'}</dd>
+            <dt>page stalls</dt>
+            <dd>${s.longTasks} tasks over 50 ms</dd>
+          </dl>
+        </div>
+        <figure style="margin:0">
+          <dl-image-grid
+            class="preview"
+            .data=${s.preview ?? new Float32Array(0)}
+            .count=${s.preview ? PREVIEW_COUNT : 0}
+            columns="4"
+            label="16 samples from fixed seeds at step ${s.previewStep}"
+          ></dl-image-grid>
+          <figcaption class="note">
+            ${s.preview ? `Samples at step ${s.previewStep}, same 16 seeds every time (EMA weights, ${PREVIEW_STEPS}-step DDPM)` : `Samples appear every ${s.settings.previewEvery} steps.`}
+            ${s.previewBusy ? ' · sampling…' : ''}
+          </figcaption>
+        </figure>
+      </div>
+    `;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'dl-train-panel': DlTrainPanel;
+  }
+}
