@@ -90,7 +90,7 @@ export class DdpmTrainer {
 
   constructor(
     readonly config: TrainConfig,
-    private readonly data: MnistSplit,
+    readonly data: MnistSplit,
   ) {
     this.net = new UNet(config.unet ?? UNET_PRESETS[config.preset], config.seed);
     this.ema = new Ema(this.net.params, config.emaDecay);
