@@ -81,3 +81,23 @@ export async function benchForwardScrub(page: Page, base: string, moves = 200): 
   }, moves);
   return stats(times);
 }
+
+/** Train/denoise timings of one backend inside the page (src/cli/bench-page.ts). */
+export async function benchInPage(
+  page: Page,
+  base: string,
+  backend: string,
+  preset: string,
+  batch: number,
+  steps: number,
+): Promise<unknown> {
+  await page.goto(`${base}#/`);
+  return page.evaluate(
+    async ([b, p, n, s]) => {
+      const path = '/src/cli/bench-page.ts'; // served by the Vite dev server
+      const m = (await import(/* @vite-ignore */ path)) as typeof import('./bench-page');
+      return m.benchBackend(b as never, p as never, n, s);
+    },
+    [backend, preset, batch, steps] as const,
+  );
+}

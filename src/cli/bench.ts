@@ -1,22 +1,84 @@
 /**
  * `npm run bench`: speed and memory figures (never asserted in tests: shared machines are noisy).
- * Prints one line per measurement and a summary table.
+ * Prints one line per measurement, then the ratios the issues ask for. Options: --quick (fewer steps),
+ * --no-browser, --no-peer.
  */
-import { benchForwardScrub, withBrowserPage } from './bench-browser';
+import { cpus } from 'node:os';
+import { benchForwardScrub, benchInPage, withBrowserPage } from './bench-browser';
+import { benchNodeDenoise, benchNodeTraining, benchPeer, type PeerBench } from './bench-train';
 
 const FRAME_BUDGET_MS = 16;
+const has = (f: string) => process.argv.includes(f);
+const f1 = (x: number) => x.toFixed(1);
 
 async function main() {
+  const quick = has('--quick');
   console.log(
-    `Diffusion Lab benchmarks — ${new Date().toISOString()} — node ${process.version}, ${(await import('node:os')).cpus().length} cores`,
+    `Diffusion Lab benchmarks — ${new Date().toISOString()} — ${cpus()[0]?.model}, ${cpus().length} cores, node ${process.version}`,
   );
-  const scrub = await withBrowserPage((page, base) => benchForwardScrub(page, base));
-  if (scrub) {
+
+  // 1. DDPM training on TF.js WASM in Node (one thread), batch 64 as the PyTorch figures.
+  const node: Record<string, number> = {};
+  for (const preset of ['classroom', 'shipped'] as const) {
+    const r = await benchNodeTraining(preset, 64, quick ? 1 : 3);
+    node[preset] = r.msPerStep;
     console.log(
-      `forward lesson, 64-digit grid + histogram + charts, per slider move (Chromium): median ${scrub.median.toFixed(2)} ms, ` +
-        `p95 ${scrub.p95.toFixed(2)} ms, max ${scrub.max.toFixed(2)} ms over ${scrub.n} moves; ` +
-        `budget ${FRAME_BUDGET_MS} ms, p95/budget = ${(scrub.p95 / FRAME_BUDGET_MS).toFixed(2)}`,
+      `train  node-wasm  ${preset.padEnd(9)} batch 64: ${f1(r.msPerStep)} ms/step, ${f1(r.imagesPerSecond)} images/s, TF.js holds ${f1(r.tfMB)} MB`,
     );
+    const d = await benchNodeDenoise(preset, 16, quick ? 2 : 5);
+    console.log(
+      `sample node-wasm  ${preset.padEnd(9)} batch 16: ${f1(d)} ms per denoising step (1000-step DDPM: ${f1(d)} s)`,
+    );
+  }
+
+  // 2. The PyTorch peer: the same network, the same batch.
+  if (!has('--no-peer')) {
+    for (const [threads, ch, preset] of [
+      [1, 32, 'shipped'],
+      [2, 32, 'shipped'],
+      [1, 16, 'classroom'],
+    ] as const) {
+      const p = benchPeer(64, quick ? 2 : 4, ch, threads);
+      if (typeof p === 'string') {
+        console.log(`peer   pytorch skipped: ${p}`);
+        break;
+      }
+      const r = p as PeerBench;
+      console.log(
+        `train  pytorch    ${preset.padEnd(9)} batch 64, ${threads} thread${threads > 1 ? 's' : ''}: ${r.msPerStep} ms/step (${r.params.toLocaleString('en')} params) ` +
+          `-> TF.js WASM (1 thread) / PyTorch = ${(node[preset]! / r.msPerStep).toFixed(2)}x (target <= 3x)`,
+      );
+    }
+  }
+
+  // 3. Browser: the forward lesson's frame time, and training/sampling per backend.
+  if (!has('--no-browser')) {
+    await withBrowserPage(async (page, base) => {
+      const scrub = await benchForwardScrub(page, base);
+      console.log(
+        `forward lesson, 64-digit grid + histogram + charts, per slider move: median ${scrub.median.toFixed(2)} ms, ` +
+          `p95 ${scrub.p95.toFixed(2)} ms, max ${scrub.max.toFixed(2)} ms over ${scrub.n} moves; budget ${FRAME_BUDGET_MS} ms, p95/budget = ${(scrub.p95 / FRAME_BUDGET_MS).toFixed(2)}`,
+      );
+      for (const backend of ['webgpu', 'webgl', 'wasm']) {
+        for (const preset of backend === 'wasm' ? ['classroom', 'shipped'] : ['classroom']) {
+          const r = (await benchInPage(page, base, backend, preset, 16, quick ? 1 : 2)) as
+            | string
+            | {
+                device: string;
+                msPerTrainStep: number;
+                imagesPerSecond: number;
+                msPerDenoiseStep16: number;
+                tfMB: number;
+              };
+          if (typeof r === 'string') console.log(`chromium ${backend}: ${r}`);
+          else
+            console.log(
+              `chromium ${backend.padEnd(6)} ${preset.padEnd(9)} batch 16: ${f1(r.msPerTrainStep)} ms/step, ${f1(r.imagesPerSecond)} images/s; ` +
+                `${f1(r.msPerDenoiseStep16)} ms per denoising step (batch 16); ${f1(r.tfMB)} MB; on ${r.device}`,
+            );
+        }
+      }
+    });
   }
 }
 

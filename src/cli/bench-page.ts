@@ -1,0 +1,60 @@
+/**
+ * Browser side of `npm run bench`: imported into a Chromium page by Playwright, it times training
+ * steps and denoising steps of the U-Net on one TF.js backend with the same code the lessons use.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { loadMnist } from '../data/mnist';
+import { DdpmSampler } from '../diffusion/ddpm';
+import { makeSchedule } from '../diffusion/schedule';
+import { UNet, UNET_PRESETS, type UNetPreset } from '../nets/unet';
+import { sampleDdpm } from '../pipelines/ddpm-sample';
+import { initBackend, type BackendName } from '../runtime/backend';
+import { DdpmTrainer, DEFAULT_TRAIN_CONFIG } from '../train/ddpm-trainer';
+
+export interface PageBench {
+  backend: string;
+  device: string;
+  preset: UNetPreset;
+  batch: number;
+  msPerTrainStep: number;
+  imagesPerSecond: number;
+  msPerDenoiseStep16: number;
+  tfMB: number;
+}
+
+export async function benchBackend(
+  name: BackendName,
+  preset: UNetPreset,
+  batch: number,
+  steps: number,
+): Promise<PageBench | string> {
+  const info = await initBackend(name);
+  if (info.name !== name) return `${name} unavailable: ${info.skipped.map((s) => s.reason).join('; ')}`;
+  const data = await loadMnist('test');
+  const tr = new DdpmTrainer({ ...DEFAULT_TRAIN_CONFIG, preset, batch }, data);
+  for await (const _ of tr.run(1, { readEvery: 1 })) void _;
+  let t0 = performance.now();
+  for await (const _ of tr.run(steps, { readEvery: steps })) void _;
+  const msTrain = (performance.now() - t0) / steps;
+  const tfMB = (tf.memory() as tf.MemoryInfo & { numBytesInGPU?: number }).numBytes / 1e6;
+  tr.dispose();
+  const net = new UNet(UNET_PRESETS[preset]);
+  const sampler = new DdpmSampler(makeSchedule({ kind: 'linear' }));
+  const n = 4;
+  sampler.setTimesteps(n + 1);
+  t0 = 0;
+  for await (const f of sampleDdpm(net, sampler, { n: 16, seed: 0 }))
+    if (f.index === 0) t0 = performance.now();
+  const msDenoise = (performance.now() - t0) / n;
+  net.dispose();
+  return {
+    backend: name,
+    device: info.device,
+    preset,
+    batch,
+    msPerTrainStep: msTrain,
+    imagesPerSecond: (1000 * batch) / msTrain,
+    msPerDenoiseStep16: msDenoise,
+    tfMB,
+  };
+}
