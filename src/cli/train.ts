@@ -19,6 +19,7 @@ import {
 } from '../train/ddpm-trainer';
 import { packCheckpoint, unpackCheckpoint } from '../train/weights-format';
 import { writeFileAtomic } from './files';
+import { writeDdpmCard } from './model-card';
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -50,11 +51,24 @@ async function save(trainer: DdpmTrainer, machine: string) {
       history: trainer.history,
     }),
   );
+  writeDdpmCard({
+    dir: DDPM_DIR,
+    config: trainer.config,
+    net: trainer.net,
+    step: trainer.step,
+    wallSeconds: trainer.wallSeconds,
+    machine,
+    history: trainer.history,
+  });
   console.log(`  saved step ${trainer.step} (${Math.round(performance.now() - t0)} ms)`);
 }
 
 async function main() {
   const which = process.argv[2];
+  if (which === 'classifier') {
+    const { trainClassifierCli } = await import('./train-classifier');
+    return trainClassifierCli(Number(arg('epochs') ?? '2'));
+  }
   if (which !== 'ddpm') {
     console.error(
       'usage: npm run train -- ddpm [--hours H] [--steps N] [--every N] [--fresh] [--preset P] [--batch B] [--lr X]',

@@ -1,0 +1,120 @@
+/**
+ * `npm run eval -- ddpm [--samples N] [--steps S]`: judges the shipped DDPM (EMA weights) with the
+ * project's classifier and writes models/ddpm-mnist/eval.json and eval.md (one row per generator
+ * setting, replaced when measured again). Real training digits are scored the same way as a reference.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { loadMnistNode } from '../data/mnist-node';
+import { DdpmSampler } from '../diffusion/ddpm';
+import { makeSchedule } from '../diffusion/schedule';
+import {
+  evaluate,
+  makeReference,
+  realImages,
+  resultsTable,
+  type DigitGenerator,
+  type EvalResult,
+} from '../metrics/evaluate';
+import { MnistClassifier } from '../nets/classifier';
+import { loadDdpm } from '../nets/load';
+import { sampleDdpm } from '../pipelines/ddpm-sample';
+import { initNodeBackend, tf } from '../runtime/tf-node';
+import { decodeWeights } from '../train/weights-format';
+import { writeFileAtomic } from './files';
+import { CLASSIFIER_DIR } from './train-classifier';
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+export function loadClassifier(): MnistClassifier {
+  if (!existsSync(join(CLASSIFIER_DIR, 'model.json')))
+    throw new Error('no classifier yet: run `npm run train -- classifier` first');
+  const json = readFileSync(join(CLASSIFIER_DIR, 'model.json'), 'utf8');
+  const bin = new Uint8Array(readFileSync(join(CLASSIFIER_DIR, 'weights.bin')));
+  const net = new MnistClassifier();
+  net.setWeights(decodeWeights(json, bin, net.paramSpecs).weights);
+  return net;
+}
+
+async function main() {
+  const which = process.argv[2] ?? 'ddpm';
+  if (which !== 'ddpm') throw new Error('usage: npm run eval -- ddpm [--samples N] [--steps S] [--batch B]');
+  const n = Number(arg('samples') ?? '1000');
+  const steps = Number(arg('steps') ?? '1000');
+  const batch = Number(arg('batch') ?? '100');
+  const backend = await initNodeBackend('wasm');
+  const dir = 'models/ddpm-mnist';
+  const { net, meta } = loadDdpm(
+    readFileSync(join(dir, 'model.json'), 'utf8'),
+    new Uint8Array(readFileSync(join(dir, 'weights.bin'))),
+  );
+  const classifier = loadClassifier();
+  const train = loadMnistNode('train');
+  const test = loadMnistNode('test');
+  const ref = await makeReference(classifier, test, train, n);
+  const schedule = makeSchedule(meta.schedule);
+
+  const ddpm: DigitGenerator = {
+    name: `DDPM ${steps} steps (step ${meta.step ?? '?'} EMA weights)`,
+    async generate(count, seed) {
+      const out = new Float32Array(count * 784);
+      for (let s = 0; s < count; s += batch) {
+        const m = Math.min(batch, count - s);
+        const sampler = new DdpmSampler(schedule, { prediction: meta.prediction });
+        sampler.setTimesteps(steps);
+        for await (const f of sampleDdpm(net, sampler, { n: m, seed: seed + s, every: steps }))
+          out.set(f.x, s * 784);
+        console.log(`  sampled ${s + m}/${count}`);
+      }
+      return out;
+    },
+  };
+  const real: DigitGenerator = {
+    name: 'real training digits (reference)',
+    generate: (count) =>
+      realImages(
+        train,
+        Array.from({ length: count }, (_, i) => 30000 + i),
+      ),
+  };
+  const results: EvalResult[] = [];
+  for (const g of [real, ddpm]) {
+    console.log(`evaluating ${g.name} on ${n} samples…`);
+    const r = await evaluate(g, classifier, ref, n, 1);
+    console.log(resultsTable([r]));
+    results.push(r);
+  }
+  const path = join(dir, 'eval.json');
+  const old: EvalResult[] = existsSync(path)
+    ? (JSON.parse(readFileSync(path, 'utf8')) as { results: EvalResult[] }).results
+    : [];
+  const merged = [
+    ...old.filter((o) => !results.some((r) => r.generator === o.generator && r.samples === o.samples)),
+    ...results,
+  ];
+  const machine = `${cpus()[0]?.model}, Node ${process.version}, tfjs ${tf.version_core} ${backend}, 1 thread`;
+  writeFileAtomic(
+    path,
+    JSON.stringify(
+      { machine, command: `npm run eval -- ddpm --samples ${n} --steps ${steps}`, results: merged },
+      null,
+      1,
+    ),
+  );
+  writeFileAtomic(
+    join(dir, 'eval.md'),
+    `# DDPM evaluation\n\nMeasured with the project's MNIST classifier (models/mnist-classifier) on ${machine}.\n` +
+      `FID is on the classifier's 128-d features against the 10,000 test digits; "floor" is the same FID for as many real training digits.\n\n${resultsTable(merged)}\n`,
+  );
+  net.dispose();
+  classifier.dispose();
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -1,0 +1,152 @@
+/**
+ * The evaluation suite: any generator of 28x28 digits in [-1, 1] is judged by the project's MNIST
+ * classifier — class histogram and coverage, confidence, FID on its penultimate features against the
+ * test set (with the train-vs-test floor as reference), precision and recall, and time per image.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { MNIST_PIXELS, type MnistSplit } from '../data/mnist-asset';
+import { FEATURE_DIM, type MnistClassifier } from '../nets/classifier';
+import { imagesTensor } from '../train/classifier-trainer';
+import { fitGaussian, frechetDistance, precisionRecall, type Gaussian } from './fid';
+
+export interface DigitGenerator {
+  /** Short name for tables, e.g. "DDPM 1000 steps". */
+  name: string;
+  /** n images (n*784 values in [-1, 1]) for a seed. */
+  generate(n: number, seed: number): Promise<Float32Array>;
+}
+
+export interface EvalResult {
+  generator: string;
+  samples: number;
+  fid: number;
+  /** FID of real training digits against the test set, same sample count: the best a generator can hope for. */
+  fidRealFloor: number;
+  precision: number;
+  recall: number;
+  /** Share of samples per predicted class. */
+  classShares: number[];
+  /** Share of samples the classifier labels with probability > 0.9. */
+  confidentShare: number;
+  meanConfidence: number;
+  secondsPerImage: number;
+}
+
+/** Features and softmax probabilities of images (n*784), in batches. */
+export async function classify(
+  net: MnistClassifier,
+  images: Float32Array,
+  batch = 250,
+): Promise<{ features: Float32Array; probs: Float32Array }> {
+  const n = images.length / MNIST_PIXELS;
+  const features = new Float32Array(n * FEATURE_DIM);
+  const probs = new Float32Array(n * 10);
+  for (let s = 0; s < n; s += batch) {
+    const m = Math.min(batch, n - s);
+    const [f, p] = tf.tidy(() => {
+      const x = tf.tensor4d(images.subarray(s * MNIST_PIXELS, (s + m) * MNIST_PIXELS), [m, 28, 28, 1]);
+      const feats = net.features(x);
+      return [feats, tf.softmax(net.logits(x))];
+    });
+    features.set((await f.data()) as Float32Array, s * FEATURE_DIM);
+    probs.set((await p.data()) as Float32Array, s * 10);
+    tf.dispose([f, p]);
+  }
+  return { features, probs };
+}
+
+/** Images of a real split as n*784 floats in [-1, 1] (the first n, or those given). */
+export async function realImages(data: MnistSplit, idx: number[]): Promise<Float32Array> {
+  const t = imagesTensor(data, idx);
+  const v = (await t.data()) as Float32Array;
+  t.dispose();
+  return v;
+}
+
+export interface Reference {
+  test: Gaussian;
+  testFeatures: Float32Array;
+  nTest: number;
+  /** Features of real training digits for the floor. */
+  trainFeatures: Float32Array;
+}
+
+export async function makeReference(
+  net: MnistClassifier,
+  test: MnistSplit,
+  train: MnistSplit,
+  nTrain: number,
+): Promise<Reference> {
+  const all = Array.from({ length: test.count }, (_, i) => i);
+  const { features } = await classify(net, await realImages(test, all));
+  const trainIdx = Array.from({ length: nTrain }, (_, i) => Math.floor((i * train.count) / nTrain));
+  const tr = await classify(net, await realImages(train, trainIdx));
+  return {
+    test: fitGaussian(features, test.count, FEATURE_DIM),
+    testFeatures: features,
+    nTest: test.count,
+    trainFeatures: tr.features,
+  };
+}
+
+export async function evaluate(
+  gen: DigitGenerator,
+  net: MnistClassifier,
+  ref: Reference,
+  n: number,
+  seed = 0,
+): Promise<EvalResult> {
+  const t0 = performance.now();
+  const images = await gen.generate(n, seed);
+  const secondsPerImage = (performance.now() - t0) / 1000 / n;
+  const { features, probs } = await classify(net, images);
+  const counts = new Array<number>(10).fill(0);
+  let confident = 0;
+  let confSum = 0;
+  for (let i = 0; i < n; i++) {
+    const p = probs.subarray(i * 10, i * 10 + 10);
+    let best = 0;
+    for (let c = 1; c < 10; c++) if (p[c]! > p[best]!) best = c;
+    counts[best]!++;
+    confSum += p[best]!;
+    if (p[best]! > 0.9) confident++;
+  }
+  const nTrain = ref.trainFeatures.length / FEATURE_DIM;
+  const floorN = Math.min(n, nTrain);
+  // precision/recall against an equal number of test digits (k-NN is O(n^2))
+  const prN = Math.min(n, 1000);
+  const pr = precisionRecall(
+    ref.testFeatures.subarray(0, prN * FEATURE_DIM),
+    prN,
+    features.subarray(0, prN * FEATURE_DIM),
+    prN,
+    FEATURE_DIM,
+  );
+  return {
+    generator: gen.name,
+    samples: n,
+    fid: frechetDistance(fitGaussian(features, n, FEATURE_DIM), ref.test),
+    fidRealFloor: frechetDistance(
+      fitGaussian(ref.trainFeatures.subarray(0, floorN * FEATURE_DIM), floorN, FEATURE_DIM),
+      ref.test,
+    ),
+    precision: pr.precision,
+    recall: pr.recall,
+    classShares: counts.map((c) => c / n),
+    confidentShare: confident / n,
+    meanConfidence: confSum / n,
+    secondsPerImage,
+  };
+}
+
+/** A Markdown table of results. */
+export function resultsTable(rs: EvalResult[]): string {
+  const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+  const head =
+    '| generator | samples | FID (floor) | precision | recall | confident > 0.9 | mean confidence | class shares min–max | s/image |\n|---|---|---|---|---|---|---|---|---|';
+  const rows = rs.map(
+    (r) =>
+      `| ${r.generator} | ${r.samples} | ${r.fid.toFixed(2)} (${r.fidRealFloor.toFixed(2)}) | ${pct(r.precision)} | ${pct(r.recall)} | ${pct(r.confidentShare)} | ${pct(r.meanConfidence)} | ${pct(Math.min(...r.classShares))}–${pct(Math.max(...r.classShares))} | ${r.secondsPerImage.toFixed(2)} |`,
+  );
+  return [head, ...rows].join('\n');
+}
