@@ -1,6 +1,7 @@
 import type { LessonModule } from '../manifest';
 import './predictor';
 import './loss-by-t';
+import './reverse';
 import html from './lesson.md';
 import { noiseStore } from './params';
 

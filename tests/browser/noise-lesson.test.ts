@@ -3,6 +3,7 @@ import '../../src/main';
 import type { DlApp } from '../../src/notebook/app';
 import type { DlNoisePredictor } from '../../lessons/predicting-noise/predictor';
 import type { DlLossByT } from '../../lessons/predicting-noise/loss-by-t';
+import type { DlReverseProcess } from '../../lessons/predicting-noise/reverse';
 import { collectErrors, differingPixels, gridPixels, waitFor } from './helpers';
 
 const errors = collectErrors();
@@ -99,6 +100,38 @@ describe('the noise-prediction lesson, with the shipped model', () => {
       () => cell.shadowRoot!.querySelector('dl-line-plot')?.shadowRoot?.querySelector('svg'),
       'the chart',
     );
+  });
+
+  it('runs the reverse process from pure noise, keeping frames to replay', async () => {
+    location.hash = '#/predicting-noise?t=200&digit=3&seed=0&sseed=4&ssteps=25&backend=wasm';
+    const cell = app.querySelector('dl-reverse-process') as DlReverseProcess;
+    const button = await waitFor(
+      () => {
+        const b = cell.shadowRoot?.querySelector<HTMLButtonElement>('button.run');
+        return b && !b.disabled && b;
+      },
+      'the sample button',
+      90_000,
+    );
+    await waitFor(
+      () => cell.shadowRoot!.querySelector<HTMLSelectElement>('select.steps')!.value === '25',
+      'the URL to set 25 steps',
+    );
+    button.click();
+    await waitFor(
+      () => cell.frames.at(-1)?.index === 24 && cell.shadowRoot!.querySelector('dl-slider'),
+      'the 25th step',
+      90_000,
+    );
+    expect(cell.frames).toHaveLength(25);
+    expect(cell.frames.map((f) => f.t)).toEqual(Array.from({ length: 25 }, (_, i) => 960 - 40 * i));
+    const last = cell.frames.at(-1)!.x;
+    expect(last.length).toBe(16 * 784);
+    expect(last.every(Number.isFinite)).toBe(true);
+    // the first frame is still mostly noise, the last one is in the data range [-1, 1] (clipped x0 at the end)
+    expect(Math.max(...cell.frames[0]!.x.map(Math.abs))).toBeGreaterThan(1.5);
+    expect(Math.max(...last.map(Math.abs))).toBeLessThanOrEqual(1.0001);
+    expect(gridPixels(cell.shadowRoot!.querySelector('dl-image-grid.xt'))).not.toBeNull();
   });
 
   it('raised no console errors', () => {

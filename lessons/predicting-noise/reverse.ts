@@ -1,0 +1,188 @@
+import { LitElement, css, html, nothing } from 'lit';
+import { customElement, state } from 'lit/decorators.js';
+import { DdpmSampler } from '../../src/diffusion/ddpm';
+import { makeSchedule } from '../../src/diffusion/schedule';
+import { ModelController } from '../../src/notebook/controllers';
+import { StoreController } from '../../src/notebook/store';
+import { sampleDdpm, type SampleFrame } from '../../src/pipelines/ddpm-sample';
+import { cellStyles } from '../../src/widgets/cell-styles';
+import '../../src/widgets/image-grid';
+import '../../src/widgets/slider';
+import { noiseStore, SAMPLE_STEPS } from './params';
+
+/** Frames kept for scrubbing: about this many, whatever the number of steps. */
+const KEPT_FRAMES = 50;
+const COUNT = 16;
+
+/**
+ * The reverse process with the shipped model: 16 digits sampled from pure noise by DDPM ancestral
+ * sampling, x_t and x̂0 animated while it runs, then a scrubber over the kept frames.
+ */
+@customElement('dl-reverse-process')
+export class DlReverseProcess extends LitElement {
+  static override styles = [
+    cellStyles,
+    css`
+      .pair {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 1rem;
+      }
+      figure {
+        margin: 0;
+        width: min(100%, 15em);
+      }
+      figure dl-image-grid {
+        display: block;
+        width: 100%;
+      }
+      figcaption {
+        font-size: 0.85em;
+        text-align: center;
+      }
+      progress {
+        width: 12rem;
+      }
+      input[type='number'] {
+        width: 6em;
+      }
+    `,
+  ];
+
+  private readonly params = new StoreController(this, noiseStore);
+  private readonly model = new ModelController(this);
+  /** Frames of the last run (read by tests). */
+  @state() frames: SampleFrame[] = [];
+  @state() private shown = -1;
+  @state() private running = false;
+  @state() private ms = 0;
+  private ctl: AbortController | null = null;
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.ctl?.abort();
+  }
+
+  async run(): Promise<void> {
+    const m = this.model.model;
+    if (!m || this.running) return;
+    const { sseed, ssteps } = noiseStore.values;
+    const steps = Number(ssteps);
+    const sampler = new DdpmSampler(makeSchedule(m.meta.schedule), { prediction: m.meta.prediction });
+    sampler.setTimesteps(steps);
+    this.running = true;
+    this.frames = [];
+    this.ctl = new AbortController();
+    const t0 = performance.now();
+    try {
+      const every = Math.max(1, Math.round(steps / KEPT_FRAMES));
+      for await (const f of sampleDdpm(m.net, sampler, {
+        n: COUNT,
+        seed: sseed,
+        every,
+        signal: this.ctl.signal,
+      })) {
+        this.frames = [...this.frames, f];
+        this.shown = this.frames.length - 1;
+      }
+      this.ms = performance.now() - t0;
+    } finally {
+      this.running = false;
+    }
+  }
+
+  override render() {
+    const v = noiseStore.values;
+    const f = this.frames[this.shown];
+    const ready = !!this.model.model;
+    return html`
+      <div class="live">live · the shipped network samples in your browser</div>
+      <div class="row">
+        <label
+          >steps
+          <select
+            class="steps"
+            ?disabled=${this.running}
+            @change=${(e: Event) => noiseStore.set({ ssteps: (e.target as HTMLSelectElement).value as (typeof SAMPLE_STEPS)[number] })}
+          >
+            ${SAMPLE_STEPS.map((s) => html`<option value=${s} ?selected=${s === v.ssteps}>${s === '1000' ? '1000 (the original DDPM)' : `${s} (respaced)`}</option>`)}
+          </select></label
+        >
+        <label
+          >seed
+          <input
+            type="number"
+            class="sseed"
+            min="0"
+            .value=${String(v.sseed)}
+            ?disabled=${this.running}
+            @change=${(e: Event) => {
+              const n = Math.floor(Number((e.target as HTMLInputElement).value));
+              if (n >= 0) noiseStore.set({ sseed: n });
+            }}
+        /></label>
+        <button type="button" class="run" ?disabled=${!ready || this.running} @click=${() => this.run()}>
+          Sample 16 digits
+        </button>
+        ${
+          this.running
+            ? html`<button type="button" @click=${() => this.ctl?.abort()}>Stop</button>
+                <progress
+                  value=${f ? (f.index + 1) / f.total : 0}
+                  aria-label="denoising steps done"
+                ></progress>`
+            : nothing
+        }
+        ${!ready ? html`<span class=${this.model.error ? 'error' : 'status'}>${this.model.status()}</span>` : nothing}
+      </div>
+      ${
+        f
+          ? html`<div class="pair">
+                <figure>
+                  <dl-image-grid
+                    class="xt"
+                    .data=${f.x}
+                    .count=${COUNT}
+                    columns="4"
+                    label="the 16 samples after step ${f.index + 1}"
+                  ></dl-image-grid>
+                  <figcaption>x after ${f.index + 1} of ${f.total} steps (from t = ${f.t})</figcaption>
+                </figure>
+                <figure>
+                  <dl-image-grid
+                    class="x0"
+                    .data=${f.predX0}
+                    .count=${COUNT}
+                    columns="4"
+                    label="the network's guess of the final digits at this step"
+                  ></dl-image-grid>
+                  <figcaption>its guess of the end result, x̂₀</figcaption>
+                </figure>
+              </div>
+              ${
+                !this.running && this.frames.length > 1
+                  ? html`<dl-slider
+                        class="t-slider"
+                        label="replay"
+                        min="0"
+                        max=${this.frames.length - 1}
+                        .value=${this.shown}
+                        @dl-change=${(e: { value: number }) => (this.shown = e.value)}
+                      ></dl-slider>
+                      <p class="status">
+                        ${this.frames.at(-1)!.total} steps in ${(this.ms / 1000).toFixed(1)} s on
+                        ${this.model.backend?.name}.
+                      </p>`
+                  : nothing
+              }`
+          : html`<p class="status">Pure noise in, digits out: press the button.</p>`
+      }
+    `;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'dl-reverse-process': DlReverseProcess;
+  }
+}
