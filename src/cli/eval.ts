@@ -23,6 +23,7 @@ import { sampleDdpm } from '../pipelines/ddpm-sample';
 import { initNodeBackend, tf } from '../runtime/tf-node';
 import { decodeWeights } from '../train/weights-format';
 import { writeFileAtomic } from './files';
+import { writeDdpmCard } from './model-card';
 import { CLASSIFIER_DIR } from './train-classifier';
 
 function arg(name: string): string | undefined {
@@ -110,6 +111,7 @@ async function main() {
     `# DDPM evaluation\n\nMeasured with the project's MNIST classifier (models/mnist-classifier) on ${machine}.\n` +
       `FID is on the classifier's 128-d features against the 10,000 test digits; "floor" is the same FID for as many real training digits.\n\n${resultsTable(merged)}\n`,
   );
+  writeDdpmCard(dir);
   net.dispose();
   classifier.dispose();
 }

@@ -1,21 +1,30 @@
 /** The shipped DDPM's model card (models/ddpm-mnist/README.md), rewritten from the training state and eval results. */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { UNet } from '../nets/unet';
+import { UNet, UNET_PRESETS } from '../nets/unet';
 import type { TrainConfig } from '../train/ddpm-trainer';
 import { writeFileAtomic } from './files';
 
-export interface CardInput {
-  dir: string;
+interface TrainingJson {
   config: TrainConfig;
-  net: UNet;
   step: number;
   wallSeconds: number;
   machine: string;
   history: [number, number][];
 }
 
-export function writeDdpmCard(c: CardInput): void {
+/** Rewrite models/ddpm-mnist/README.md from training.json and eval.md (both written by the CLIs). */
+export function writeDdpmCard(dir: string): void {
+  const t = JSON.parse(readFileSync(join(dir, 'training.json'), 'utf8')) as TrainingJson;
+  const net = new UNet(t.config.unet ?? UNET_PRESETS[t.config.preset]);
+  try {
+    writeCard({ dir, ...t, net });
+  } finally {
+    net.dispose();
+  }
+}
+
+function writeCard(c: TrainingJson & { dir: string; net: UNet }): void {
   const evalPath = join(c.dir, 'eval.md');
   const evalText = existsSync(evalPath)
     ? readFileSync(evalPath, 'utf8').replace(/^# .*\n/, '')

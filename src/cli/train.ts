@@ -51,15 +51,7 @@ async function save(trainer: DdpmTrainer, machine: string) {
       history: trainer.history,
     }),
   );
-  writeDdpmCard({
-    dir: DDPM_DIR,
-    config: trainer.config,
-    net: trainer.net,
-    step: trainer.step,
-    wallSeconds: trainer.wallSeconds,
-    machine,
-    history: trainer.history,
-  });
+  writeDdpmCard(DDPM_DIR);
   console.log(`  saved step ${trainer.step} (${Math.round(performance.now() - t0)} ms)`);
 }
 
