@@ -9,5 +9,7 @@ export default defineConfig({
   plugins: [lessonsPlugin(), mnistPlugin(), modelsPlugin()],
   build: { target: 'es2022', chunkSizeWarningLimit: 4000 },
   assetsInclude: ['**/*.wasm'],
+  // the training worker imports TF.js as ES modules
+  worker: { format: 'es' },
   server: { port: 5173 },
 });

@@ -86,9 +86,9 @@ export class DlTrainPanel extends LitElement {
 
   private set<K extends keyof LiveSettings>(k: K, v: LiveSettings[K]) {
     const s = this.session;
-    const needsReset = k !== 'previewEvery' && s.trainer;
+    const needsReset = k !== 'previewEvery' && s.hasModel;
     s.settings = { ...s.settings, [k]: v };
-    if (needsReset) s.reset();
+    if (needsReset) void s.reset();
     this.requestUpdate();
   }
 
@@ -138,14 +138,14 @@ export class DlTrainPanel extends LitElement {
 
   override render() {
     const s = this.session;
-    const tr = s.trainer;
+    const tr = s.hasModel;
     const d = this.mnist.data;
-    const steps = tr?.step ?? 0;
-    const mem = this.backend ? s.memory() : null; // TF.js must not be touched before its backend is ready
+    const steps = s.step;
+    const mem = s.memory();
     const xs = s.losses.map(([x]) => x);
     const ys = s.losses.map(([, y]) => y);
     const series: LineSeries[] = [
-      { name: 'loss (every 5 steps)', x: xs, y: ys, strong: false },
+      { name: 'loss (every 2 steps)', x: xs, y: ys, strong: false },
       { name: 'smoothed', x: xs, y: smooth(ys) },
     ];
     const batch = s.settings.batch;
@@ -198,10 +198,10 @@ export class DlTrainPanel extends LitElement {
         >
           ${s.running ? '❚❚ Pause' : steps ? '▶ Continue' : '▶ Start training'}
         </button>
-        <button type="button" class="step" ?disabled=${!d || s.running} @click=${() => d && s.step(d)}>
+        <button type="button" class="step" ?disabled=${!d || s.running} @click=${() => d && s.step1(d)}>
           Step
         </button>
-        <button type="button" class="reset" ?disabled=${!tr} @click=${() => s.reset()}>Reset</button>
+        <button type="button" class="reset" ?disabled=${!tr} @click=${() => void s.reset()}>Reset</button>
         <button
           type="button"
           class="sample"
@@ -261,10 +261,10 @@ export class DlTrainPanel extends LitElement {
               ${s.stepsPerSecond.toFixed(2)} steps/s · ${(s.stepsPerSecond * batch).toFixed(1)} images/s
             </dd>
             <dt>training time</dt>
-            <dd>${((tr?.wallSeconds ?? 0) / 60).toFixed(1)} min</dd>
+            <dd>${(s.wallSeconds / 60).toFixed(1)} min</dd>
             <dt>backend</dt>
             <dd>${this.backend ? `${this.backend.name} (${this.backend.device})` : '…'}</dd>
-            <dt>memory</dt>
+            <dt>worker memory</dt>
             <dd>${mem ? `${mem.tensors} tensors, ${mem.mb.toFixed(1)} MB` : '…'}</dd>
             <dt>page stalls</dt>
             <dd>${s.longTasks} tasks over 50 ms</dd>

@@ -1,28 +1,22 @@
 /**
- * The live training session behind the "Train it live" panel: owns the trainer, runs it in small
- * steps that leave the page responsive, keeps loss history and throughput, makes preview samples with
- * the EMA weights from fixed seeds, and saves/loads/exports/imports weights. A Lit reactive controller:
- * every change re-renders the host.
+ * The page side of "Train it live": a Lit reactive controller that drives the training worker
+ * (worker.ts) and mirrors its state for the panel: step, loss history, throughput, previews, memory.
+ * Saving in the browser (IndexedDB) and file export/import happen here; the worker does the maths.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import * as tf from '@tensorflow/tfjs-core';
-import { DdpmSampler } from '../../src/diffusion/ddpm';
 import type { BetaScheduleKind } from '../../src/diffusion/schedule';
 import type { MnistSplit } from '../../src/data/mnist-asset';
-import { UNet, type UNetPreset } from '../../src/nets/unet';
-import { sampleDdpm } from '../../src/pipelines/ddpm-sample';
-import { DdpmTrainer, DEFAULT_TRAIN_CONFIG, type TrainConfig } from '../../src/train/ddpm-trainer';
+import type { UNetPreset } from '../../src/nets/unet';
+import type { BackendInfo } from '../../src/runtime/backend';
+import { backendReady } from '../../src/runtime/session';
+import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from '../../src/train/ddpm-trainer';
 import {
   deleteBrowserCheckpoint,
   loadBrowserCheckpoint,
   saveBrowserCheckpoint,
 } from '../../src/train/idb-checkpoints';
-import {
-  decodeWeights,
-  packCheckpoint,
-  unpackCheckpoint,
-  type ModelJson,
-} from '../../src/train/weights-format';
+import { unpackCheckpoint, type ModelJson } from '../../src/train/weights-format';
+import { WorkerRpc, type WorkerState } from './worker-rpc';
 
 export interface LiveSettings {
   preset: UNetPreset;
@@ -60,8 +54,11 @@ export function trainConfigFor(s: LiveSettings): TrainConfig {
 }
 
 export class TrainSession implements ReactiveController {
-  trainer: DdpmTrainer | null = null;
   settings: LiveSettings = { ...DEFAULT_LIVE };
+  /** Latest state reported by the worker. */
+  state: WorkerState | null = null;
+  /** The backend the worker trains on. */
+  backend: BackendInfo | null = null;
   running = false;
   /** [step, loss] for the chart. */
   losses: [number, number][] = [];
@@ -71,15 +68,25 @@ export class TrainSession implements ReactiveController {
   previewBusy = false;
   message = '';
   error = '';
-  /** Long tasks (> 50 ms) seen while training: how often the page could not respond within a frame. */
+  /** Long tasks (> 50 ms) on the page's thread while training: the page could not respond within a frame. */
   longTasks = 0;
   savedStep: number | null = null;
-  private ctl: AbortController | null = null;
+  private rpc: WorkerRpc | null = null;
+  private starting: Promise<WorkerRpc> | null = null;
   private observer: PerformanceObserver | null = null;
-  private previewNet: UNet | null = null;
 
   constructor(private readonly host: ReactiveControllerHost) {
     host.addController(this);
+  }
+
+  get hasModel(): boolean {
+    return !!this.state?.hasModel;
+  }
+  get step(): number {
+    return this.state?.step ?? 0;
+  }
+  get wallSeconds(): number {
+    return this.state?.wallSeconds ?? 0;
   }
 
   hostConnected(): void {
@@ -87,99 +94,125 @@ export class TrainSession implements ReactiveController {
       (b) => {
         if (b)
           this.savedStep = (unpackCheckpoint(b).json.userDefinedMetadata as { step?: number }).step ?? null;
-        this.host.requestUpdate();
+        this.update();
       },
       () => undefined, // no IndexedDB: saving will explain when tried
     );
   }
 
   hostDisconnected(): void {
-    this.pause();
-    this.dispose();
+    this.observer?.disconnect();
+    this.rpc?.terminate(); // frees every tensor of the worker at once
+    this.rpc = null;
+    this.starting = null;
   }
 
   private update() {
     this.host.requestUpdate();
   }
 
-  /** The trainer for the current settings (made on first use). */
-  ensureTrainer(data: MnistSplit): DdpmTrainer {
-    this.trainer ??= new DdpmTrainer(trainConfigFor(this.settings), data);
-    return this.trainer;
+  /** The worker, started on first use with the same backend as the page and a copy of the digits. */
+  private worker(data: MnistSplit): Promise<WorkerRpc> {
+    this.starting ??= (async () => {
+      const page = await backendReady();
+      const rpc = new WorkerRpc(
+        new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' }),
+        (e) => {
+          if (e.type === 'progress') {
+            this.state = e.state;
+            this.losses = [...this.losses, [e.progress.step, e.progress.loss]];
+            this.stepsPerSecond = e.progress.stepsPerSecond;
+          } else if (e.type === 'preview') {
+            this.preview = e.x;
+            this.previewStep = e.step;
+          }
+          this.update();
+        },
+      );
+      this.backend = await rpc.call<BackendInfo>('init', {
+        backend: page.name,
+        images: data.images,
+        labels: data.labels,
+        count: data.count,
+      });
+      this.rpc = rpc;
+      this.update();
+      return rpc;
+    })();
+    this.starting.catch((e: Error) => {
+      this.error = e.message;
+      this.starting = null;
+      this.update();
+    });
+    return this.starting;
   }
 
-  /** Train until paused. */
-  async start(data: MnistSplit, steps = Infinity): Promise<void> {
+  private async ensureModel(data: MnistSplit): Promise<WorkerRpc> {
+    const rpc = await this.worker(data);
+    if (!this.state?.hasModel)
+      this.state = await rpc.call<WorkerState>('configure', { config: trainConfigFor(this.settings) });
+    return rpc;
+  }
+
+  /** Train until paused (or for `steps` steps). */
+  async start(data: MnistSplit, steps = 1e9): Promise<void> {
     if (this.running) return;
-    const tr = this.ensureTrainer(data);
     this.running = true;
     this.error = '';
-    this.ctl = new AbortController();
     this.watchLongTasks();
     this.update();
     try {
-      const gen = tr.run(Number.isFinite(steps) ? steps : 1e9, {
-        readEvery: 5,
-        signal: this.ctl.signal,
-        between: () => new Promise((r) => setTimeout(r, 0)),
+      const rpc = await this.ensureModel(data);
+      this.state = await rpc.call<WorkerState>('run', {
+        steps,
+        previewEvery: this.settings.previewEvery,
+        previewCount: PREVIEW_COUNT,
+        previewSteps: PREVIEW_STEPS,
       });
-      for await (const p of gen) {
-        this.losses = [...this.losses, [p.step, p.loss]];
-        this.stepsPerSecond = p.stepsPerSecond;
-        this.update();
-        if (p.step - Math.max(0, this.previewStep) >= this.settings.previewEvery) await this.makePreview();
-      }
     } catch (e) {
       this.error = (e as Error).message;
     } finally {
       this.running = false;
-      this.observer?.disconnect();
       this.update();
     }
   }
 
   pause(): void {
-    this.ctl?.abort();
+    void this.rpc?.call('pause');
   }
 
   /** One training step (for stepping through by hand). */
-  async step(data: MnistSplit): Promise<void> {
-    await this.start(data, 1);
+  step1(data: MnistSplit): Promise<void> {
+    return this.start(data, 1);
   }
 
   /** Forget the model and start again with the current settings. */
-  reset(): void {
-    this.pause();
-    this.dispose();
+  async reset(): Promise<void> {
     this.losses = [];
     this.preview = null;
     this.previewStep = -1;
     this.stepsPerSecond = 0;
     this.message = '';
     this.error = '';
+    if (this.rpc) this.state = await this.rpc.call<WorkerState>('reset');
     this.update();
   }
 
   /** 16 samples from fixed seeds with the EMA weights (a respaced 25-step DDPM, to keep it quick). */
   async makePreview(): Promise<void> {
-    const tr = this.trainer;
-    if (!tr || this.previewBusy) return;
+    if (!this.rpc || !this.hasModel || this.previewBusy) return;
     this.previewBusy = true;
     this.update();
     try {
-      this.previewNet ??= new UNet(tr.net.config);
-      this.previewNet.copyFrom(tr.ema.shadow);
-      const sampler = new DdpmSampler(tr.schedule, { prediction: tr.config.prediction });
-      sampler.setTimesteps(PREVIEW_STEPS);
-      let last: Float32Array | null = null;
-      for await (const f of sampleDdpm(this.previewNet, sampler, {
+      const r = await this.rpc.call<{ x: Float32Array; step: number }>('preview', {
         n: PREVIEW_COUNT,
+        steps: PREVIEW_STEPS,
         seed: 42,
-        every: PREVIEW_STEPS,
-      }))
-        last = f.x;
-      this.preview = last;
-      this.previewStep = tr.step;
+      });
+      this.preview = r.x;
+      this.previewStep = r.step;
+    } catch (e) {
+      this.error = (e as Error).message;
     } finally {
       this.previewBusy = false;
       this.update();
@@ -187,13 +220,12 @@ export class TrainSession implements ReactiveController {
   }
 
   async saveToBrowser(): Promise<void> {
-    const tr = this.trainer;
-    if (!tr) return;
-    const ck = await tr.checkpoint();
+    if (!this.rpc || !this.hasModel) return;
     try {
-      await saveBrowserCheckpoint(IDB_KEY, packCheckpoint(ck.json, ck.bin));
-      this.savedStep = tr.step;
-      this.message = `Saved step ${tr.step} in this browser.`;
+      const bytes = await this.rpc.call<Uint8Array>('checkpoint');
+      await saveBrowserCheckpoint(IDB_KEY, bytes);
+      this.savedStep = this.step;
+      this.message = `Saved step ${this.step} in this browser.`;
     } catch (e) {
       this.error = (e as Error).message;
     }
@@ -205,27 +237,22 @@ export class TrainSession implements ReactiveController {
     try {
       const bytes = await loadBrowserCheckpoint(IDB_KEY);
       if (!bytes) throw new Error('nothing is saved in this browser yet');
-      const { json, bin } = unpackCheckpoint(bytes);
-      const config = (json.userDefinedMetadata as { config: TrainConfig }).config;
-      const fresh = new DdpmTrainer(config, data);
-      try {
-        fresh.restore(json, bin);
-      } catch (e) {
-        fresh.dispose();
-        throw e;
-      }
-      this.reset();
-      this.trainer = fresh;
+      const rpc = await this.worker(data);
+      const st = await rpc.call<WorkerState>('restore', { bytes });
+      const c = st.config!;
+      this.state = st;
       this.settings = {
         ...this.settings,
-        preset: config.preset,
-        lr: config.lr,
-        batch: config.batch,
-        schedule: config.schedule,
-        T: config.T,
+        preset: c.preset,
+        lr: c.lr,
+        batch: c.batch,
+        schedule: c.schedule,
+        T: c.T,
       };
-      this.losses = fresh.history.slice();
-      this.message = `Resumed at step ${fresh.step}.`;
+      this.losses = st.history.slice();
+      this.preview = null;
+      this.message = `Resumed at step ${st.step}.`;
+      this.error = '';
     } catch (e) {
       this.error = `Could not resume: ${(e as Error).message}`;
     }
@@ -240,23 +267,26 @@ export class TrainSession implements ReactiveController {
 
   /** model.json + weights.bin of the EMA weights, the same format as models/ddpm-mnist. */
   async exportFiles(): Promise<{ json: ModelJson; bin: Uint8Array } | null> {
-    const tr = this.trainer;
-    return tr
-      ? tr.exportEma({
-          trainedSteps: tr.step,
-          wallSeconds: tr.wallSeconds,
-          source: 'Diffusion Lab, Train it live',
-        })
-      : null;
+    if (!this.rpc || !this.hasModel) return null;
+    return this.rpc.call('exportEma', {
+      metadata: {
+        trainedSteps: this.step,
+        wallSeconds: this.wallSeconds,
+        source: 'Diffusion Lab, Train it live',
+      },
+    });
   }
 
   /** Load uploaded model.json + weights.bin into the current model; on any problem nothing changes. */
   async importFiles(data: MnistSplit, jsonText: string, bin: Uint8Array): Promise<void> {
     try {
-      const tr = this.ensureTrainer(data);
-      const { weights, metadata } = decodeWeights(jsonText, bin, tr.net.paramSpecs);
-      tr.importWeights(weights, Number(metadata.step ?? metadata.trainedSteps ?? tr.step) || 0);
-      this.message = `Loaded weights (step ${tr.step}).`;
+      const rpc = await this.worker(data);
+      this.state = await rpc.call<WorkerState>('importWeights', {
+        json: jsonText,
+        bin,
+        config: trainConfigFor(this.settings),
+      });
+      this.message = `Loaded weights (step ${this.step}).`;
       this.error = '';
       await this.makePreview();
     } catch (e) {
@@ -270,22 +300,15 @@ export class TrainSession implements ReactiveController {
       this.observer?.disconnect();
       this.observer = new PerformanceObserver((list) => {
         this.longTasks += list.getEntries().length;
+        this.update();
       });
       this.observer.observe({ type: 'longtask', buffered: false });
     } catch {
-      this.observer = null; // not supported: the count stays 0 and the panel says so
+      this.observer = null; // not supported: the count stays 0
     }
   }
 
-  memory(): { tensors: number; mb: number } {
-    const m = tf.memory() as tf.MemoryInfo & { numBytesInGPU?: number };
-    return { tensors: m.numTensors, mb: (m.numBytesInGPU ?? m.numBytes) / 1e6 };
-  }
-
-  dispose(): void {
-    this.trainer?.dispose();
-    this.trainer = null;
-    this.previewNet?.dispose();
-    this.previewNet = null;
+  memory(): { tensors: number; mb: number } | null {
+    return this.state ? { tensors: this.state.tensors, mb: this.state.mb } : null;
   }
 }

@@ -1,0 +1,148 @@
+/**
+ * The training loop of "Train it live", in a Web Worker so that the page never waits for a training
+ * step (on WASM a step takes most of a second). The same trainer code as everywhere; the page talks
+ * to it through the small RPC in worker-rpc.ts and receives progress and preview events.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { DdpmSampler } from '../../src/diffusion/ddpm';
+import type { MnistSplit } from '../../src/data/mnist-asset';
+import { UNet } from '../../src/nets/unet';
+import { sampleDdpm } from '../../src/pipelines/ddpm-sample';
+import { initBackend, type BackendName } from '../../src/runtime/backend';
+import { DdpmTrainer, type TrainConfig } from '../../src/train/ddpm-trainer';
+import { decodeWeights, packCheckpoint, unpackCheckpoint } from '../../src/train/weights-format';
+import type { WorkerEvent, WorkerState } from './worker-rpc';
+
+let data: MnistSplit | null = null;
+let trainer: DdpmTrainer | null = null;
+let previewNet: UNet | null = null;
+let ctl: AbortController | null = null;
+let running = false;
+
+const post = (e: WorkerEvent, transfer: Transferable[] = []) =>
+  (self as unknown as Worker).postMessage(e, transfer);
+
+function state(): WorkerState {
+  const m = tf.memory() as tf.MemoryInfo & { numBytesInGPU?: number };
+  return {
+    hasModel: !!trainer,
+    step: trainer?.step ?? 0,
+    wallSeconds: trainer?.wallSeconds ?? 0,
+    running,
+    config: trainer?.config ?? null,
+    history: trainer?.history ?? [],
+    tensors: m.numTensors,
+    mb: (m.numBytesInGPU ?? m.numBytes) / 1e6,
+  };
+}
+
+function need(): DdpmTrainer {
+  if (!trainer) throw new Error('no model yet: start training first');
+  return trainer;
+}
+
+async function preview(n: number, steps: number, seed: number): Promise<Float32Array> {
+  const tr = need();
+  previewNet ??= new UNet(tr.net.config);
+  if (previewNet.config.ch !== tr.net.config.ch) {
+    previewNet.dispose();
+    previewNet = new UNet(tr.net.config);
+  }
+  previewNet.copyFrom(tr.ema.shadow);
+  const sampler = new DdpmSampler(tr.schedule, { prediction: tr.config.prediction });
+  sampler.setTimesteps(steps);
+  let last: Float32Array = new Float32Array(0);
+  for await (const f of sampleDdpm(previewNet, sampler, { n, seed, every: steps })) last = f.x;
+  return last;
+}
+
+const methods = {
+  async init(a: { backend: BackendName; images: Uint8Array; labels: Uint8Array; count: number }) {
+    const info = await initBackend(a.backend);
+    data = { split: 'train', count: a.count, images: a.images, labels: a.labels };
+    return info;
+  },
+  configure(a: { config: TrainConfig }) {
+    ctl?.abort();
+    trainer?.dispose();
+    trainer = new DdpmTrainer(a.config, data!);
+    return state();
+  },
+  reset() {
+    ctl?.abort();
+    trainer?.dispose();
+    trainer = null;
+    return state();
+  },
+  async run(a: { steps: number; previewEvery: number; previewCount: number; previewSteps: number }) {
+    const tr = need();
+    if (running) return state();
+    running = true;
+    ctl = new AbortController();
+    let lastPreview = tr.step;
+    try {
+      // a turn for the message queue after every step, so Pause is heard at once
+      const between = () => new Promise<void>((r) => setTimeout(r, 0));
+      for await (const p of tr.run(a.steps, { readEvery: 2, signal: ctl.signal, between })) {
+        post({ type: 'progress', progress: p, state: state() });
+        if (p.step - lastPreview >= a.previewEvery) {
+          lastPreview = p.step;
+          const x = await preview(a.previewCount, a.previewSteps, 42);
+          post({ type: 'preview', x, step: tr.step }, [x.buffer]);
+        }
+      }
+    } finally {
+      running = false;
+    }
+    return state();
+  },
+  pause() {
+    ctl?.abort();
+    return state();
+  },
+  async preview(a: { n: number; steps: number; seed: number }) {
+    return { x: await preview(a.n, a.steps, a.seed), step: need().step };
+  },
+  async checkpoint() {
+    const ck = await need().checkpoint();
+    return packCheckpoint(ck.json, ck.bin);
+  },
+  restore(a: { bytes: Uint8Array }) {
+    const { json, bin } = unpackCheckpoint(a.bytes);
+    const config = (json.userDefinedMetadata as { config: TrainConfig }).config;
+    const fresh = new DdpmTrainer(config, data!);
+    try {
+      fresh.restore(json, bin);
+    } catch (e) {
+      fresh.dispose();
+      throw e;
+    }
+    ctl?.abort();
+    trainer?.dispose();
+    trainer = fresh;
+    return state();
+  },
+  async exportEma(a: { metadata: Record<string, unknown> }) {
+    return need().exportEma(a.metadata);
+  },
+  importWeights(a: { json: string; bin: Uint8Array; config: TrainConfig }) {
+    const tr = trainer ?? (trainer = new DdpmTrainer(a.config, data!));
+    const { weights, metadata } = decodeWeights(a.json, a.bin, tr.net.paramSpecs); // throws before anything changes
+    tr.importWeights(weights, Number(metadata.step ?? metadata.trainedSteps ?? tr.step) || 0);
+    return state();
+  },
+  state,
+};
+
+export type WorkerMethods = typeof methods;
+
+self.onmessage = async (e: MessageEvent<{ id: number; method: keyof WorkerMethods; args: unknown }>) => {
+  const { id, method, args } = e.data;
+  try {
+    const fn = methods[method] as (a: unknown) => unknown;
+    const result = await fn(args);
+    post({ type: 'reply', id, result });
+  } catch (err) {
+    post({ type: 'reply', id, error: (err as Error).message });
+  }
+};
