@@ -17,7 +17,8 @@ export default defineConfig({
           name: 'node',
           include: ['tests/node/**/*.test.ts'],
           environment: 'node',
-          testTimeout: 60_000,
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
         },
       },
       {

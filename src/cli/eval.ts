@@ -17,28 +17,16 @@ import {
   type DigitGenerator,
   type EvalResult,
 } from '../metrics/evaluate';
-import { MnistClassifier } from '../nets/classifier';
 import { loadDdpm } from '../nets/load';
 import { sampleDdpm } from '../pipelines/ddpm-sample';
 import { initNodeBackend, tf } from '../runtime/tf-node';
-import { decodeWeights } from '../train/weights-format';
 import { writeFileAtomic } from './files';
 import { writeDdpmCard } from './model-card';
-import { CLASSIFIER_DIR } from './train-classifier';
+import { loadClassifier } from './classifier-files';
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? process.argv[i + 1] : undefined;
-}
-
-export function loadClassifier(): MnistClassifier {
-  if (!existsSync(join(CLASSIFIER_DIR, 'model.json')))
-    throw new Error('no classifier yet: run `npm run train -- classifier` first');
-  const json = readFileSync(join(CLASSIFIER_DIR, 'model.json'), 'utf8');
-  const bin = new Uint8Array(readFileSync(join(CLASSIFIER_DIR, 'weights.bin')));
-  const net = new MnistClassifier();
-  net.setWeights(decodeWeights(json, bin, net.paramSpecs).weights);
-  return net;
 }
 
 async function main() {

@@ -10,9 +10,8 @@ import { initNodeBackend, tf } from '../runtime/tf-node';
 import { Adam } from '../train/adam';
 import { accuracy, trainClassifierEpoch } from '../train/classifier-trainer';
 import { encodeWeights } from '../train/weights-format';
+import { CLASSIFIER_DIR } from './classifier-files';
 import { writeFileAtomic } from './files';
-
-export const CLASSIFIER_DIR = 'models/mnist-classifier';
 
 export async function trainClassifierCli(epochs: number): Promise<void> {
   const backend = await initNodeBackend('wasm');
