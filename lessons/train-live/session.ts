@@ -4,12 +4,10 @@
  * Saving in the browser (IndexedDB) and file export/import happen here; the worker does the maths.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import type { BetaScheduleKind } from '../../src/diffusion/schedule';
 import type { MnistSplit } from '../../src/data/mnist-asset';
-import type { UNetPreset } from '../../src/nets/unet';
 import type { BackendInfo } from '../../src/runtime/backend';
 import { backendReady } from '../../src/runtime/session';
-import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from '../../src/train/ddpm-trainer';
+import { DEFAULT_LIVE, trainConfigFor, type LiveSettings } from '../../src/train/live-settings';
 import {
   deleteBrowserCheckpoint,
   loadBrowserCheckpoint,
@@ -18,40 +16,10 @@ import {
 import { unpackCheckpoint, type ModelJson } from '../../src/train/weights-format';
 import { WorkerRpc, type WorkerState } from './worker-rpc';
 
-export interface LiveSettings {
-  preset: UNetPreset;
-  lr: number;
-  batch: number;
-  schedule: BetaScheduleKind;
-  T: number;
-  /** Refresh the preview samples every this many steps. */
-  previewEvery: number;
-}
-
-export const DEFAULT_LIVE: LiveSettings = {
-  preset: 'classroom',
-  lr: 1e-3,
-  batch: 32,
-  schedule: 'linear',
-  T: 1000,
-  previewEvery: 100,
-};
+export { DEFAULT_LIVE, trainConfigFor, type LiveSettings };
 export const PREVIEW_COUNT = 16;
 export const PREVIEW_STEPS = 25;
 const IDB_KEY = 'train-live';
-
-export function trainConfigFor(s: LiveSettings): TrainConfig {
-  return {
-    ...DEFAULT_TRAIN_CONFIG,
-    preset: s.preset,
-    lr: s.lr,
-    batch: s.batch,
-    schedule: s.schedule,
-    T: s.T,
-    warmup: 100,
-    emaDecay: 0.995,
-  };
-}
 
 export class TrainSession implements ReactiveController {
   settings: LiveSettings = { ...DEFAULT_LIVE };
