@@ -24,12 +24,12 @@ export class DlHome extends LitElement {
         ${LESSONS.map((l, i) =>
           l.load
             ? html`<li class="lesson-card">
-                <a href="#/${l.id}${suffix}"><span class="num">${i + 1}</span> ${l.title}</a>
+                <span class="num">${i + 1}</span><a href="#/${l.id}${suffix}">${l.title}</a>
                 <p>${l.summary}</p>
                 <span class="meta">about ${l.minutes} min</span>
               </li>`
             : html`<li class="lesson-card planned" aria-disabled="true">
-                <span class="title"><span class="num">${i + 1}</span> ${l.title}</span>
+                <span class="num">${i + 1}</span><span class="title">${l.title}</span>
                 <p>${l.summary}</p>
                 <span class="meta">in preparation</span>
               </li>`,
