@@ -35,18 +35,9 @@ export class DlChainVsJump extends LitElement {
   static override styles = [
     cellStyles,
     css`
-      .pair {
-        display: flex;
-        flex-wrap: wrap;
-        gap: 1rem;
-      }
       figure {
         margin: 0;
         width: min(100%, 220px);
-      }
-      figcaption {
-        font-size: 0.85rem;
-        color: var(--dl-muted);
       }
       table {
         border-collapse: collapse;

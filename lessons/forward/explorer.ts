@@ -2,6 +2,7 @@ import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { customElement, query, state } from 'lit/decorators.js';
 import { qMoments, qSample, snr } from '../../src/diffusion/schedule';
 import { cellStyles } from '../../src/widgets/cell-styles';
+import { intInput } from '../../src/widgets/inputs';
 import { StoreController } from '../../src/notebook/store';
 import { formatNumber } from '../../src/widgets/line-plot';
 import '../../src/widgets/histogram';
@@ -129,19 +130,7 @@ export class DlForwardExplorer extends LitElement {
         </button>
       </div>
       <div class="row">
-        ${scheduleControls()}
-        <label
-          >seed
-          <input
-            type="number"
-            class="seed"
-            min="0"
-            .value=${String(v.seed)}
-            @change=${(e: Event) => {
-              const n = Math.floor(Number((e.target as HTMLInputElement).value));
-              if (Number.isFinite(n) && n >= 0) forwardStore.set({ seed: n });
-            }}
-        /></label>
+        ${scheduleControls()} ${intInput('seed', 'seed', v.seed, (n) => forwardStore.set({ seed: n }))}
         <button
           type="button"
           class="new-seed"

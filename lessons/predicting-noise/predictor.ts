@@ -7,6 +7,7 @@ import { MnistController, ModelController } from '../../src/notebook/controllers
 import { StoreController } from '../../src/notebook/store';
 import { denoiseAt, type DenoiseResult } from '../../src/pipelines/denoise';
 import { cellStyles } from '../../src/widgets/cell-styles';
+import { intInput } from '../../src/widgets/inputs';
 import '../../src/widgets/draw-pad';
 import type { DrawEvent } from '../../src/widgets/draw-pad';
 import '../../src/widgets/image-grid';
@@ -37,17 +38,6 @@ export class DlNoisePredictor extends LitElement {
         grid-template-columns: repeat(auto-fill, minmax(7.5em, 1fr));
         gap: 0.8rem;
         margin: 0.6rem 0;
-      }
-      figure {
-        margin: 0;
-      }
-      figure dl-image-grid {
-        display: block;
-        width: 100%;
-      }
-      figcaption {
-        font-size: 0.85em;
-        text-align: center;
       }
       .draw {
         display: flex;
@@ -158,19 +148,7 @@ export class DlNoisePredictor extends LitElement {
         ></dl-slider>
       </div>
       <div class="row">
-        <label
-          >test digit #<input
-            type="number"
-            class="digit"
-            min="0"
-            max="9999"
-            .value=${String(v.digit)}
-            ?disabled=${this.drawMode}
-            @change=${(e: Event) => {
-              const n = Math.floor(Number((e.target as HTMLInputElement).value));
-              if (n >= 0 && n <= 9999) noiseStore.set({ digit: n });
-            }}
-        /></label>
+        ${intInput('test digit #', 'digit', v.digit, (n) => noiseStore.set({ digit: n }), { max: 9999, disabled: this.drawMode })}
         <button
           type="button"
           ?disabled=${this.drawMode}
@@ -178,18 +156,7 @@ export class DlNoisePredictor extends LitElement {
         >
           Another digit
         </button>
-        <label
-          >noise seed
-          <input
-            type="number"
-            class="seed"
-            min="0"
-            .value=${String(v.seed)}
-            @change=${(e: Event) => {
-              const n = Math.floor(Number((e.target as HTMLInputElement).value));
-              if (n >= 0) noiseStore.set({ seed: n });
-            }}
-        /></label>
+        ${intInput('noise seed', 'seed', v.seed, (n) => noiseStore.set({ seed: n }))}
         <label
           ><input
             type="checkbox"

@@ -6,6 +6,7 @@ import { ModelController } from '../../src/notebook/controllers';
 import { StoreController } from '../../src/notebook/store';
 import { sampleDdpm, type SampleFrame } from '../../src/pipelines/ddpm-sample';
 import { cellStyles } from '../../src/widgets/cell-styles';
+import { intInput } from '../../src/widgets/inputs';
 import '../../src/widgets/image-grid';
 import '../../src/widgets/slider';
 import { noiseStore, SAMPLE_STEPS } from './params';
@@ -23,22 +24,9 @@ export class DlReverseProcess extends LitElement {
   static override styles = [
     cellStyles,
     css`
-      .pair {
-        display: flex;
-        flex-wrap: wrap;
-        gap: 1rem;
-      }
       figure {
         margin: 0;
         width: min(100%, 15em);
-      }
-      figure dl-image-grid {
-        display: block;
-        width: 100%;
-      }
-      figcaption {
-        font-size: 0.85em;
-        text-align: center;
       }
       progress {
         width: 12rem;
@@ -108,19 +96,7 @@ export class DlReverseProcess extends LitElement {
             ${SAMPLE_STEPS.map((s) => html`<option value=${s} ?selected=${s === v.ssteps}>${s === '1000' ? '1000 (the original DDPM)' : `${s} (respaced)`}</option>`)}
           </select></label
         >
-        <label
-          >seed
-          <input
-            type="number"
-            class="sseed"
-            min="0"
-            .value=${String(v.sseed)}
-            ?disabled=${this.running}
-            @change=${(e: Event) => {
-              const n = Math.floor(Number((e.target as HTMLInputElement).value));
-              if (n >= 0) noiseStore.set({ sseed: n });
-            }}
-        /></label>
+        ${intInput('seed', 'sseed', v.sseed, (n) => noiseStore.set({ sseed: n }), { disabled: this.running })}
         <button type="button" class="run" ?disabled=${!ready || this.running} @click=${() => this.run()}>
           Sample 16 digits
         </button>

@@ -76,4 +76,22 @@ export const cellStyles = css`
   .error {
     color: var(--dl-danger, #c33);
   }
+  /* pictures with captions, side by side */
+  .pair {
+    display: flex;
+    flex-wrap: wrap;
+    gap: 1rem;
+  }
+  figure {
+    margin: 0;
+  }
+  figure dl-image-grid {
+    display: block;
+    width: 100%;
+  }
+  figcaption {
+    font-size: 0.85em;
+    text-align: center;
+    color: var(--dl-muted, #666);
+  }
 `;
