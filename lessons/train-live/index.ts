@@ -1,5 +1,6 @@
 import type { LessonModule } from '../manifest';
 import './panel';
 import html from './lesson.md';
+import { liveStore } from './params';
 
-export default { html } satisfies LessonModule;
+export default { html, store: liveStore } satisfies LessonModule;

@@ -1,6 +1,8 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { MnistController } from '../../src/notebook/controllers';
+import { StoreController } from '../../src/notebook/store';
+import { liveStore, setLiveSettings } from './params';
 import { backendReady } from '../../src/runtime/session';
 import type { BackendInfo } from '../../src/runtime/backend';
 import { cellStyles } from '../../src/widgets/cell-styles';
@@ -75,6 +77,7 @@ export class DlTrainPanel extends LitElement {
   ];
 
   readonly session = new TrainSession(this);
+  private readonly params = new StoreController(this, liveStore);
   private readonly mnist = new MnistController(this, 'train');
   @state() private backend: BackendInfo | null = null;
   private started = 0;
@@ -87,9 +90,8 @@ export class DlTrainPanel extends LitElement {
   private set<K extends keyof LiveSettings>(k: K, v: LiveSettings[K]) {
     const s = this.session;
     const needsReset = k !== 'previewEvery' && s.hasModel;
-    s.settings = { ...s.settings, [k]: v };
+    setLiveSettings({ [k]: v });
     if (needsReset) void s.reset();
-    this.requestUpdate();
   }
 
   private async onStart() {

@@ -14,6 +14,7 @@ import {
   saveBrowserCheckpoint,
 } from '../../src/train/idb-checkpoints';
 import { unpackCheckpoint, type ModelJson } from '../../src/train/weights-format';
+import { liveSettings, setLiveSettings } from './params';
 import { WorkerRpc, type WorkerState } from './worker-rpc';
 
 export { DEFAULT_LIVE, trainConfigFor, type LiveSettings };
@@ -22,7 +23,10 @@ export const PREVIEW_STEPS = 25;
 const IDB_KEY = 'train-live';
 
 export class TrainSession implements ReactiveController {
-  settings: LiveSettings = { ...DEFAULT_LIVE };
+  /** The settings the page's URL holds. */
+  get settings(): LiveSettings {
+    return liveSettings();
+  }
   /** Latest state reported by the worker. */
   state: WorkerState | null = null;
   /** The backend the worker trains on. */
@@ -209,14 +213,13 @@ export class TrainSession implements ReactiveController {
       const st = await rpc.call<WorkerState>('restore', { bytes });
       const c = st.config!;
       this.state = st;
-      this.settings = {
-        ...this.settings,
+      setLiveSettings({
         preset: c.preset,
         lr: c.lr,
         batch: c.batch,
         schedule: c.schedule,
         T: c.T,
-      };
+      });
       this.losses = st.history.slice();
       this.preview = null;
       this.message = `Resumed at step ${st.step}.`;

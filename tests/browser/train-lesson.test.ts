@@ -20,10 +20,12 @@ function choose(cls: string, index: number) {
 }
 
 beforeAll(async () => {
-  location.hash = '#/train-live?backend=wasm';
+  location.hash = '#/train-live?backend=wasm&lr=0.002';
   app = document.createElement('dl-app');
   document.body.append(app);
   panel = await waitFor(() => app.querySelector('dl-train-panel') as DlTrainPanel | null, 'the panel');
+  await waitFor(() => panel.shadowRoot?.querySelector('select.lr'), 'the settings');
+  expect(panel.session.settings.lr).toBe(0.002); // the URL sets the learning rate
   await waitFor(
     () => !$<HTMLButtonElement>('button.start').disabled,
     'MNIST training digits to load',
@@ -36,6 +38,10 @@ describe('training live in a worker (WASM backend, classroom net, batch 4)', () 
   it('trains: steps advance, the loss is charted and falls, previews are drawn, pause stops', async () => {
     choose('batch', 0); // 4
     choose('previewEvery', 0); // every 25 steps
+    await waitFor(
+      () => /batch=4/.test(location.hash) && /every=25/.test(location.hash),
+      'the settings in the URL',
+    );
     $<HTMLButtonElement>('button.start').click();
     await waitFor(
       () => panel.session.step >= 30 && panel.session.preview,
