@@ -135,6 +135,24 @@ export class UNet {
     return y;
   }
 
+  /**
+   * conv(concat([a, b], channels)) computed as conv(a, W_a) + conv(b, W_b) with W split along its input
+   * channels: the same numbers, without the concat and the SplitV of its gradient (slow on WASM).
+   */
+  private applyConvConcat(name: string, a: tf.Tensor4D, b: tf.Tensor4D): tf.Tensor4D {
+    const w = this.p(`${name}.w`) as unknown as tf.Tensor4D;
+    const [k, , ci, co] = w.shape;
+    const ca = a.shape[3];
+    const wa = tf.slice(w, [0, 0, 0, 0], [k, k, ca, co]);
+    const wb = tf.slice(w, [0, 0, ca, 0], [k, k, ci - ca, co]);
+    const y = tf.add(
+      tf.add(tf.conv2d(a, wa, 1, PAD1), tf.conv2d(b, wb, 1, PAD1)),
+      this.p(`${name}.b`),
+    ) as tf.Tensor4D;
+    if (this.countingFlops) this.flops += 2 * y.shape[1] * y.shape[2] * k * k * ci * co;
+    return y;
+  }
+
   /** Dense layer on a 2-D input (a broadcast 3-D matMul has a broken gradient in TF.js). */
   private applyLinear(name: string, x: tf.Tensor2D): tf.Tensor2D {
     const w = this.p(`${name}.w`) as unknown as tf.Tensor2D;
@@ -197,9 +215,9 @@ export class UNet {
       let m = this.applyRes('m1', this.applyConv('d2', h2, 2), te); // [B, 7, 7, 4ch]
       m = this.applyAttention(m);
       m = this.applyRes('m2', m, te);
-      let u = this.applyConv('u2', tf.concat([upsample2x(m), h2], 3)); // [B, 14, 14, 2ch]
+      let u = this.applyConvConcat('u2', upsample2x(m), h2); // conv of [B, 14, 14, 4ch + 2ch] -> [B, 14, 14, 2ch]
       u = this.applyRes('r3', u, te);
-      u = this.applyConv('u1', tf.concat([upsample2x(u), h1], 3)); // [B, 28, 28, ch]
+      u = this.applyConvConcat('u1', upsample2x(u), h1); // conv of [B, 28, 28, 2ch + ch] -> [B, 28, 28, ch]
       u = this.applyRes('r4', u, te);
       return this.applyConv('oc', silu(this.applyNorm('on', u))); // [B, 28, 28, 1]
     });
