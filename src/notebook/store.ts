@@ -43,7 +43,10 @@ export class ParamStore<P extends ParamTable> extends EventTarget {
 
   /** Re-read the URL (after the user edits it or goes back). */
   reload(): void {
-    if (this.pending !== null) return; // our own write is still due: the address is behind, not ahead
+    // Our own writes use replaceState, which fires no hashchange: a reload means the user (or a link)
+    // changed the address, so it wins over a write still due from scrubbing.
+    if (this.pending !== null) clearTimeout(this.pending);
+    this.pending = null;
     this.values = parseParams(this.table, parseHash(this.win.location.hash).query);
     this.dispatchEvent(new Event('change'));
   }

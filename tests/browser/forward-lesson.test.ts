@@ -14,10 +14,25 @@ const xr = () => explorer()?.shadowRoot;
 const grid = () => xr()?.querySelector('dl-image-grid');
 const rangeInput = () => xr()?.querySelector('dl-slider')?.shadowRoot?.querySelector('input');
 
+/** Wait until the explorer and its grid have rendered everything pending (Lit: updateComplete is true). */
+async function settled() {
+  for (let i = 0; i < 50; i++) {
+    const e = explorer() as (HTMLElement & { updateComplete: Promise<boolean> }) | null;
+    const g = grid() as (HTMLElement & { updateComplete: Promise<boolean> }) | null | undefined;
+    if (e && g && (await e.updateComplete) && (await g.updateComplete)) return;
+    await nextFrame();
+  }
+}
+
 async function openLesson(hash: string) {
   location.hash = hash;
-  await waitFor(() => gridPixels(grid()), 'the digit grid to draw', 60_000);
-  await nextFrame();
+  const t = new URLSearchParams(hash.split('?')[1]).get('t');
+  await waitFor(
+    () => gridPixels(grid()) && (t === null || rangeInput()?.value === t),
+    `the lesson at ${hash}`,
+    60_000,
+  );
+  await settled();
 }
 
 beforeAll(async () => {
@@ -77,7 +92,7 @@ describe('the forward-process lesson', () => {
     const input = rangeInput()!;
     input.focus();
     await userEvent.keyboard('{End}{ArrowLeft}');
-    await nextFrame();
+    await settled();
     const t = Number(input.value);
     expect(t).toBe(998);
     const after = gridPixels(grid())!;

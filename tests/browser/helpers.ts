@@ -35,11 +35,13 @@ export function collectErrors(): string[] {
 /** Pixels of the canvas inside a dl-image-grid. */
 export function gridPixels(grid: Element | null | undefined): Uint8ClampedArray | null {
   const c = grid?.shadowRoot?.querySelector('canvas');
-  if (!c || c.width < 2) return null;
+  if (!c || c.width < 2 || c.height < 2) return null; // an empty grid is a 28x1 strip
   return c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
 }
 
 export function differingPixels(a: Uint8ClampedArray, b: Uint8ClampedArray): number {
+  if (a.length !== b.length)
+    throw new Error(`comparing pictures of different sizes (${a.length} and ${b.length} bytes)`);
   let n = 0;
   for (let i = 0; i < a.length; i += 4) if (a[i] !== b[i]) n++;
   return n;
