@@ -273,13 +273,17 @@ export class DlTrainPanel extends LitElement {
           </dl>
         </div>
         <figure style="margin:0">
-          <dl-image-grid
-            class="preview"
-            .data=${s.preview ?? new Float32Array(0)}
-            .count=${s.preview ? PREVIEW_COUNT : 0}
-            columns="4"
-            label="16 samples from fixed seeds at step ${s.previewStep}"
-          ></dl-image-grid>
+          ${
+            s.preview
+              ? html`<dl-image-grid
+                  class="preview"
+                  .data=${s.preview}
+                  .count=${PREVIEW_COUNT}
+                  columns="4"
+                  label="16 samples from fixed seeds at step ${s.previewStep}"
+                ></dl-image-grid>`
+              : nothing
+          }
           <figcaption class="note">
             ${s.preview ? `Samples at step ${s.previewStep}, same 16 seeds every time (EMA weights, ${PREVIEW_STEPS}-step DDPM)` : `Samples appear every ${s.settings.previewEvery} steps.`}
             ${s.previewBusy ? ' · sampling…' : ''}
