@@ -4,6 +4,7 @@
  * until everything checks out.
  */
 import type { BetaScheduleKind } from '../diffusion/schedule';
+import { fetchBytes } from '../data/fetch-bytes';
 import { decodeWeights, WeightsError } from '../train/weights-format';
 import { UNet, type UNetConfig } from './unet';
 
@@ -65,24 +66,6 @@ export async function fetchDdpm(
   const jsonRes = await fetch(new URL('model.json', baseUrl));
   if (!jsonRes.ok) throw new Error(`could not load the model description (HTTP ${jsonRes.status})`);
   const json = await jsonRes.json();
-  const res = await fetch(new URL('weights.bin', baseUrl));
-  if (!res.ok || !res.body) throw new Error(`could not load the weights (HTTP ${res.status})`);
-  const total = Number(res.headers.get('content-length')) || undefined;
-  const reader = res.body.getReader();
-  const parts: Uint8Array[] = [];
-  let loaded = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    parts.push(value);
-    loaded += value.length;
-    onProgress?.(loaded, total);
-  }
-  const bin = new Uint8Array(loaded);
-  let o = 0;
-  for (const p of parts) {
-    bin.set(p, o);
-    o += p.length;
-  }
+  const bin = await fetchBytes(new URL('weights.bin', baseUrl).href, (p) => onProgress?.(p.loaded, p.total));
   return loadDdpm(json, bin);
 }
