@@ -88,13 +88,11 @@ export function conv2dFilterGrad(
   return tf.tidy(() => {
     const info = convInfo(x.shape, filterShape, attrs);
     const [kh, kw, ci, co] = filterShape;
-    const { top, bottom, left, right } = info.padInfo;
+    const { top, left } = info.padInfo; // the far side is implied by how much of x the windows use
     // Rows/cols past the last window never reach dy: crop them so the dilated 'valid' conv lines up.
     const usedH = (info.outHeight - 1) * info.strideHeight + kh;
     const usedW = (info.outWidth - 1) * info.strideWidth + kw;
     const xp = padOrCrop(x, [top, usedH - x.shape[1] - top], [left, usedW - x.shape[2] - left]); // [B, usedH, usedW, Ci]
-    void bottom;
-    void right;
     const xt = tf.transpose(xp, [3, 1, 2, 0]); // [Ci, usedH, usedW, B]
     const dyt = tf.transpose(dy, [1, 2, 0, 3]); // [Ho, Wo, B, Co] used as the filter
     const r = tf.conv2d(xt, dyt, 1, 'valid', 'NHWC', [info.strideHeight, info.strideWidth]); // [Ci, kh, kw, Co]
