@@ -2,6 +2,7 @@
  * `npm run eval -- ddpm [--samples N] [--steps S]`: judges the shipped DDPM (EMA weights) with the
  * project's classifier and writes models/ddpm-mnist/eval.json and eval.md (one row per generator
  * setting, replaced when measured again). Real training digits are scored the same way as a reference.
+ * `npm run eval -- table [--samples N]`: the steps-vs-quality table of every sampler (sampling-table.ts).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -23,6 +24,7 @@ import { initNodeBackend, tf } from '../runtime/tf-node';
 import { writeFileAtomic } from './files';
 import { writeDdpmCard } from './model-card';
 import { loadClassifier } from './classifier-files';
+import { runSamplingTable } from './sampling-table';
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -31,8 +33,11 @@ function arg(name: string): string | undefined {
 
 async function main() {
   const which = process.argv[2] ?? 'ddpm';
-  if (which !== 'ddpm') throw new Error('usage: npm run eval -- ddpm [--samples N] [--steps S] [--batch B]');
-  const n = Number(arg('samples') ?? '1000');
+  if (which !== 'ddpm' && which !== 'table')
+    throw new Error(
+      'usage: npm run eval -- ddpm [--samples N] [--steps S] [--batch B]\n       npm run eval -- table [--samples N] [--batch B] [--fresh]',
+    );
+  const n = Number(arg('samples') ?? (which === 'table' ? '200' : '1000'));
   const steps = Number(arg('steps') ?? '1000');
   const batch = Number(arg('batch') ?? '100');
   const backend = await initNodeBackend('wasm');
@@ -44,6 +49,24 @@ async function main() {
   const classifier = loadClassifier();
   const train = loadMnistNode('train');
   const test = loadMnistNode('test');
+  const machine = `${cpus()[0]?.model}, Node ${process.version}, tfjs ${tf.version_core} ${backend}, 1 thread`;
+  if (which === 'table') {
+    await runSamplingTable({
+      dir,
+      net,
+      meta,
+      classifier,
+      train,
+      test,
+      samples: n,
+      batch,
+      fresh: process.argv.includes('--fresh'),
+      machine,
+    });
+    net.dispose();
+    classifier.dispose();
+    return;
+  }
   const ref = await makeReference(classifier, test, train, n);
   const schedule = makeSchedule(meta.schedule);
 
@@ -85,7 +108,6 @@ async function main() {
     ...old.filter((o) => !results.some((r) => r.generator === o.generator && r.samples === o.samples)),
     ...results,
   ];
-  const machine = `${cpus()[0]?.model}, Node ${process.version}, tfjs ${tf.version_core} ${backend}, 1 thread`;
   writeFileAtomic(
     path,
     JSON.stringify(

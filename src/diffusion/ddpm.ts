@@ -10,6 +10,7 @@
  *   x_prev = mu + sqrt(variance) z
  */
 import * as tf from '@tensorflow/tfjs-core';
+import type { Sampler } from './sampler';
 import { samplingTimesteps, type NoiseSchedule } from './schedule';
 
 export type VarianceKind = 'fixed-small' | 'fixed-large';
@@ -71,7 +72,7 @@ export interface DdpmOptions {
   prediction?: Prediction; // 'epsilon'
 }
 
-export class DdpmSampler {
+export class DdpmSampler implements Sampler {
   timesteps: number[];
   private readonly opts: Required<DdpmOptions>;
 
@@ -87,6 +88,17 @@ export class DdpmSampler {
   setTimesteps(n: number): void {
     this.timesteps = samplingTimesteps(this.schedule.T, n, 'leading');
   }
+
+  get label(): string {
+    const n = this.timesteps.length;
+    return n === this.schedule.T ? `DDPM` : `DDPM respaced`;
+  }
+
+  needsNoise(t: number): boolean {
+    return this.prevTimestep(t) >= 0;
+  }
+
+  reset(): void {}
 
   /** The kept timestep after t (-1 after the last). */
   prevTimestep(t: number): number {

@@ -1,10 +1,12 @@
 /**
  * The unrolled reverse process: start from pure noise and apply the sampler's step at every kept
  * timestep, yielding frames (x_t and the current x̂0) so a widget can animate the whole trajectory.
- * Deterministic for a seed; owns and frees every tensor it makes.
+ * Works with any Sampler (DDPM, DDIM, DPM-Solver++). Deterministic for a seed: x_T and the noise of
+ * step i depend only on (seed, i), so samplers with the same seed start from the same x_T.
+ * Owns and frees every tensor it makes.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { DdpmSampler } from '../diffusion/ddpm';
+import type { Sampler } from '../diffusion/sampler';
 import type { UNet } from '../nets/unet';
 
 export interface SampleFrame {
@@ -34,7 +36,7 @@ export function stepNoise(shape: number[], seed: number, i: number): tf.Tensor {
 
 export async function* sampleDdpm(
   net: UNet,
-  sampler: DdpmSampler,
+  sampler: Sampler,
   opts: SampleOptions,
 ): AsyncGenerator<SampleFrame> {
   const { n, seed } = opts;
@@ -50,7 +52,7 @@ export async function* sampleDdpm(
       const last = i === ts.length - 1;
       const { prevSample, predX0 } = tf.tidy(() => {
         const out = net.apply(x as tf.Tensor4D, tf.fill([n], t));
-        const z = last ? undefined : stepNoise(shape, seed, i);
+        const z = sampler.needsNoise(t) ? stepNoise(shape, seed, i) : undefined;
         return sampler.step(out, t, x, z);
       });
       x.dispose();
@@ -70,5 +72,6 @@ export async function* sampleDdpm(
     }
   } finally {
     x.dispose();
+    sampler.reset();
   }
 }

@@ -1,0 +1,162 @@
+/**
+ * `npm run eval -- table [--samples N] [--batch B] [--fresh]`: the steps-vs-quality table of the shipped
+ * DDPM (DDIM paper, Table 1, on our own model): DDIM with eta 0 / 0.5 / 1 and DDPM respaced at
+ * S = 10, 20, 50, 100, 1000 steps, plus DPM-Solver++(2M) at 10 and 20. Every row uses the same seeds, so
+ * the same starting noise x_T. Rows are written to models/ddpm-mnist/sampling.json (+ sampling.md) as soon
+ * as each finishes, and a rerun on the same weights resumes where it stopped (cheap rows first).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import type { MnistSplit } from '../data/mnist-asset';
+import { DdimSampler } from '../diffusion/ddim';
+import { DdpmSampler } from '../diffusion/ddpm';
+import { DpmSolverPlusPlus } from '../diffusion/dpm-solver';
+import type { Sampler } from '../diffusion/sampler';
+import { makeSchedule, type NoiseSchedule } from '../diffusion/schedule';
+import { evaluate, makeReference, type EvalResult } from '../metrics/evaluate';
+import type { MnistClassifier } from '../nets/classifier';
+import type { DdpmMetadata as ModelMeta } from '../nets/load';
+import type { UNet } from '../nets/unet';
+import { sampleDdpm } from '../pipelines/ddpm-sample';
+import { tf } from '../runtime/tf-node';
+import { writeFileAtomic } from './files';
+
+export type SamplerKind = 'ddpm' | 'ddim' | 'dpm++';
+
+export interface TableRow {
+  sampler: SamplerKind;
+  eta?: number;
+  steps: number;
+  result: EvalResult;
+}
+
+export interface SamplingTable {
+  modelStep: number;
+  samples: number;
+  machine: string;
+  command: string;
+  rows: TableRow[];
+}
+
+export interface RowSpec {
+  sampler: SamplerKind;
+  eta?: number;
+  steps: number;
+}
+
+/** The grid, cheapest rows first so an interrupted run has the most useful part. */
+export function tableGrid(): RowSpec[] {
+  const rows: RowSpec[] = [];
+  for (const steps of [10, 20, 50, 100]) {
+    for (const eta of [0, 0.5, 1]) rows.push({ sampler: 'ddim', eta, steps });
+    rows.push({ sampler: 'ddpm', steps });
+    if (steps <= 20) rows.push({ sampler: 'dpm++', steps });
+  }
+  rows.push({ sampler: 'ddpm', steps: 1000 });
+  for (const eta of [0, 0.5, 1]) rows.push({ sampler: 'ddim', eta, steps: 1000 });
+  return rows;
+}
+
+export function rowLabel(r: RowSpec): string {
+  if (r.sampler === 'ddim') return `DDIM η=${r.eta}`;
+  if (r.sampler === 'dpm++') return 'DPM-Solver++(2M)';
+  return r.steps === 1000 ? 'DDPM' : 'DDPM respaced';
+}
+
+export function makeSampler(r: RowSpec, schedule: NoiseSchedule, meta: ModelMeta): Sampler {
+  const prediction = meta.prediction;
+  const s: Sampler =
+    r.sampler === 'ddim'
+      ? new DdimSampler(schedule, { eta: r.eta ?? 0, prediction })
+      : r.sampler === 'dpm++'
+        ? new DpmSolverPlusPlus(schedule, { prediction })
+        : new DdpmSampler(schedule, { prediction });
+  s.setTimesteps(r.steps);
+  return s;
+}
+
+const same = (a: RowSpec, b: RowSpec) =>
+  a.sampler === b.sampler && (a.eta ?? 0) === (b.eta ?? 0) && a.steps === b.steps;
+
+export function tableMarkdown(t: SamplingTable): string {
+  const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+  const floor = t.rows[0]?.result.fidRealFloor;
+  const lines = [
+    `# Sampling steps against quality (shipped DDPM, step ${t.modelStep.toLocaleString('en')} EMA weights)`,
+    '',
+    `Each row: ${t.samples} samples, and every row starts from the same ${t.samples} noise images x_T (same seeds), judged by the project's MNIST classifier (models/mnist-classifier).`,
+    `FID is on the classifier's 128-d features against the 10,000 test digits; ${t.samples} real training digits score ${floor?.toFixed(2) ?? '–'} (the floor at this sample count: FID is biased upwards for small samples, so compare rows with each other and with the floor, not with published FIDs).`,
+    `Measured on ${t.machine} with \`${t.command}\`; s/image is sampling wall time at batch 100 (network calls dominate).`,
+    '',
+    '| sampler | steps | FID | precision | recall | confident > 0.9 | classes min–max | s/image |',
+    '|---|---|---|---|---|---|---|---|',
+    ...t.rows.map((r) => {
+      const e = r.result;
+      return `| ${rowLabel(r)} | ${r.steps} | ${e.fid.toFixed(2)} | ${pct(e.precision)} | ${pct(e.recall)} | ${pct(e.confidentShare)} | ${pct(Math.min(...e.classShares))}–${pct(Math.max(...e.classShares))} | ${e.secondsPerImage.toFixed(2)} |`;
+    }),
+  ];
+  const missing = tableGrid().filter((g) => !t.rows.some((r) => same(r, g)));
+  if (missing.length)
+    lines.push(
+      '',
+      `Not measured yet (the run resumes with the same command): ${missing.map((m) => `${rowLabel(m)} ${m.steps}`).join(', ')}.`,
+    );
+  return lines.join('\n') + '\n';
+}
+
+export async function runSamplingTable(opts: {
+  dir: string;
+  net: UNet;
+  meta: ModelMeta;
+  classifier: MnistClassifier;
+  train: MnistSplit;
+  test: MnistSplit;
+  samples: number;
+  batch: number;
+  fresh: boolean;
+  machine: string;
+}): Promise<void> {
+  const { dir, net, meta, samples, batch } = opts;
+  const modelStep = meta.step ?? 0;
+  const path = join(dir, 'sampling.json');
+  const command = `npm run eval -- table --samples ${samples}`;
+  let table: SamplingTable = { modelStep, samples, machine: opts.machine, command, rows: [] };
+  if (!opts.fresh && existsSync(path)) {
+    const old = JSON.parse(readFileSync(path, 'utf8')) as SamplingTable;
+    if (old.modelStep === modelStep && old.samples === samples) table = { ...old, machine: opts.machine };
+    else console.log(`sampling.json is for step ${old.modelStep} / ${old.samples} samples: starting over`);
+  }
+  const schedule = makeSchedule(meta.schedule);
+  const ref = await makeReference(opts.classifier, opts.test, opts.train, samples);
+  for (const spec of tableGrid()) {
+    if (table.rows.some((r) => same(r, spec))) continue;
+    const sampler = makeSampler(spec, schedule, meta);
+    const name = `${rowLabel(spec)}, ${spec.steps} steps`;
+    console.log(`${name}: ${samples} samples…`);
+    const result = await evaluate(
+      {
+        name,
+        async generate(count, seed) {
+          const out = new Float32Array(count * 784);
+          for (let s = 0; s < count; s += batch) {
+            const m = Math.min(batch, count - s);
+            for await (const f of sampleDdpm(net, sampler, { n: m, seed: seed + s, every: spec.steps }))
+              out.set(f.x, s * 784);
+          }
+          return out;
+        },
+      },
+      opts.classifier,
+      ref,
+      samples,
+      1,
+    );
+    console.log(
+      `  FID ${result.fid.toFixed(2)} (floor ${result.fidRealFloor.toFixed(2)}), confident ${(result.confidentShare * 100).toFixed(1)}%, ${result.secondsPerImage.toFixed(2)} s/image, tensors ${tf.memory().numTensors}`,
+    );
+    table.rows.push({ ...spec, result });
+    writeFileAtomic(path, JSON.stringify(table, null, 1));
+    writeFileAtomic(join(dir, 'sampling.md'), tableMarkdown(table));
+  }
+}
