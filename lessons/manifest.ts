@@ -51,9 +51,11 @@ export const LESSONS: readonly LessonEntry[] = [
   {
     id: 'faster-sampling',
     title: 'From 1,000 steps to 20',
-    summary: 'DDPM against DDIM and a modern solver, with quality and time measured on our own model.',
-    minutes: 15,
-    prerequisites: ['train-live'],
+    summary:
+      'Why DDPM needs 1,000 network calls, how DDIM (and DPM-Solver++ after it) gets away with 20, and what that costs in quality, measured on our own model.',
+    minutes: 20,
+    prerequisites: ['predicting-noise'],
+    load: () => import('./faster-sampling/index').then((m) => m.default),
   },
   {
     id: 'latent',

@@ -1,5 +1,6 @@
 /**
- * Serves (dev) and copies (build) the shipped models: models/<name>/model.json + weights.bin + README.md (card), at
+ * Serves (dev) and copies (build) the shipped models: models/<name>/model.json + weights.bin + README.md (card)
+ * + sampling.json (measured steps-vs-quality table), at
  * `models/<name>/…` beside the page. Training checkpoints (models/<name>/checkpoint/) stay out of the build.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -7,13 +8,14 @@ import { join, normalize } from 'node:path';
 import type { Plugin } from 'vite';
 
 const ROOT = 'models';
-const SHIPPED = /^[\w-]+\/(model\.json|weights\.bin|README\.md)$/;
+const FILES = ['model.json', 'weights.bin', 'README.md', 'sampling.json'];
+const SHIPPED = /^[\w-]+\/(model\.json|weights\.bin|README\.md|sampling\.json)$/;
 
 function shippedFiles(): string[] {
   if (!existsSync(ROOT)) return [];
   return readdirSync(ROOT)
     .filter((d) => statSync(join(ROOT, d)).isDirectory())
-    .flatMap((d) => ['model.json', 'weights.bin', 'README.md'].map((f) => `${d}/${f}`))
+    .flatMap((d) => FILES.map((f) => `${d}/${f}`))
     .filter((rel) => existsSync(join(ROOT, rel)));
 }
 

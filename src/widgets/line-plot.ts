@@ -59,6 +59,10 @@ export class DlLinePlot extends LitElement {
   @property() yLabel = '';
   /** 'linear' or 'log' y axis. */
   @property() yType: 'linear' | 'log' = 'linear';
+  /** 'linear' or 'log' x axis (e.g. number of sampling steps). */
+  @property() xType: 'linear' | 'log' = 'linear';
+  /** One point to ring (e.g. "you are here"), drawn over the lines; null: none. */
+  @property({ attribute: false }) highlight: { x: number; y: number; label: string } | null = null;
   /** Fixed y domain; default from the data. */
   @property({ attribute: false }) yDomain?: [number, number];
   /** Chart width and height in CSS pixels. */
@@ -89,6 +93,8 @@ export class DlLinePlot extends LitElement {
       changed.has('width') ||
       changed.has('height') ||
       changed.has('yType') ||
+      changed.has('xType') ||
+      changed.has('highlight') ||
       !this.svg
     ) {
       this.rebuild();
@@ -112,7 +118,12 @@ export class DlLinePlot extends LitElement {
       height: this.height,
       marginLeft: 50,
       style: { background: 'transparent', color: 'currentColor', fontSize: '12px' },
-      x: { label: this.xLabel, nice: true },
+      x: {
+        label: this.xLabel,
+        nice: this.xType !== 'log',
+        type: this.xType,
+        tickFormat: this.xType === 'log' ? '~g' : undefined,
+      },
       y: {
         label: this.yLabel,
         domain: this.yDomain,
@@ -123,8 +134,21 @@ export class DlLinePlot extends LitElement {
       color: { legend: true, scheme: 'tableau10' },
       marks: [
         Plot.line(faint, { x: 'x', y: 'y', z: 'name', stroke: 'currentColor', strokeOpacity: 0.25 }),
-        Plot.line(strong, { x: 'x', y: 'y', stroke: 'name', strokeWidth: 2 }),
+        Plot.line(strong, { x: 'x', y: 'y', z: 'name', stroke: 'name', strokeWidth: 2 }),
         ...(this.dots ? [Plot.dot(strong, { x: 'x', y: 'y', fill: 'name', r: 2.5 })] : []),
+        ...(this.highlight
+          ? [
+              Plot.dot([this.highlight], { x: 'x', y: 'y', r: 8, stroke: 'currentColor', strokeWidth: 2.5 }),
+              Plot.text([this.highlight], {
+                x: 'x',
+                y: 'y',
+                text: 'label',
+                dy: -15,
+                fontWeight: 'bold',
+                fill: 'currentColor',
+              }),
+            ]
+          : []),
       ],
     }) as typeof this.svg;
     this.wrap.replaceChildren(this.svg!);
@@ -160,7 +184,7 @@ export class DlLinePlot extends LitElement {
       `${this.xLabel} = ${m}: ` +
       this.series
         .filter((s) => s.strong ?? true)
-        .map((s) => `${s.name} = ${formatNumber(s.y[m])}`)
+        .map((s) => `${s.name} = ${formatNumber(s.x ? s.y[Array.from(s.x).indexOf(m)] : s.y[m])}`)
         .join(', ');
   }
 }

@@ -42,6 +42,8 @@ export class DlSlider extends LitElement {
   @property({ type: Number }) step = 1;
   /** Current value. */
   @property({ type: Number }) value = 0;
+  /** What to show (and announce) instead of the raw value, e.g. "20 steps" for an index slider. */
+  @property() text = '';
 
   override render() {
     return html`<label for="r">${this.label}</label>
@@ -52,9 +54,10 @@ export class DlSlider extends LitElement {
         max=${this.max}
         step=${this.step}
         .value=${String(this.value)}
+        aria-valuetext=${this.text || String(this.value)}
         @input=${this.onInput}
       />
-      <output for="r">${this.value}</output>`;
+      <output for="r">${this.text || this.value}</output>`;
   }
 
   private onInput(e: Event) {

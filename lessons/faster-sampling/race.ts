@@ -1,0 +1,342 @@
+import { LitElement, css, html, nothing } from 'lit';
+import { customElement, state } from 'lit/decorators.js';
+import { DdimSampler } from '../../src/diffusion/ddim';
+import { DdpmSampler } from '../../src/diffusion/ddpm';
+import { DpmSolverPlusPlus } from '../../src/diffusion/dpm-solver';
+import type { Sampler } from '../../src/diffusion/sampler';
+import { makeSchedule } from '../../src/diffusion/schedule';
+import type { LoadedDdpm } from '../../src/nets/load';
+import { ModelController } from '../../src/notebook/controllers';
+import { StoreController } from '../../src/notebook/store';
+import { sampleDdpm } from '../../src/pipelines/ddpm-sample';
+import { cellStyles } from '../../src/widgets/cell-styles';
+import { intInput } from '../../src/widgets/inputs';
+import '../../src/widgets/image-grid';
+import '../../src/widgets/slider';
+import { modelInfo } from '../predicting-noise/model-info';
+import { ETA_CHOICES, fastStore, STEP_CHOICES } from './params';
+
+export const COUNT = 16;
+/** x̂0 snapshots kept per run for the trajectory strips. */
+export const TRAJECTORY_FRAMES = 10;
+/** Runs estimated to take longer than this wait for a button press instead of starting on their own. */
+const AUTO_RUN_SECONDS = 20;
+
+export type RaceKind = 'ddpm' | 'ddim' | 'dpm++';
+export const RACE_KINDS: readonly RaceKind[] = ['ddpm', 'ddim', 'dpm++'];
+
+export interface RaceResult {
+  kind: RaceKind;
+  steps: number;
+  eta: number;
+  seed: number;
+  /** Final samples, COUNT*784 values. */
+  x: Float32Array;
+  /** x̂0 of all COUNT digits at up to TRAJECTORY_FRAMES steps, with the timestep each was made at. */
+  trajectory: { t: number; index: number; predX0: Float32Array }[];
+  ms: number;
+}
+
+export function makeRaceSampler(kind: RaceKind, m: LoadedDdpm, steps: number, eta: number): Sampler {
+  const schedule = makeSchedule(m.meta.schedule);
+  const prediction = m.meta.prediction;
+  const s =
+    kind === 'ddpm'
+      ? new DdpmSampler(schedule, { prediction })
+      : kind === 'ddim'
+        ? new DdimSampler(schedule, { eta, prediction })
+        : new DpmSolverPlusPlus(schedule, { prediction });
+  s.setTimesteps(steps);
+  return s;
+}
+
+const TITLES: Record<RaceKind, string> = {
+  ddpm: 'DDPM (ancestral)',
+  ddim: 'DDIM',
+  'dpm++': 'DPM-Solver++(2M)',
+};
+
+/**
+ * Three samplers race from the same starting noise x_T with the same number of network calls: DDPM
+ * ancestral (respaced), DDIM with the chosen eta, and DPM-Solver++(2M). Shows the 16 digits each
+ * draws, its wall time, and how its x̂0 guess evolves over the steps.
+ */
+@customElement('dl-sampler-race')
+export class DlSamplerRace extends LitElement {
+  static override styles = [
+    cellStyles,
+    css`
+      .trio {
+        display: grid;
+        grid-template-columns: repeat(auto-fit, minmax(11em, 1fr));
+        gap: 1rem;
+        margin-top: 0.8rem;
+      }
+      figure {
+        margin: 0;
+      }
+      figure h4 {
+        margin: 0 0 0.3em;
+        font-size: 1em;
+      }
+      figcaption {
+        font-size: 0.85em;
+        font-variant-numeric: tabular-nums;
+        min-height: 2.6em;
+      }
+      .placeholder {
+        aspect-ratio: 1;
+        display: grid;
+        place-items: center;
+        background: var(--dl-bg, #fff);
+        border: 1px dashed var(--dl-border, #ccc);
+        font-size: 0.85em;
+        opacity: 0.7;
+      }
+      progress {
+        width: 100%;
+      }
+      .strips {
+        display: grid;
+        grid-template-columns: max-content 1fr;
+        gap: 0.4rem 0.8rem;
+        align-items: center;
+        margin-top: 0.6rem;
+        font-size: 0.85em;
+      }
+      .strips dl-image-grid {
+        max-width: 34em;
+      }
+      dl-slider {
+        flex: 1 1 16em;
+      }
+      input[type='number'] {
+        width: 5em;
+      }
+    `,
+  ];
+
+  private readonly params = new StoreController(this, fastStore);
+  private readonly model = new ModelController(this);
+  /** Results of the current settings, by sampler (read by tests). */
+  @state() results: Partial<Record<RaceKind, RaceResult>> = {};
+  @state() running: RaceKind | null = null;
+  @state() private progress = 0;
+  /** Measured milliseconds per network call (batch 16) on this backend: the basis of time estimates. */
+  @state() msPerCall = 0;
+  private ctl: AbortController | null = null;
+  private current: Promise<void> | null = null;
+  private debounce: ReturnType<typeof setTimeout> | null = null;
+  private readonly onParams = () => this.schedule();
+  private lastKey = '';
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    fastStore.addEventListener('change', this.onParams);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    fastStore.removeEventListener('change', this.onParams);
+    this.ctl?.abort();
+    if (this.debounce) clearTimeout(this.debounce);
+  }
+
+  protected override updated(): void {
+    // the first run starts as soon as the model is there
+    if (this.model.model && !this.lastKey) this.schedule();
+  }
+
+  /** Settings that change the samples (the trajectory digit does not). */
+  private key(): string {
+    const v = fastStore.values;
+    return `${v.steps}|${v.eta}|${v.seed}`;
+  }
+
+  /** Seconds the three samplers will take at these settings, if known. */
+  estimateSeconds(): number | null {
+    if (!this.msPerCall) return null;
+    return (3 * Number(fastStore.values.steps) * this.msPerCall) / 1000;
+  }
+
+  private autoRuns(): boolean {
+    const est = this.estimateSeconds();
+    return est === null ? Number(fastStore.values.steps) <= 50 : est <= AUTO_RUN_SECONDS;
+  }
+
+  /** After a settings change: rerun (debounced) if cheap enough, else wait for the button. */
+  private schedule(): void {
+    const key = this.key();
+    if (!this.model.model || key === this.lastKey) return;
+    this.lastKey = key;
+    this.ctl?.abort();
+    if (Object.keys(this.results).length) this.results = {};
+    if (this.debounce) clearTimeout(this.debounce);
+    if (this.autoRuns()) this.debounce = setTimeout(() => void this.run(), 250);
+  }
+
+  /** Run the three samplers one after the other at the current settings (stopping any run first). */
+  async run(): Promise<void> {
+    if (!this.model.model) return;
+    this.ctl?.abort();
+    const ctl = new AbortController();
+    this.ctl = ctl;
+    // let a stopped run unwind first, so two never share the backend
+    await this.current?.catch(() => undefined);
+    if (ctl.signal.aborted) return;
+    this.current = this.race(this.model.model, ctl.signal);
+    await this.current;
+  }
+
+  private async race(m: LoadedDdpm, signal: AbortSignal): Promise<void> {
+    const v = fastStore.values;
+    const steps = Number(v.steps);
+    const eta = Number(v.eta);
+    this.results = {};
+    const every = Math.max(1, Math.round(steps / TRAJECTORY_FRAMES));
+    try {
+      for (const kind of RACE_KINDS) {
+        const sampler = makeRaceSampler(kind, m, steps, eta);
+        this.running = kind;
+        this.progress = 0;
+        const trajectory: RaceResult['trajectory'] = [];
+        let x: Float32Array | null = null;
+        const t0 = performance.now();
+        for await (const f of sampleDdpm(m.net, sampler, { n: COUNT, seed: v.seed, every, signal })) {
+          trajectory.push({ t: f.t, index: f.index, predX0: f.predX0 });
+          x = f.x;
+          this.progress = (f.index + 1) / f.total;
+        }
+        if (signal.aborted || !x) return;
+        const ms = performance.now() - t0;
+        this.msPerCall = ms / steps;
+        this.results = { ...this.results, [kind]: { kind, steps, eta, seed: v.seed, x, trajectory, ms } };
+      }
+    } finally {
+      this.running = null;
+    }
+  }
+
+  override render() {
+    const v = fastStore.values;
+    const steps = Number(v.steps);
+    const ready = !!this.model.model;
+    const stepIdx = STEP_CHOICES.indexOf(v.steps);
+    const etaIdx = ETA_CHOICES.indexOf(v.eta);
+    const est = this.estimateSeconds();
+    const done = RACE_KINDS.every((k) => this.results[k]);
+    return html`
+      <div class="live">live · three samplers, same starting noise, in your browser</div>
+      ${modelInfo(this.model)}
+      <div class="row">
+        <dl-slider
+          class="steps"
+          label="steps"
+          min="0"
+          max=${STEP_CHOICES.length - 1}
+          .value=${stepIdx}
+          .text=${`${steps} network calls`}
+          @dl-change=${(e: { value: number }) => fastStore.set({ steps: STEP_CHOICES[e.value]! })}
+        ></dl-slider>
+        <dl-slider
+          class="eta"
+          label="DDIM η"
+          min="0"
+          max=${ETA_CHOICES.length - 1}
+          .value=${etaIdx}
+          .text=${v.eta}
+          @dl-change=${(e: { value: number }) => fastStore.set({ eta: ETA_CHOICES[e.value]! })}
+        ></dl-slider>
+      </div>
+      <div class="row">
+        ${intInput('seed', 'seed', v.seed, (n) => fastStore.set({ seed: n }))}
+        ${
+          ready && !this.running && !done
+            ? html`<button type="button" class="run" @click=${() => this.run()}>
+                Run all three${est !== null ? ` (about ${Math.ceil(est)} s here)` : ''}
+              </button>`
+            : nothing
+        }
+        ${this.running ? html`<button type="button" class="stop" @click=${() => this.ctl?.abort()}>Stop</button>` : nothing}
+      </div>
+      <div class="trio">${RACE_KINDS.map((k) => this.column(k, steps, Number(v.eta)))}</div>
+      ${this.strips()}
+    `;
+  }
+
+  private column(kind: RaceKind, steps: number, eta: number) {
+    const r = this.results[kind];
+    const title =
+      kind === 'ddim'
+        ? `${TITLES.ddim} η=${eta}`
+        : kind === 'ddpm' && steps < 1000
+          ? `${TITLES.ddpm}, respaced`
+          : TITLES[kind];
+    return html`<figure class=${`col-${kind === 'dpm++' ? 'dpm' : kind}`}>
+      <h4>${title}</h4>
+      ${
+        r
+          ? html`<dl-image-grid
+              .data=${r.x}
+              .count=${COUNT}
+              columns="4"
+              label=${`16 digits drawn by ${title} in ${steps} steps`}
+            ></dl-image-grid>`
+          : html`<div class="placeholder">
+              ${
+                this.running === kind
+                  ? html`<progress value=${this.progress} aria-label=${`${title}: steps done`}></progress>`
+                  : this.running
+                    ? 'waiting…'
+                    : 'not run yet'
+              }
+            </div>`
+      }
+      <figcaption>
+        ${
+          r
+            ? html`${steps} network calls in <strong>${(r.ms / 1000).toFixed(2)} s</strong
+                ><br />(${(r.ms / steps).toFixed(0)} ms per call, 16 digits)`
+            : nothing
+        }
+      </figcaption>
+    </figure>`;
+  }
+
+  private strips() {
+    const d = fastStore.values.digit - 1;
+    const rows = RACE_KINDS.filter((k) => this.results[k]);
+    if (!rows.length) return nothing;
+    return html`<h4 style="margin:1rem 0 0">How the guess x̂₀ of one digit evolves</h4>
+      <div class="row">
+        ${intInput('digit', 'digit', d + 1, (n) => fastStore.set({ digit: n }), { min: 1, max: COUNT })}
+        <span class="status">(1–16, counting across the rows of the grids)</span>
+      </div>
+      <div class="strips">
+        ${rows.map((k) => {
+          const r = this.results[k]!;
+          const data = new Float32Array(r.trajectory.length * 784);
+          r.trajectory.forEach((f, i) => data.set(f.predX0.subarray(d * 784, (d + 1) * 784), i * 784));
+          return html`<span>${k === 'ddim' ? `DDIM η=${fastStore.values.eta}` : TITLES[k]}</span>
+            <dl-image-grid
+              class=${`strip-${k === 'dpm++' ? 'dpm' : k}`}
+              .data=${data}
+              .count=${r.trajectory.length}
+              columns=${r.trajectory.length}
+              label=${`x̂0 of digit ${d + 1} after steps ${r.trajectory.map((f) => f.index + 1).join(', ')}`}
+            ></dl-image-grid>`;
+        })}
+        <span></span>
+        <span class="status"
+          >left to right: after step ${this.results[rows[0]!]!.trajectory.map((f) => f.index + 1).join(', ')}
+          of ${this.results[rows[0]!]!.steps}</span
+        >
+      </div>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'dl-sampler-race': DlSamplerRace;
+  }
+}

@@ -1,0 +1,109 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import '../../src/main';
+import type { DlApp } from '../../src/notebook/app';
+import type { DlSamplerRace, RaceResult } from '../../lessons/faster-sampling/race';
+import type { DlStepsQuality } from '../../lessons/faster-sampling/quality';
+import { collectErrors, gridPixels, waitFor } from './helpers';
+
+const errors = collectErrors();
+let app: DlApp;
+const race = () => app.querySelector('dl-sampler-race') as DlSamplerRace;
+const quality = () => app.querySelector('dl-steps-quality') as DlStepsQuality;
+
+/** Wait until all three samplers finished at `steps`; returns their results. */
+async function allThree(
+  steps: number,
+  eta = 0,
+  seed = 3,
+): Promise<Record<'ddpm' | 'ddim' | 'dpm++', RaceResult>> {
+  const ok = (x?: RaceResult) => x?.steps === steps && x.eta === eta && x.seed === seed;
+  return waitFor(
+    () => {
+      const r = race()?.results;
+      return (
+        r &&
+        ok(r.ddpm) &&
+        ok(r.ddim) &&
+        ok(r['dpm++']) &&
+        !race().running &&
+        (r as Record<'ddpm' | 'ddim' | 'dpm++', RaceResult>)
+      );
+    },
+    `three samplers at ${steps} steps`,
+    150_000,
+  );
+}
+
+beforeAll(async () => {
+  // 5 steps keeps the three runs to a few seconds on this CPU-only Chromium
+  location.hash = '#/faster-sampling?steps=5&eta=0&seed=3&backend=wasm';
+  app = document.createElement('dl-app');
+  document.body.append(app);
+  await app.updateComplete;
+});
+afterAll(() => app.remove());
+
+describe('the "1,000 steps to 20" lesson', () => {
+  let first: Record<'ddpm' | 'ddim' | 'dpm++', RaceResult>;
+
+  it('runs DDPM, DDIM and DPM-Solver++ from the same noise on its own, with times and trajectories', async () => {
+    first = await allThree(5);
+    for (const k of ['ddpm', 'ddim', 'dpm++'] as const) {
+      const r = first[k];
+      expect(r.x.length).toBe(16 * 784);
+      expect(r.x.every(Number.isFinite)).toBe(true);
+      expect(r.ms).toBeGreaterThan(0);
+      // a frame per step at 5 steps: x̂0 after steps 1..5
+      expect(r.trajectory.map((f) => f.index)).toEqual([0, 1, 2, 3, 4]);
+    }
+    // DDPM and DDIM share the 'leading' timesteps; DPM-Solver++ starts at the noisiest step
+    expect(first.ddim.trajectory.map((f) => f.t)).toEqual([800, 600, 400, 200, 0]);
+    expect(first['dpm++'].trajectory[0]!.t).toBe(999);
+    const root = race().shadowRoot!;
+    for (const cls of ['col-ddpm', 'col-ddim', 'col-dpm'])
+      expect(gridPixels(root.querySelector(`.${cls} dl-image-grid`)), cls).not.toBeNull();
+    expect(gridPixels(root.querySelector('dl-image-grid.strip-ddim'))).not.toBeNull();
+    expect(root.querySelector('.col-ddim figcaption')!.textContent).toMatch(/5 network calls in [\d.]+ s/);
+    // different samplers, different digits from the same x_T
+    expect(Array.from(first.ddim.x)).not.toEqual(Array.from(first.ddpm.x));
+  });
+
+  it('is deterministic for DDIM η=0 and re-runs when the URL changes η or the seed', async () => {
+    location.hash = '#/faster-sampling?steps=5&eta=1&seed=3&backend=wasm';
+    const eta1 = await allThree(5, 1);
+    expect(race().shadowRoot!.querySelector('.col-ddim h4')!.textContent).toContain('η=1');
+    expect(Array.from(eta1.ddim!.x)).not.toEqual(Array.from(first.ddim.x));
+    // the deterministic samplers depend only on x_T: DPM-Solver++ is unchanged by eta
+    expect(Array.from(eta1['dpm++']!.x)).toEqual(Array.from(first['dpm++'].x));
+    const before = tf.memory().numTensors;
+    location.hash = '#/faster-sampling?steps=5&eta=0&seed=3&backend=wasm';
+    const back = await allThree(5, 0);
+    expect(Array.from(back.ddim.x)).toEqual(Array.from(first.ddim.x));
+    // a new seed, new digits
+    location.hash = '#/faster-sampling?steps=5&eta=0&seed=4&backend=wasm';
+    const seed4 = await allThree(5, 0, 4);
+    expect(Array.from(seed4.ddim.x)).not.toEqual(Array.from(first.ddim.x));
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('shows the measured quality-vs-steps chart with the live setting ringed', async () => {
+    location.hash = '#/faster-sampling?steps=10&eta=0&seed=3&backend=wasm';
+    const q = await waitFor(() => quality()?.table, 'the committed table', 30_000);
+    expect(q.rows.length).toBeGreaterThan(4);
+    const svg = await waitFor(
+      () => quality().shadowRoot!.querySelector('dl-line-plot')?.shadowRoot?.querySelector('svg'),
+      'the chart',
+    );
+    expect(svg).toBeTruthy();
+    await waitFor(() => quality().shadowRoot!.querySelector('table.at-steps tr.you'), 'the ringed row');
+    const you = quality().shadowRoot!.querySelector('table.at-steps tr.you')!.textContent!;
+    expect(you).toContain('DDIM η=0');
+    // let the 10-step race the hash started finish before the next test file
+    await allThree(10);
+  });
+
+  it('raised no console errors', () => {
+    expect(errors).toEqual([]);
+  });
+});
