@@ -91,7 +91,8 @@ export async function benchInPage(
   batch: number,
   steps: number,
 ): Promise<unknown> {
-  await page.goto(`${base}#/`);
+  // the page starts this backend too, so the app's own start-up cannot switch it under the bench
+  await page.goto(`${base}#/?backend=${backend}`);
   return page.evaluate(
     async ([b, p, n, s]) => {
       const path = '/src/cli/bench-page.ts'; // served by the Vite dev server
@@ -100,4 +101,37 @@ export async function benchInPage(
     },
     [backend, preset, batch, steps] as const,
   );
+}
+
+/**
+ * The faster-sampling lesson as a student meets it: open it at 20 steps on WASM and time its DDIM run
+ * (16 digits, 20 network calls, including reading the frames back), as the lesson itself reports it.
+ */
+export async function benchSamplingLesson(
+  page: Page,
+  base: string,
+): Promise<{ ddimMs: number; ddpmMs: number; dpmMs: number; device: string }> {
+  await page.goto(`${base}#/faster-sampling?steps=20&eta=0&seed=0&backend=wasm`);
+  await page.waitForFunction(
+    () => {
+      const r = (
+        document.querySelector('dl-sampler-race') as unknown as { results?: Record<string, unknown> }
+      )?.results;
+      return !!r?.ddpm && !!r.ddim && !!r['dpm++'];
+    },
+    null,
+    { timeout: 300_000, polling: 200 },
+  );
+  return page.evaluate(() => {
+    const el = document.querySelector('dl-sampler-race') as unknown as {
+      results: Record<string, { ms: number }>;
+    };
+    const chip = document.querySelector('dl-app')?.shadowRoot?.querySelector('dl-backend-chip');
+    return {
+      ddimMs: el.results.ddim!.ms,
+      ddpmMs: el.results.ddpm!.ms,
+      dpmMs: el.results['dpm++']!.ms,
+      device: (chip as unknown as { info?: { device?: string } })?.info?.device ?? '',
+    };
+  });
 }

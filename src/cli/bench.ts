@@ -4,7 +4,7 @@
  * --no-browser, --no-peer.
  */
 import { cpus } from 'node:os';
-import { benchForwardScrub, benchInPage, withBrowserPage } from './bench-browser';
+import { benchForwardScrub, benchInPage, benchSamplingLesson, withBrowserPage } from './bench-browser';
 import { benchNodeDenoise, benchNodeTraining, benchPeer, type PeerBench } from './bench-train';
 
 const FRAME_BUDGET_MS = 16;
@@ -58,6 +58,11 @@ async function main() {
       console.log(
         `forward lesson, 64-digit grid + histogram + charts, per slider move: median ${scrub.median.toFixed(2)} ms, ` +
           `p95 ${scrub.p95.toFixed(2)} ms, max ${scrub.max.toFixed(2)} ms over ${scrub.n} moves; budget ${FRAME_BUDGET_MS} ms, p95/budget = ${(scrub.p95 / FRAME_BUDGET_MS).toFixed(2)}`,
+      );
+      const lesson = await benchSamplingLesson(page, base);
+      console.log(
+        `faster-sampling lesson, WASM, 16 digits in 20 steps: DDIM ${f1(lesson.ddimMs)} ms (target < 2000 ms: ${lesson.ddimMs < 2000 ? 'met' : 'not met'}), ` +
+          `DDPM respaced ${f1(lesson.ddpmMs)} ms, DPM-Solver++ ${f1(lesson.dpmMs)} ms; ${lesson.device || 'wasm'}`,
       );
       for (const backend of ['webgpu', 'webgl', 'wasm']) {
         for (const preset of backend === 'wasm' ? ['classroom', 'shipped'] : ['classroom']) {

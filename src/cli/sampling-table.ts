@@ -6,7 +6,6 @@
  * as each finishes, and a rerun on the same weights resumes where it stopped (cheap rows first).
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { cpus } from 'node:os';
 import { join } from 'node:path';
 import type { MnistSplit } from '../data/mnist-asset';
 import { DdimSampler } from '../diffusion/ddim';

@@ -88,7 +88,14 @@ export async function initBackend(
     }
     await tf.ready();
     if (name === 'webgl') device = webglRenderer();
-    if (name === 'wasm') device = 'CPU (WebAssembly)';
+    if (name === 'wasm') {
+      // XNNPACK runs multi-threaded only where the page is cross-origin isolated (COOP + COEP headers)
+      const threads =
+        (
+          tf.backend() as unknown as { wasm?: { tfjs?: { getThreadsCount?: () => number } } }
+        ).wasm?.tfjs?.getThreadsCount?.() ?? 1;
+      device = `CPU (WebAssembly, ${threads} thread${threads === 1 ? '' : 's'})`;
+    }
     if (name === 'cpu') device = 'CPU (plain JavaScript, slowest)';
     return { name, device, skipped, requested };
   }

@@ -59,7 +59,16 @@ export function clipByGlobalNorm(
   maxNorm: number,
 ): { grads: Record<string, tf.Tensor>; norm: tf.Scalar } {
   return tf.tidy(() => {
-    const norm = tf.sqrt(tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g))))) as tf.Scalar;
+    // Sum the squares pairwise, not with one addN: a U-Net has ~90 weight tensors, and WebGPU's AddN
+    // binds every input as a storage buffer (8 per shader stage by default), so it fails silently there.
+    let parts = Object.values(grads).map((g) => tf.sum(tf.square(g)));
+    while (parts.length > 1) {
+      const next: tf.Tensor[] = [];
+      for (let i = 0; i < parts.length; i += 2)
+        next.push(i + 1 < parts.length ? tf.add(parts[i]!, parts[i + 1]!) : parts[i]!);
+      parts = next;
+    }
+    const norm = tf.sqrt(parts[0] ?? tf.scalar(0)) as tf.Scalar;
     const scale = tf.minimum(1, tf.div(maxNorm, tf.add(norm, 1e-6)));
     const out: Record<string, tf.Tensor> = {};
     for (const [k, g] of Object.entries(grads)) out[k] = tf.mul(g, scale);

@@ -4,6 +4,7 @@ import { UNet } from '../../src/nets/unet';
 import { initBackend, type BackendName } from '../../src/runtime/backend';
 import { loadMnist } from '../../src/data/mnist';
 import { DdpmTrainer, DEFAULT_TRAIN_CONFIG } from '../../src/train/ddpm-trainer';
+import { clipByGlobalNorm } from '../../src/train/adam';
 
 const TINY = { ch: 8, groups: 4, size: 28, channels: 1 };
 
@@ -55,5 +56,23 @@ describe('training works on every backend in Chromium', () => {
     expect(w1.every(Number.isFinite)).toBe(true);
     expect(w1.some((v, i) => v !== w0[i])).toBe(true);
     tr.dispose();
+  });
+
+  it('the global gradient norm is right on every backend for as many tensors as a U-Net has', async () => {
+    // 100 gradients g_k = k/100 * ones(3): |g|^2 = sum_k 3 (k/100)^2, derived by hand below
+    const expected = Math.sqrt(
+      Array.from({ length: 100 }, (_, k) => 3 * (k / 100) ** 2).reduce((a, b) => a + b),
+    );
+    for (const b of ['webgpu', 'webgl', 'wasm', 'cpu'] as const) {
+      await initBackend(b);
+      const grads: Record<string, tf.Tensor> = {};
+      for (let k = 0; k < 100; k++) grads[`w${k}`] = tf.fill([3], k / 100);
+      const r = clipByGlobalNorm(grads, 1);
+      const norm = (await r.norm.data())[0]!;
+      expect(norm, b).toBeCloseTo(expected, 3);
+      // clipped to norm 1: every entry scaled by 1/expected
+      expect((await r.grads.w50!.data())[0], b).toBeCloseTo(0.5 / expected, 4);
+      tf.dispose([...Object.values(grads), ...Object.values(r.grads), r.norm]);
+    }
   });
 });
