@@ -13,7 +13,7 @@ export const METRICS: Record<
   Metric,
   { label: string; axis: string; value: (r: TableRow) => number; log: boolean }
 > = {
-  fid: { label: 'FID (lower is better)', axis: 'FID ↓', value: (r) => r.result.fid, log: true },
+  fid: { label: 'FID (lower is better)', axis: 'FID ↓', value: (r) => r.result.fid, log: false },
   confident: {
     label: 'share recognised with confidence > 0.9',
     axis: 'confident > 0.9 (%) ↑',

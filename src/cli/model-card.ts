@@ -51,7 +51,9 @@ The network behind the "Predicting the noise" lesson and the default model of th
 | recent loss | ${Number.isFinite(recentLoss) ? recentLoss.toFixed(4) : '–'} (weighted training loss, mean of the last ${last.length} reports) |
 
 Files: \`model.json\` + \`weights.bin\` (tfjs weights format, float32; metadata names the architecture and
-schedule), \`training.json\` (loss history), \`checkpoint/ddpm.ckpt\` (resumable state), \`eval.json\`/\`eval.md\`.
+schedule), \`training.json\` (loss history), \`checkpoint/ddpm.ckpt\` (resumable state), \`eval.json\`/\`eval.md\`,
+and \`sampling.json\`/\`sampling.md\` (quality against sampling steps for DDPM, DDIM and DPM-Solver++, made by
+\`npm run eval -- table\`; the "From 1,000 steps to 20" lesson plots it).
 
 ## Why these choices
 

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { UNet, UNET_PRESETS, upsample2x, type UNetConfig } from '../../src/nets/unet';
+import { groupNorm, UNet, UNET_PRESETS, upsample2x, type UNetConfig } from '../../src/nets/unet';
 import { initNodeBackend, tf } from '../../src/runtime/tf-node';
 
 const TINY: UNetConfig = { ch: 8, groups: 4, size: 28, channels: 1 };
@@ -86,6 +86,29 @@ describe('U-Net', () => {
     expect(big.flopsPerImage()).toBeGreaterThan(451_584 * 100);
     small.dispose();
     big.dispose();
+  });
+
+  it('groupNorm matches a plain-loop reference with non-trivial gamma and beta', async () => {
+    const [b, h, w, c, g] = [2, 3, 4, 6, 3];
+    const xs = Array.from({ length: b * h * w * c }, (_, i) => Math.sin(i * 1.7) * 3 + (i % 5));
+    const gamma = Array.from({ length: c }, (_, i) => 0.5 + i * 0.3);
+    const beta = Array.from({ length: c }, (_, i) => i - 2);
+    const y = groupNorm(tf.tensor4d(xs, [b, h, w, c]), tf.tensor1d(gamma), tf.tensor1d(beta), g);
+    const got = await y.data();
+    const per = c / g;
+    for (let n = 0; n < b; n++)
+      for (let gi = 0; gi < g; gi++) {
+        const idx: number[] = [];
+        for (let p = 0; p < h * w; p++)
+          for (let k = 0; k < per; k++) idx.push((n * h * w + p) * c + gi * per + k);
+        const m = idx.reduce((a, i) => a + xs[i]!, 0) / idx.length;
+        const v = idx.reduce((a, i) => a + (xs[i]! - m) ** 2, 0) / idx.length;
+        for (const i of idx) {
+          const ch = i % c;
+          expect(got[i]).toBeCloseTo(((xs[i]! - m) / Math.sqrt(v + 1e-5)) * gamma[ch]! + beta[ch]!, 4);
+        }
+      }
+    y.dispose();
   });
 
   it('upsample2x repeats each pixel in a 2x2 block', async () => {
