@@ -9,7 +9,7 @@ import type { Plugin } from 'vite';
 
 const ROOT = 'models';
 const FILES = ['model.json', 'weights.bin', 'README.md', 'sampling.json'];
-const SHIPPED = /^[\w-]+\/(model\.json|weights\.bin|README\.md|sampling\.json)$/;
+const SHIPPED = new RegExp(`^[\\w-]+/(${FILES.map((f) => f.replace('.', '\\.')).join('|')})$`);
 
 function shippedFiles(): string[] {
   if (!existsSync(ROOT)) return [];

@@ -1,5 +1,6 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
+import { samplerFamily, samplerLabel } from '../../src/diffusion/samplers';
 import type { SamplingTable, TableRow } from '../../src/metrics/sampling-table';
 import { StoreController } from '../../src/notebook/store';
 import { cellStyles } from '../../src/widgets/cell-styles';
@@ -42,11 +43,9 @@ export const METRICS: Record<
 
 /** The measured series, one per sampler family, in the order of the lesson's text. */
 export function tableSeries(t: SamplingTable, metric: Metric): LineSeries[] {
-  const fam = (r: TableRow) =>
-    r.sampler === 'ddim' ? `DDIM η=${r.eta}` : r.sampler === 'dpm++' ? 'DPM-Solver++(2M)' : 'DDPM (respaced)';
-  const names = [...new Set(t.rows.map(fam))];
+  const names = [...new Set(t.rows.map(samplerFamily))];
   return names.map((name) => {
-    const rows = t.rows.filter((r) => fam(r) === name).sort((a, b) => a.steps - b.steps);
+    const rows = t.rows.filter((r) => samplerFamily(r) === name).sort((a, b) => a.steps - b.steps);
     return { name, x: rows.map((r) => r.steps), y: rows.map(METRICS[metric].value) };
   });
 }
@@ -149,7 +148,7 @@ export class DlStepsQuality extends LitElement {
         width="560"
         height="300"
         label=${`${metric.label} against the number of sampling steps for each sampler`}
-        note=${`Real digits score FID ${t.rows[0]?.result.fidRealFloor.toFixed(1) ?? '–'} at this sample count (the floor). ${you ? '' : `Steps = ${steps} was not measured: the table has 10, 20, 50, 100 and 1000.`}`}
+        note=${`Real digits score FID ${t.rows[0]?.result.fidRealFloor.toFixed(1) ?? '–'} at this sample count (the floor). ${you ? '' : `Steps = ${steps} was not measured: the table has ${[...new Set(t.rows.map((r) => r.steps))].sort((a, b) => a - b).join(', ')}.`}`}
       ></dl-line-plot>
       ${
         atSteps.length
@@ -168,9 +167,7 @@ export class DlStepsQuality extends LitElement {
               ${atSteps.map(
                 (r) =>
                   html`<tr class=${r === you ? 'you' : ''}>
-                    <td>
-                      ${r.sampler === 'ddim' ? `DDIM η=${r.eta}` : r.sampler === 'dpm++' ? 'DPM-Solver++(2M)' : 'DDPM'}
-                    </td>
+                    <td>${samplerLabel(r)}</td>
                     <td>${r.result.fid.toFixed(1)}</td>
                     <td>${(100 * r.result.confidentShare).toFixed(0)}%</td>
                     <td>${(100 * r.result.precision).toFixed(0)}%</td>

@@ -1,9 +1,6 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
-import { DdimSampler } from '../../src/diffusion/ddim';
-import { DdpmSampler } from '../../src/diffusion/ddpm';
-import { DpmSolverPlusPlus } from '../../src/diffusion/dpm-solver';
-import type { Sampler } from '../../src/diffusion/sampler';
+import { makeSampler, samplerLabel, type SamplerKind } from '../../src/diffusion/samplers';
 import { makeSchedule } from '../../src/diffusion/schedule';
 import type { LoadedDdpm } from '../../src/nets/load';
 import { ModelController } from '../../src/notebook/controllers';
@@ -22,7 +19,7 @@ export const TRAJECTORY_FRAMES = 10;
 /** Runs estimated to take longer than this wait for a button press instead of starting on their own. */
 const AUTO_RUN_SECONDS = 20;
 
-export type RaceKind = 'ddpm' | 'ddim' | 'dpm++';
+export type RaceKind = SamplerKind;
 export const RACE_KINDS: readonly RaceKind[] = ['ddpm', 'ddim', 'dpm++'];
 
 export interface RaceResult {
@@ -36,25 +33,6 @@ export interface RaceResult {
   trajectory: { t: number; index: number; predX0: Float32Array }[];
   ms: number;
 }
-
-export function makeRaceSampler(kind: RaceKind, m: LoadedDdpm, steps: number, eta: number): Sampler {
-  const schedule = makeSchedule(m.meta.schedule);
-  const prediction = m.meta.prediction;
-  const s =
-    kind === 'ddpm'
-      ? new DdpmSampler(schedule, { prediction })
-      : kind === 'ddim'
-        ? new DdimSampler(schedule, { eta, prediction })
-        : new DpmSolverPlusPlus(schedule, { prediction });
-  s.setTimesteps(steps);
-  return s;
-}
-
-const TITLES: Record<RaceKind, string> = {
-  ddpm: 'DDPM (ancestral)',
-  ddim: 'DDIM',
-  'dpm++': 'DPM-Solver++(2M)',
-};
 
 /**
  * Three samplers race from the same starting noise x_T with the same number of network calls: DDPM
@@ -124,6 +102,7 @@ export class DlSamplerRace extends LitElement {
   @state() private progress = 0;
   /** Measured milliseconds per network call (batch 16) on this backend: the basis of time estimates. */
   @state() msPerCall = 0;
+  @state() private error = '';
   private ctl: AbortController | null = null;
   private current: Promise<void> | null = null;
   private debounce: ReturnType<typeof setTimeout> | null = null;
@@ -172,7 +151,13 @@ export class DlSamplerRace extends LitElement {
     this.ctl?.abort();
     if (Object.keys(this.results).length) this.results = {};
     if (this.debounce) clearTimeout(this.debounce);
-    if (this.autoRuns()) this.debounce = setTimeout(() => void this.run(), 250);
+    if (this.autoRuns()) this.debounce = setTimeout(() => this.start(), 250);
+  }
+
+  /** Start a run from a timer or a button: failures are shown in the cell, not lost. */
+  private start(): void {
+    this.error = '';
+    this.run().catch((e: Error) => (this.error = `Sampling failed: ${e.message}`));
   }
 
   /** Run the three samplers one after the other at the current settings (stopping any run first). */
@@ -196,7 +181,11 @@ export class DlSamplerRace extends LitElement {
     const every = Math.max(1, Math.round(steps / TRAJECTORY_FRAMES));
     try {
       for (const kind of RACE_KINDS) {
-        const sampler = makeRaceSampler(kind, m, steps, eta);
+        const sampler = makeSampler(
+          { sampler: kind, steps, eta },
+          makeSchedule(m.meta.schedule),
+          m.meta.prediction,
+        );
         this.running = kind;
         this.progress = 0;
         const trajectory: RaceResult['trajectory'] = [];
@@ -252,13 +241,14 @@ export class DlSamplerRace extends LitElement {
         ${intInput('seed', 'seed', v.seed, (n) => fastStore.set({ seed: n }))}
         ${
           ready && !this.running && !done
-            ? html`<button type="button" class="run" @click=${() => this.run()}>
+            ? html`<button type="button" class="run" @click=${() => this.start()}>
                 Run all three${est !== null ? ` (about ${Math.ceil(est)} s here)` : ''}
               </button>`
             : nothing
         }
         ${this.running ? html`<button type="button" class="stop" @click=${() => this.ctl?.abort()}>Stop</button>` : nothing}
       </div>
+      ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
       <div class="trio">${RACE_KINDS.map((k) => this.column(k, steps, Number(v.eta)))}</div>
       ${this.strips()}
     `;
@@ -266,12 +256,7 @@ export class DlSamplerRace extends LitElement {
 
   private column(kind: RaceKind, steps: number, eta: number) {
     const r = this.results[kind];
-    const title =
-      kind === 'ddim'
-        ? `${TITLES.ddim} η=${eta}`
-        : kind === 'ddpm' && steps < 1000
-          ? `${TITLES.ddpm}, respaced`
-          : TITLES[kind];
+    const title = samplerLabel({ sampler: kind, steps, eta });
     return html`<figure class=${`col-${kind === 'dpm++' ? 'dpm' : kind}`}>
       <h4>${title}</h4>
       ${
@@ -317,7 +302,7 @@ export class DlSamplerRace extends LitElement {
           const r = this.results[k]!;
           const data = new Float32Array(r.trajectory.length * 784);
           r.trajectory.forEach((f, i) => data.set(f.predX0.subarray(d * 784, (d + 1) * 784), i * 784));
-          return html`<span>${k === 'ddim' ? `DDIM η=${fastStore.values.eta}` : TITLES[k]}</span>
+          return html`<span>${samplerLabel({ sampler: k, steps: r.steps, eta: r.eta })}</span>
             <dl-image-grid
               class=${`strip-${k === 'dpm++' ? 'dpm' : k}`}
               .data=${data}

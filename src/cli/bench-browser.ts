@@ -126,7 +126,7 @@ export async function benchSamplingLesson(
     const el = document.querySelector('dl-sampler-race') as unknown as {
       results: Record<string, { ms: number }>;
     };
-    const chip = document.querySelector('dl-app')?.shadowRoot?.querySelector('dl-backend-chip');
+    const chip = document.querySelector('dl-backend-chip');
     return {
       ddimMs: el.results.ddim!.ms,
       ddpmMs: el.results.ddpm!.ms,

@@ -8,38 +8,16 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MnistSplit } from '../data/mnist-asset';
-import { DdimSampler } from '../diffusion/ddim';
-import { DdpmSampler } from '../diffusion/ddpm';
-import { DpmSolverPlusPlus } from '../diffusion/dpm-solver';
-import type { Sampler } from '../diffusion/sampler';
-import { makeSchedule, type NoiseSchedule } from '../diffusion/schedule';
+import { makeSampler } from '../diffusion/samplers';
+import { makeSchedule } from '../diffusion/schedule';
 import { evaluate, makeReference } from '../metrics/evaluate';
-import {
-  rowLabel,
-  same,
-  tableGrid,
-  tableMarkdown,
-  type RowSpec,
-  type SamplingTable,
-} from '../metrics/sampling-table';
+import { rowLabel, same, tableGrid, tableMarkdown, type SamplingTable } from '../metrics/sampling-table';
 import type { MnistClassifier } from '../nets/classifier';
 import type { DdpmMetadata as ModelMeta } from '../nets/load';
 import type { UNet } from '../nets/unet';
 import { sampleDdpm } from '../pipelines/ddpm-sample';
 import { tf } from '../runtime/tf-node';
 import { writeFileAtomic } from './files';
-
-export function makeSampler(r: RowSpec, schedule: NoiseSchedule, meta: ModelMeta): Sampler {
-  const prediction = meta.prediction;
-  const s: Sampler =
-    r.sampler === 'ddim'
-      ? new DdimSampler(schedule, { eta: r.eta ?? 0, prediction })
-      : r.sampler === 'dpm++'
-        ? new DpmSolverPlusPlus(schedule, { prediction })
-        : new DdpmSampler(schedule, { prediction });
-  s.setTimesteps(r.steps);
-  return s;
-}
 
 export async function runSamplingTable(opts: {
   dir: string;
@@ -57,7 +35,7 @@ export async function runSamplingTable(opts: {
   const modelStep = meta.step ?? 0;
   const path = join(dir, 'sampling.json');
   const command = `npm run eval -- table --samples ${samples}`;
-  let table: SamplingTable = { modelStep, samples, machine: opts.machine, command, rows: [] };
+  let table: SamplingTable = { modelStep, samples, batch, machine: opts.machine, command, rows: [] };
   if (!opts.fresh && existsSync(path)) {
     const old = JSON.parse(readFileSync(path, 'utf8')) as SamplingTable;
     if (old.modelStep === modelStep && old.samples === samples) table = { ...old, machine: opts.machine };
@@ -67,7 +45,7 @@ export async function runSamplingTable(opts: {
   const ref = await makeReference(opts.classifier, opts.test, opts.train, samples);
   for (const spec of tableGrid()) {
     if (table.rows.some((r) => same(r, spec))) continue;
-    const sampler = makeSampler(spec, schedule, meta);
+    const sampler = makeSampler(spec, schedule, meta.prediction);
     const name = `${rowLabel(spec)}, ${spec.steps} steps`;
     console.log(`${name}: ${samples} samples…`);
     const result = await evaluate(

@@ -67,14 +67,6 @@ export class DdimSampler implements Sampler {
     this.timesteps = Array.from({ length: schedule.T }, (_, i) => schedule.T - 1 - i);
   }
 
-  get eta(): number {
-    return this.opts.eta;
-  }
-
-  get label(): string {
-    return `DDIM η=${this.opts.eta}`;
-  }
-
   setTimesteps(n: number): void {
     this.timesteps = samplingTimesteps(this.schedule.T, n, this.opts.spacing, this.opts.offset);
     this.stride = Math.floor(this.schedule.T / n);

@@ -89,11 +89,6 @@ export class DdpmSampler implements Sampler {
     this.timesteps = samplingTimesteps(this.schedule.T, n, 'leading');
   }
 
-  get label(): string {
-    const n = this.timesteps.length;
-    return n === this.schedule.T ? `DDPM` : `DDPM respaced`;
-  }
-
   needsNoise(t: number): boolean {
     return this.prevTimestep(t) >= 0;
   }

@@ -14,7 +14,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { predictX0AndEps, type Prediction } from './ddpm';
 import type { Sampler } from './sampler';
-import { samplingTimesteps, type NoiseSchedule, type TimestepSpacing } from './schedule';
+import { logSnr, samplingTimesteps, type NoiseSchedule, type TimestepSpacing } from './schedule';
 
 export interface DpmSolverOptions {
   spacing?: TimestepSpacing; // 'trailing': start at the noisiest timestep T-1
@@ -24,12 +24,10 @@ export interface DpmSolverOptions {
 
 /** lambda_t = log(alpha_t / sigma_t) = log SNR / 2. */
 export function halfLogSnr(s: NoiseSchedule, t: number): number {
-  const a = s.alphaBar[t]!;
-  return 0.5 * Math.log(a / (1 - a));
+  return 0.5 * logSnr(s, t);
 }
 
 export class DpmSolverPlusPlus implements Sampler {
-  readonly label = 'DPM-Solver++(2M)';
   timesteps: number[] = [];
   private readonly opts: Required<DpmSolverOptions>;
   /** x̂0 of the previous network call and the previous step's h (second-order memory). */

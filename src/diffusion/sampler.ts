@@ -5,8 +5,6 @@
 import type * as tf from '@tensorflow/tfjs-core';
 
 export interface Sampler {
-  /** Short label for tables and charts, e.g. "DDIM η=0". */
-  readonly label: string;
   /** The kept timesteps, in descending order (the network is called once per entry). */
   readonly timesteps: number[];
   /** Keep n of the T timesteps. Also forgets any state of a previous run. */

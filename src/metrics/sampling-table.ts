@@ -2,29 +2,23 @@
  * The steps-vs-quality table (DDIM paper, Table 1, on our own model): its grid, rows and Markdown form.
  * Made by `npm run eval -- table` (src/cli/sampling-table.ts), read by the "From 1,000 steps to 20" lesson.
  */
+import { samplerLabel, type SamplerSpec } from '../diffusion/samplers';
 import type { EvalResult } from './evaluate';
 
-export type SamplerKind = 'ddpm' | 'ddim' | 'dpm++';
+export type RowSpec = SamplerSpec;
 
-export interface TableRow {
-  sampler: SamplerKind;
-  eta?: number;
-  steps: number;
+export interface TableRow extends SamplerSpec {
   result: EvalResult;
 }
 
 export interface SamplingTable {
   modelStep: number;
   samples: number;
+  /** Images per sampling batch (the wall times depend on it). */
+  batch?: number;
   machine: string;
   command: string;
   rows: TableRow[];
-}
-
-export interface RowSpec {
-  sampler: SamplerKind;
-  eta?: number;
-  steps: number;
 }
 
 /** The grid, cheapest rows first so an interrupted run has the most useful part. */
@@ -40,11 +34,7 @@ export function tableGrid(): RowSpec[] {
   return rows;
 }
 
-export function rowLabel(r: RowSpec): string {
-  if (r.sampler === 'ddim') return `DDIM η=${r.eta}`;
-  if (r.sampler === 'dpm++') return 'DPM-Solver++(2M)';
-  return r.steps === 1000 ? 'DDPM' : 'DDPM respaced';
-}
+export const rowLabel = (r: RowSpec): string => samplerLabel(r);
 
 export const same = (a: RowSpec, b: RowSpec) =>
   a.sampler === b.sampler && (a.eta ?? 0) === (b.eta ?? 0) && a.steps === b.steps;
@@ -57,7 +47,7 @@ export function tableMarkdown(t: SamplingTable): string {
     '',
     `Each row: ${t.samples} samples, and every row starts from the same ${t.samples} noise images x_T (same seeds), judged by the project's MNIST classifier (models/mnist-classifier).`,
     `FID is on the classifier's 128-d features against the 10,000 test digits; ${t.samples} real training digits score ${floor?.toFixed(2) ?? '–'} (the floor at this sample count: FID is biased upwards for small samples, so compare rows with each other and with the floor, not with published FIDs).`,
-    `Measured on ${t.machine} with \`${t.command}\`. Every sampler costs one network call per step; s/image is the measured sampling wall time at batch 100 on a shared 2-core machine (the model trained on the other core, other jobs came and went), so it is noisy: compare it through the number of steps.`,
+    `Measured on ${t.machine} with \`${t.command}\`. Every sampler costs one network call per step; s/image is the measured sampling wall time at batch ${t.batch ?? 100} on a shared machine (the model trained on the other core, other jobs came and went), so it is noisy: compare it through the number of steps.`,
     '',
     '| sampler | steps | FID | precision | recall | confident > 0.9 | classes min–max | s/image |',
     '|---|---|---|---|---|---|---|---|',

@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { WASM_PATHS } from './wasm-paths';
 import { registerWasmConvGradients } from './wasm-conv-grad';
 
@@ -90,10 +90,7 @@ export async function initBackend(
     if (name === 'webgl') device = webglRenderer();
     if (name === 'wasm') {
       // XNNPACK runs multi-threaded only where the page is cross-origin isolated (COOP + COEP headers)
-      const threads =
-        (
-          tf.backend() as unknown as { wasm?: { tfjs?: { getThreadsCount?: () => number } } }
-        ).wasm?.tfjs?.getThreadsCount?.() ?? 1;
+      const threads = getThreadsCount();
       device = `CPU (WebAssembly, ${threads} thread${threads === 1 ? '' : 's'})`;
     }
     if (name === 'cpu') device = 'CPU (plain JavaScript, slowest)';

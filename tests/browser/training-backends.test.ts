@@ -64,7 +64,7 @@ describe('training works on every backend in Chromium', () => {
       Array.from({ length: 100 }, (_, k) => 3 * (k / 100) ** 2).reduce((a, b) => a + b),
     );
     for (const b of ['webgpu', 'webgl', 'wasm', 'cpu'] as const) {
-      await initBackend(b);
+      expect((await initBackend(b)).name).toBe(b);
       const grads: Record<string, tf.Tensor> = {};
       for (let k = 0; k < 100; k++) grads[`w${k}`] = tf.fill([3], k / 100);
       const r = clipByGlobalNorm(grads, 1);
