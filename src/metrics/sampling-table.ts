@@ -19,6 +19,8 @@ export interface SamplingTable {
   machine: string;
   command: string;
   rows: TableRow[];
+  /** Remarks printed under the table (e.g. a row re-timed separately, and why). */
+  notes?: string[];
 }
 
 /** The grid, cheapest rows first so an interrupted run has the most useful part. */
@@ -56,6 +58,7 @@ export function tableMarkdown(t: SamplingTable): string {
       return `| ${rowLabel(r)} | ${r.steps} | ${e.fid.toFixed(2)} | ${pct(e.precision)} | ${pct(e.recall)} | ${pct(e.confidentShare)} | ${pct(Math.min(...e.classShares))}–${pct(Math.max(...e.classShares))} | ${e.secondsPerImage.toFixed(2)} |`;
     }),
   ];
+  for (const n of t.notes ?? []) lines.push('', n);
   const missing = tableGrid().filter((g) => !t.rows.some((r) => same(r, g)));
   if (missing.length)
     lines.push(

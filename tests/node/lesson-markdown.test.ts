@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { renderLessonMarkdown } from '../../scripts/lesson-markdown';
 import { LESSONS } from '../../lessons/manifest';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 describe('lesson Markdown', () => {
   it('renders math with KaTeX and leaves underscores inside math alone', () => {
@@ -31,5 +31,19 @@ describe('lesson Markdown', () => {
       expect(html).toContain(`<${tag}>`);
     expect(LESSONS[0]!.id).toBe('forward');
     expect(new Set(LESSONS.map((l) => l.id)).size).toBe(LESSONS.length);
+  });
+
+  it('every ready lesson compiles, and each live cell it names is defined by its module', () => {
+    for (const l of LESSONS.filter((x) => x.load)) {
+      const md = readFileSync(`lessons/${l.id}/lesson.md`, 'utf8');
+      const html = renderLessonMarkdown(md, `${l.id}/lesson.md`);
+      const tags = [...new Set([...html.matchAll(/<(dl-[a-z-]+)>/g)].map((m) => m[1]!))];
+      expect(tags.length, l.id).toBeGreaterThan(0);
+      const sources = readdirSync(`lessons/${l.id}`)
+        .filter((f) => f.endsWith('.ts'))
+        .map((f) => readFileSync(`lessons/${l.id}/${f}`, 'utf8'))
+        .join('\n');
+      for (const t of tags) expect(sources, `${l.id}: <${t}>`).toContain(`@customElement('${t}')`);
+    }
   });
 });
