@@ -72,7 +72,11 @@ export class DdimSampler implements Sampler {
     this.stride = Math.floor(this.schedule.T / n);
   }
 
-  /** DDIM always steps back floor(T/n) timesteps (as diffusers does, whatever the spacing). */
+  /**
+   * DDIM always steps back floor(T/n) timesteps (as diffusers does, whatever the spacing). With
+   * 'leading' spacing that is exactly the next kept timestep; with 'trailing' (when n does not divide T)
+   * or 'linspace' the sample lands a little off the next timestep the network is called at.
+   */
   prevTimestep(t: number): number {
     return t - this.stride;
   }

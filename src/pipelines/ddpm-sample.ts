@@ -66,9 +66,11 @@ export async function* sampleDdpm(
         yield { index: i, total: ts.length, t, x: xs, predX0: p };
       } else {
         predX0.dispose();
-        // yield to the event loop now and then so a page stays responsive
-        if (i % 10 === 9) await new Promise((r) => setTimeout(r, 0));
       }
+      // Give the event loop a turn after every network call: on WASM and CPU the call and the read-back
+      // finish synchronously, so without this a page could not paint progress, react to a click or
+      // run timers until the whole run is over.
+      await new Promise((r) => setTimeout(r, 0));
     }
   } finally {
     x.dispose();

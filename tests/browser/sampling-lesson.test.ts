@@ -87,6 +87,22 @@ describe('the "1,000 steps to 20" lesson', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('a settings change in the middle of a run stops it, shows only the new run, and leaks nothing', async () => {
+    location.hash = '#/faster-sampling?steps=5&eta=0&seed=6&backend=wasm';
+    await allThree(5, 0, 6);
+    const idle = tf.memory().numTensors;
+    location.hash = '#/faster-sampling?steps=5&eta=0&seed=7&backend=wasm';
+    await waitFor(
+      () => race().running === 'ddim',
+      'the DDIM run at seed 7 (the page must stay responsive while sampling)',
+      60_000,
+    );
+    location.hash = '#/faster-sampling?steps=5&eta=0&seed=8&backend=wasm';
+    const r = await allThree(5, 0, 8);
+    expect(Object.values(r).every((x) => x.seed === 8)).toBe(true);
+    expect(tf.memory().numTensors).toBe(idle);
+  });
+
   it('shows the measured quality-vs-steps chart with the live setting ringed', async () => {
     location.hash = '#/faster-sampling?steps=10&eta=0&seed=3&backend=wasm';
     const q = await waitFor(() => quality()?.table, 'the committed table', 30_000);
