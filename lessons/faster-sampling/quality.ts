@@ -154,7 +154,8 @@ export class DlStepsQuality extends LitElement {
         atSteps.length
           ? html`<table class="at-steps">
               <caption style="text-align:left;font-size:0.9em">
-                Measured at ${steps} steps
+                Measured at ${steps} steps (s / image: wall time on a shared machine, noisy; every sampler
+                costs one network call per step)
               </caption>
               <tr>
                 <th>sampler</th>
