@@ -179,13 +179,10 @@ export class DlSamplerRace extends LitElement {
     const eta = Number(v.eta);
     this.results = {};
     const every = Math.max(1, Math.round(steps / TRAJECTORY_FRAMES));
+    const schedule = makeSchedule(m.meta.schedule);
     try {
       for (const kind of RACE_KINDS) {
-        const sampler = makeSampler(
-          { sampler: kind, steps, eta },
-          makeSchedule(m.meta.schedule),
-          m.meta.prediction,
-        );
+        const sampler = makeSampler({ sampler: kind, steps, eta }, schedule, m.meta.prediction);
         this.running = kind;
         this.progress = 0;
         const trajectory: RaceResult['trajectory'] = [];

@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { loadMnistNode } from '../data/mnist-node';
-import { DdpmSampler } from '../diffusion/ddpm';
+import { makeSampler } from '../diffusion/samplers';
 import { makeSchedule } from '../diffusion/schedule';
 import {
   evaluate,
@@ -19,7 +19,7 @@ import {
   type EvalResult,
 } from '../metrics/evaluate';
 import { loadDdpm } from '../nets/load';
-import { sampleDdpm } from '../pipelines/ddpm-sample';
+import { sampleImages } from '../pipelines/ddpm-sample';
 import { initNodeBackend, tf } from '../runtime/tf-node';
 import { writeFileAtomic } from './files';
 import { writeDdpmCard } from './model-card';
@@ -72,17 +72,11 @@ async function main() {
 
   const ddpm: DigitGenerator = {
     name: `DDPM ${steps} steps (step ${meta.step ?? '?'} EMA weights)`,
-    async generate(count, seed) {
-      const out = new Float32Array(count * 784);
-      for (let s = 0; s < count; s += batch) {
-        const m = Math.min(batch, count - s);
-        const sampler = new DdpmSampler(schedule, { prediction: meta.prediction });
-        sampler.setTimesteps(steps);
-        for await (const f of sampleDdpm(net, sampler, { n: m, seed: seed + s, every: steps }))
-          out.set(f.x, s * 784);
-        console.log(`  sampled ${s + m}/${count}`);
-      }
-      return out;
+    generate: (count, seed) => {
+      const sampler = makeSampler({ sampler: 'ddpm', steps }, schedule, meta.prediction);
+      return sampleImages(net, sampler, count, seed, batch, (done) =>
+        console.log(`  sampled ${done}/${count}`),
+      );
     },
   };
   const real: DigitGenerator = {

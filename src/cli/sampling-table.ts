@@ -8,14 +8,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MnistSplit } from '../data/mnist-asset';
-import { makeSampler } from '../diffusion/samplers';
 import { makeSchedule } from '../diffusion/schedule';
 import { evaluate, makeReference } from '../metrics/evaluate';
-import { rowLabel, same, tableGrid, tableMarkdown, type SamplingTable } from '../metrics/sampling-table';
+import { makeSampler, samplerLabel } from '../diffusion/samplers';
+import { same, tableGrid, tableMarkdown, type SamplingTable } from '../metrics/sampling-table';
 import type { MnistClassifier } from '../nets/classifier';
 import type { DdpmMetadata as ModelMeta } from '../nets/load';
 import type { UNet } from '../nets/unet';
-import { sampleDdpm } from '../pipelines/ddpm-sample';
+import { sampleImages } from '../pipelines/ddpm-sample';
 import { tf } from '../runtime/tf-node';
 import { writeFileAtomic } from './files';
 
@@ -46,20 +46,12 @@ export async function runSamplingTable(opts: {
   for (const spec of tableGrid()) {
     if (table.rows.some((r) => same(r, spec))) continue;
     const sampler = makeSampler(spec, schedule, meta.prediction);
-    const name = `${rowLabel(spec)}, ${spec.steps} steps`;
+    const name = `${samplerLabel(spec)}, ${spec.steps} steps`;
     console.log(`${name}: ${samples} samples…`);
     const result = await evaluate(
       {
         name,
-        async generate(count, seed) {
-          const out = new Float32Array(count * 784);
-          for (let s = 0; s < count; s += batch) {
-            const m = Math.min(batch, count - s);
-            for await (const f of sampleDdpm(net, sampler, { n: m, seed: seed + s, every: spec.steps }))
-              out.set(f.x, s * 784);
-          }
-          return out;
-        },
+        generate: (count, seed) => sampleImages(net, sampler, count, seed, batch),
       },
       opts.classifier,
       ref,

@@ -36,8 +36,6 @@ export function tableGrid(): RowSpec[] {
   return rows;
 }
 
-export const rowLabel = (r: RowSpec): string => samplerLabel(r);
-
 export const same = (a: RowSpec, b: RowSpec) =>
   a.sampler === b.sampler && (a.eta ?? 0) === (b.eta ?? 0) && a.steps === b.steps;
 
@@ -55,7 +53,7 @@ export function tableMarkdown(t: SamplingTable): string {
     '|---|---|---|---|---|---|---|---|',
     ...t.rows.map((r) => {
       const e = r.result;
-      return `| ${rowLabel(r)} | ${r.steps} | ${e.fid.toFixed(2)} | ${pct(e.precision)} | ${pct(e.recall)} | ${pct(e.confidentShare)} | ${pct(Math.min(...e.classShares))}–${pct(Math.max(...e.classShares))} | ${e.secondsPerImage.toFixed(2)} |`;
+      return `| ${samplerLabel(r)} | ${r.steps} | ${e.fid.toFixed(2)} | ${pct(e.precision)} | ${pct(e.recall)} | ${pct(e.confidentShare)} | ${pct(Math.min(...e.classShares))}–${pct(Math.max(...e.classShares))} | ${e.secondsPerImage.toFixed(2)} |`;
     }),
   ];
   for (const n of t.notes ?? []) lines.push('', n);
@@ -63,7 +61,7 @@ export function tableMarkdown(t: SamplingTable): string {
   if (missing.length)
     lines.push(
       '',
-      `Not measured yet (the run resumes with the same command): ${missing.map((m) => `${rowLabel(m)} ${m.steps}`).join(', ')}.`,
+      `Not measured yet (the run resumes with the same command): ${missing.map((m) => `${samplerLabel(m)} ${m.steps}`).join(', ')}.`,
     );
   return lines.join('\n') + '\n';
 }

@@ -77,3 +77,27 @@ export async function* sampleDdpm(
     sampler.reset();
   }
 }
+
+/**
+ * The final samples of `count` images (count * size * size * channels values), drawn `batch` at a time;
+ * batch k starts from seed + k * batch, so a given (count, seed, batch) always gives the same images.
+ */
+export async function sampleImages(
+  net: UNet,
+  sampler: Sampler,
+  count: number,
+  seed: number,
+  batch: number,
+  onBatch?: (done: number) => void,
+): Promise<Float32Array> {
+  const { size, channels } = net.config;
+  const per = size * size * channels;
+  const out = new Float32Array(count * per);
+  for (let s = 0; s < count; s += batch) {
+    const m = Math.min(batch, count - s);
+    const every = sampler.timesteps.length; // only the last frame
+    for await (const f of sampleDdpm(net, sampler, { n: m, seed: seed + s, every })) out.set(f.x, s * per);
+    onBatch?.(s + m);
+  }
+  return out;
+}

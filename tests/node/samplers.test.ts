@@ -5,7 +5,7 @@ import { DpmSolverPlusPlus } from '../../src/diffusion/dpm-solver';
 import type { Sampler } from '../../src/diffusion/sampler';
 import { makeSchedule } from '../../src/diffusion/schedule';
 import { UNet } from '../../src/nets/unet';
-import { sampleDdpm } from '../../src/pipelines/ddpm-sample';
+import { sampleDdpm, sampleImages } from '../../src/pipelines/ddpm-sample';
 import { initNodeBackend, tf } from '../../src/runtime/tf-node';
 
 const s = makeSchedule({ kind: 'linear' });
@@ -310,6 +310,22 @@ describe('sampling loop with any sampler', () => {
         if (f.index === 0) ctl.abort();
     }
     expect(tf.memory().numTensors).toBe(before);
+    net.dispose();
+  });
+
+  it('sampleImages draws in batches, batch k from seed + k * batch, final frames only', async () => {
+    const net = new UNet({ ch: 8, groups: 4, size: 28, channels: 1 });
+    const sampler = new DdimSampler(s);
+    sampler.setTimesteps(3);
+    const done: number[] = [];
+    const all = await sampleImages(net, sampler, 3, 10, 2, (n) => done.push(n));
+    expect(done).toEqual([2, 3]);
+    const last = async (n: number, seed: number) => {
+      let x: Float32Array = new Float32Array(0);
+      for await (const f of sampleDdpm(net, sampler, { n, seed })) x = f.x;
+      return x;
+    };
+    expect(Array.from(all)).toEqual([...(await last(2, 10)), ...(await last(1, 12))]);
     net.dispose();
   });
 });
