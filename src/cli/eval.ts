@@ -35,16 +35,18 @@ async function main() {
   const which = process.argv[2] ?? 'ddpm';
   if (which !== 'ddpm' && which !== 'table')
     throw new Error(
-      'usage: npm run eval -- ddpm [--samples N] [--steps S] [--batch B]\n       npm run eval -- table [--samples N] [--batch B] [--fresh]',
+      'usage: npm run eval -- ddpm [--samples N] [--steps S] [--batch B]\n       npm run eval -- table [--samples N] [--batch B] [--fresh] [--part k/n] [--weights DIR]',
     );
   const n = Number(arg('samples') ?? (which === 'table' ? '200' : '1000'));
   const steps = Number(arg('steps') ?? '1000');
   const batch = Number(arg('batch') ?? '100');
   const backend = await initNodeBackend('wasm');
   const dir = 'models/ddpm-mnist';
+  // --weights DIR: a frozen copy of model.json + weights.bin (training rewrites the shipped ones).
+  const weights = arg('weights') ?? dir;
   const { net, meta } = loadDdpm(
-    readFileSync(join(dir, 'model.json'), 'utf8'),
-    new Uint8Array(readFileSync(join(dir, 'weights.bin'))),
+    readFileSync(join(weights, 'model.json'), 'utf8'),
+    new Uint8Array(readFileSync(join(weights, 'weights.bin'))),
   );
   const classifier = loadClassifier();
   const train = loadMnistNode('train');
@@ -62,6 +64,7 @@ async function main() {
       batch,
       fresh: process.argv.includes('--fresh'),
       machine,
+      part: arg('part') ? (arg('part')!.split('/').map(Number) as [number, number]) : undefined,
     });
     net.dispose();
     classifier.dispose();

@@ -44,7 +44,7 @@ The network behind the "Predicting the noise" lesson and the default model of th
 | architecture | U-Net, base ${c.net.config.ch} channels (28×28 → 14×14 → 7×7 with ${c.net.config.ch}/${2 * c.net.config.ch}/${4 * c.net.config.ch} channels), residual blocks with GroupNorm(${c.net.config.groups}) + SiLU, sinusoidal time embedding + MLP, self-attention at 7×7, nearest upsampling with skips; ${c.net.paramCount.toLocaleString('en')} parameters, ${(c.net.flopsPerImage() / 1e6).toFixed(0)} MFLOPs per image per forward pass. Layer for layer the PyTorch peer in \`scripts/peer/unet_torch.py\` |
 | schedule | ${cfg.schedule}, β from 1e-4 to 0.02, T = ${cfg.T} |
 | objective | ${cfg.prediction} prediction, ${cfg.minSnrGamma ? `min-SNR-${cfg.minSnrGamma} loss weighting (Hang et al. 2023)` : 'plain L_simple'} |
-| optimiser | Adam, lr ${cfg.lr} (linear warm-up over ${cfg.warmup} steps), global-norm clip ${cfg.clipNorm}, batch ${cfg.batch}, seed ${cfg.seed} |
+| optimiser | Adam, lr ${cfg.lr} (linear warm-up over ${cfg.warmup} steps)${(cfg.lrSteps ?? []).map(([from, lr]) => `, ${lr} from step ${from.toLocaleString('en')}`).join('')}, global-norm clip ${cfg.clipNorm}, batch ${cfg.batch}, seed ${cfg.seed} |
 | weights shipped | EMA of the weights, decay ${cfg.emaDecay} (with the (1+n)/(10+n) warm-up) |
 | steps | ${c.step.toLocaleString('en')} (${(c.step * cfg.batch).toLocaleString('en')} images seen, ${((c.step * cfg.batch) / 60000).toFixed(1)} epochs) |
 | wall time | ${(c.wallSeconds / 3600).toFixed(2)} h cumulative on ${c.machine} |

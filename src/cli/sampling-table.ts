@@ -4,6 +4,8 @@
  * S = 10, 20, 50, 100, 1000 steps, plus DPM-Solver++(2M) at 10 and 20. Every row uses the same seeds, so
  * the same starting noise x_T. Rows are written to models/ddpm-mnist/sampling.json (+ sampling.md) as soon
  * as each finishes, and a rerun on the same weights resumes where it stopped (cheap rows first).
+ * `--part k/n` runs a share of the rows (one process per core; they merge into the same file) and
+ * `--weights DIR` judges a frozen copy of the weights while training goes on.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,7 +13,14 @@ import type { MnistSplit } from '../data/mnist-asset';
 import { makeSchedule } from '../diffusion/schedule';
 import { evaluate, makeReference } from '../metrics/evaluate';
 import { makeSampler, samplerLabel } from '../diffusion/samplers';
-import { same, tableGrid, tableMarkdown, type SamplingTable } from '../metrics/sampling-table';
+import {
+  mergeRows,
+  same,
+  tableGrid,
+  tableMarkdown,
+  tablePart,
+  type SamplingTable,
+} from '../metrics/sampling-table';
 import type { MnistClassifier } from '../nets/classifier';
 import type { DdpmMetadata as ModelMeta } from '../nets/load';
 import type { UNet } from '../nets/unet';
@@ -30,6 +39,8 @@ export async function runSamplingTable(opts: {
   batch: number;
   fresh: boolean;
   machine: string;
+  /** Run only part k of n of the grid (`--part k/n`), to use n cores; parts merge into one file. */
+  part?: [number, number];
 }): Promise<void> {
   const { dir, net, meta, samples, batch } = opts;
   const modelStep = meta.step ?? 0;
@@ -43,7 +54,8 @@ export async function runSamplingTable(opts: {
   }
   const schedule = makeSchedule(meta.schedule);
   const ref = await makeReference(opts.classifier, opts.test, opts.train, samples);
-  for (const spec of tableGrid()) {
+  const grid = opts.part ? tablePart(tableGrid(), ...opts.part) : tableGrid();
+  for (const spec of grid) {
     if (table.rows.some((r) => same(r, spec))) continue;
     const sampler = makeSampler(spec, schedule, meta.prediction);
     const name = `${samplerLabel(spec)}, ${spec.steps} steps`;
@@ -62,6 +74,12 @@ export async function runSamplingTable(opts: {
       `  FID ${result.fid.toFixed(2)} (floor ${result.fidRealFloor.toFixed(2)}), confident ${(result.confidentShare * 100).toFixed(1)}%, ${result.secondsPerImage.toFixed(2)} s/image, tensors ${tf.memory().numTensors}`,
     );
     table.rows.push({ ...spec, result });
+    // Another part may have written rows meanwhile (same weights and sample count): keep them too.
+    if (existsSync(path)) {
+      const now = JSON.parse(readFileSync(path, 'utf8')) as SamplingTable;
+      if (now.modelStep === modelStep && now.samples === samples)
+        table = { ...now, ...table, notes: now.notes ?? table.notes, rows: mergeRows(table.rows, now.rows) };
+    }
     writeFileAtomic(path, JSON.stringify(table, null, 1));
     writeFileAtomic(join(dir, 'sampling.md'), tableMarkdown(table));
   }

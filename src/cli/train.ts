@@ -1,5 +1,6 @@
 /**
  * `npm run train -- ddpm [--hours H] [--steps N] [--every N] [--fresh] [--preset shipped|classroom] [--batch B] [--lr X]`
+ * (`--lr` on a resumed run switches to a new learning rate from the current step on.)
  *
  * Trains the shipped DDPM on MNIST in Node on the WASM backend, resuming from
  * models/ddpm-mnist/checkpoint/ddpm.ckpt when it exists. Every `--every` steps (and on Ctrl-C or SIGTERM)
@@ -84,9 +85,14 @@ async function main() {
   const data = loadMnistNode('train');
   const trainer = new DdpmTrainer(config, data);
   if (saved) trainer.restore(saved.json, saved.bin);
+  if (resume && arg('lr') && Number(arg('lr')) !== trainer.lrAt(trainer.step)) {
+    // A new learning rate from here on (e.g. a decay once the loss plateaus), kept in the config so the
+    // model card and any later resume know the whole schedule.
+    config.lrSteps = [...(config.lrSteps ?? []), [trainer.step, Number(arg('lr'))]];
+  }
   console.log(
     `${resume ? `resuming at step ${trainer.step}` : 'starting fresh'}: ${config.preset} U-Net (${trainer.net.paramCount.toLocaleString('en')} params), ` +
-      `batch ${config.batch}, lr ${config.lr}, ${config.prediction} prediction, min-SNR ${config.minSnrGamma}, ${config.schedule} schedule, on ${machine}`,
+      `batch ${config.batch}, lr ${trainer.lrAt(trainer.step)}, ${config.prediction} prediction, min-SNR ${config.minSnrGamma}, ${config.schedule} schedule, on ${machine}`,
   );
 
   const hours = Number(arg('hours') ?? 'Infinity');

@@ -39,6 +39,35 @@ export function tableGrid(): RowSpec[] {
 export const same = (a: RowSpec, b: RowSpec) =>
   a.sampler === b.sampler && (a.eta ?? 0) === (b.eta ?? 0) && a.steps === b.steps;
 
+/**
+ * Part `k` of `n` of the grid, for running the table in `n` processes at once (one per core): rows are
+ * dealt out largest first (cost = network calls per image = steps) to the part with the least work so
+ * far, so the parts take about equally long; each part keeps the grid's cheapest-first order.
+ */
+export function tablePart(grid: RowSpec[], k: number, n: number): RowSpec[] {
+  if (!(Number.isInteger(n) && n >= 1 && Number.isInteger(k) && k >= 0 && k < n))
+    throw new Error(`part ${k}/${n}: need 0 <= k < n`);
+  const load = new Array<number>(n).fill(0);
+  const owner = new Map<RowSpec, number>();
+  for (const row of [...grid].sort((a, b) => b.steps - a.steps)) {
+    const p = load.indexOf(Math.min(...load));
+    owner.set(row, p);
+    load[p] = (load[p] ?? 0) + row.steps;
+  }
+  return grid.filter((r) => owner.get(r) === k);
+}
+
+/** Rows of both tables (same weights and sample count), one per grid cell, in grid order. */
+export function mergeRows(a: TableRow[], b: TableRow[]): TableRow[] {
+  const grid = tableGrid();
+  const all = [...a, ...b.filter((r) => !a.some((x) => same(x, r)))];
+  const at = (r: RowSpec) => {
+    const i = grid.findIndex((g) => same(g, r));
+    return i < 0 ? grid.length : i;
+  };
+  return all.sort((x, y) => at(x) - at(y));
+}
+
 export function tableMarkdown(t: SamplingTable): string {
   const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
   const floor = t.rows[0]?.result.fidRealFloor;

@@ -284,14 +284,23 @@ export function groupNorm(
   groups: number,
   eps = 1e-5,
 ): tf.Tensor4D {
-  const [b, h, w, c] = x.shape;
+  const [b, , , c] = x.shape;
   const g = Math.min(groups, c);
-  const { mean, variance } = tf.moments(tf.reshape(x, [b, h, w, g, c / g]), [1, 2, 4]); // [B, G]
-  const perChannel = (v: tf.Tensor) =>
-    tf.reshape(tf.mul(tf.reshape(v, [b, g, 1]), tf.ones([1, 1, c / g])), [b, 1, 1, c]);
-  const a = tf.mul(perChannel(tf.rsqrt(tf.add(variance, eps))), gamma); // [B, 1, 1, C]
-  const shift = tf.sub(beta, tf.mul(perChannel(mean), a)); // [B, 1, 1, C]
-  return tf.add(tf.mul(x, a), shift) as tf.Tensor4D;
+  // Statistics per (image, group) from per-channel means over space: every op stays 4-D (or small), as
+  // 5-D broadcasts and reductions over non-adjacent axes are slow on WASM (see wasm-reduce.ts).
+  const groupMean = (perChannel: tf.Tensor) =>
+    // [B, 1, 1, C] -> the mean of its group, per channel
+    tf.reshape(tf.mul(tf.mean(tf.reshape(perChannel, [b, g, c / g]), 2, true), tf.ones([1, 1, c / g])), [
+      b,
+      1,
+      1,
+      c,
+    ]);
+  const mean = groupMean(tf.mean(x, [1, 2], true));
+  const centred = tf.sub(x, mean);
+  const variance = groupMean(tf.mean(tf.square(centred), [1, 2], true));
+  const a = tf.mul(tf.rsqrt(tf.add(variance, eps)), gamma); // [B, 1, 1, C]
+  return tf.add(tf.mul(centred, a), beta) as tf.Tensor4D;
 }
 
 function silu<T extends tf.Tensor>(x: T): T {

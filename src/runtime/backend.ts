@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
 import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { WASM_PATHS } from './wasm-paths';
-import { registerWasmConvGradients } from './wasm-conv-grad';
+import { registerWasmKernels } from './wasm-kernels';
 
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 export const BACKEND_ORDER: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
@@ -65,7 +65,7 @@ export async function initBackend(
   deps: BackendDeps = { gpu: typeof navigator !== 'undefined' ? navigator.gpu : undefined },
 ): Promise<BackendInfo> {
   setWasmPaths(WASM_PATHS);
-  registerWasmConvGradients(); // conv nets can train on WASM (see wasm-conv-grad.ts)
+  registerWasmKernels(); // conv nets train on WASM, and faster (see wasm-kernels.ts)
   const skipped: BackendInfo['skipped'] = [];
   for (const name of backendOrder(requested)) {
     let device = '';

@@ -8,11 +8,11 @@ import * as tf from '@tensorflow/tfjs-core';
 // browser's ES build; tfjs-core's own gradient module cannot be imported by Node's ESM loader.
 import '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { registerWasmConvGradients } from './wasm-conv-grad';
+import { registerWasmKernels } from './wasm-kernels';
 
 /** Start the WASM backend (or another) and make conv nets trainable on it. */
 export async function initNodeBackend(name: 'wasm' | 'cpu' = 'wasm'): Promise<string> {
-  registerWasmConvGradients();
+  registerWasmKernels();
   if (!(await tf.setBackend(name))) throw new Error(`TF.js backend ${name} could not start`);
   await tf.ready();
   return tf.getBackend();

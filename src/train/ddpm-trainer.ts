@@ -22,6 +22,8 @@ export interface TrainConfig {
   batch: number;
   /** Peak learning rate, reached linearly over `warmup` steps. */
   lr: number;
+  /** Later learning rates, each `[fromStep, lr]` (set with `--lr` on a resumed run): piecewise constant. */
+  lrSteps?: [number, number][];
   warmup: number;
   /** EMA decay of the weights used for sampling. */
   emaDecay: number;
@@ -99,7 +101,9 @@ export class DdpmTrainer {
   }
 
   lrAt(step: number): number {
-    return this.config.lr * Math.min(1, (step + 1) / Math.max(1, this.config.warmup));
+    let lr = this.config.lr;
+    for (const [from, value] of this.config.lrSteps ?? []) if (step >= from) lr = value;
+    return lr * Math.min(1, (step + 1) / Math.max(1, this.config.warmup));
   }
 
   /** The batch of step `step`: images x0 in [-1,1], timesteps, noise and per-sample coefficients. */
