@@ -56,6 +56,28 @@ describe('DDPM training', () => {
     expect(lossWeight(s, 10, 'epsilon', null)).toBe(1);
   });
 
+  it('learning rate: linear warm-up to lr, then each later [step, lr] from its step on', () => {
+    const t = new DdpmTrainer(
+      {
+        ...TINY,
+        lr: 1e-3,
+        warmup: 10,
+        lrSteps: [
+          [100, 2e-4],
+          [300, 5e-5],
+        ],
+      },
+      data,
+    );
+    expect(t.lrAt(0)).toBeCloseTo(1e-4, 12); // (0 + 1) / 10 of the peak
+    expect(t.lrAt(9)).toBe(1e-3);
+    expect(t.lrAt(99)).toBe(1e-3);
+    expect(t.lrAt(100)).toBe(2e-4);
+    expect(t.lrAt(299)).toBe(2e-4);
+    expect(t.lrAt(5000)).toBe(5e-5);
+    t.dispose();
+  });
+
   it('the loss goes down on real digits', async () => {
     const tr = new DdpmTrainer({ ...TINY, batch: 8 }, data);
     const ps = (await drain(tr.run(60, { readEvery: 10 }))) as { loss: number; step: number }[];
