@@ -62,7 +62,11 @@ L_simple still draws strokes, not digits, after ~2,900 steps. To converge in few
 higher learning rate with warm-up and gradient clipping (1e-3), min-SNR-5 weighting (reported to speed
 up diffusion training about 3×, because the many nearly-clean timesteps no longer dominate the
 gradient), batch 32 (more updates per image seen on one CPU core), and an EMA with warm-up so the
-shipped weights are usable early. Short comparison runs of these choices have not been made yet.
+shipped weights are usable early. Short comparison runs of these choices have not been made yet.${
+    (cfg.lrSteps ?? []).length
+      ? `\n\nLearning-rate decay: ${(cfg.lrSteps ?? []).map(([from, lr]) => `${lr} from step ${from.toLocaleString('en')}`).join(', ')} (\`npm run train -- ddpm --lr X\` on a resumed run), once the training loss and the classifier's confidence in the samples had levelled off at the higher rate; a lower rate lets the weights (and their EMA) settle instead of jittering around a minimum.`
+      : ''
+  }
 
 ## Metrics
 

@@ -76,7 +76,7 @@ export function tableMarkdown(t: SamplingTable): string {
     '',
     `Each row: ${t.samples} samples, and every row starts from the same ${t.samples} noise images x_T (same seeds), judged by the project's MNIST classifier (models/mnist-classifier).`,
     `FID is on the classifier's 128-d features against the 10,000 test digits; ${t.samples} real training digits score ${floor?.toFixed(2) ?? '–'} (the floor at this sample count: FID is biased upwards for small samples, so compare rows with each other and with the floor, not with published FIDs).`,
-    `Measured on ${t.machine} with \`${t.command}\`. Every sampler costs one network call per step; s/image is the measured sampling wall time at batch ${t.batch ?? 100} on a shared machine (the model trained on the other core, other jobs came and went), so it is noisy: compare it through the number of steps.`,
+    `Measured on ${t.machine} with \`${t.command}\`. Every sampler costs one network call per step; s/image is the measured sampling wall time at batch ${t.batch ?? 100} on a shared machine, so it is noisy (see the notes below the table): compare it through the number of steps.`,
     '',
     '| sampler | steps | FID | precision | recall | confident > 0.9 | classes min–max | s/image |',
     '|---|---|---|---|---|---|---|---|',
