@@ -28,6 +28,13 @@ import { sampleImages } from '../pipelines/ddpm-sample';
 import { tf } from '../runtime/tf-node';
 import { writeFileAtomic } from './files';
 
+/** The table stored in `path` if it was made on these weights with this sample count, else null. */
+function tableFor(path: string, modelStep: number, samples: number): SamplingTable | null {
+  if (!existsSync(path)) return null;
+  const t = JSON.parse(readFileSync(path, 'utf8')) as SamplingTable;
+  return t.modelStep === modelStep && t.samples === samples ? t : null;
+}
+
 export async function runSamplingTable(opts: {
   dir: string;
   net: UNet;
@@ -48,9 +55,9 @@ export async function runSamplingTable(opts: {
   const command = `npm run eval -- table --samples ${samples}`;
   let table: SamplingTable = { modelStep, samples, batch, machine: opts.machine, command, rows: [] };
   if (!opts.fresh && existsSync(path)) {
-    const old = JSON.parse(readFileSync(path, 'utf8')) as SamplingTable;
-    if (old.modelStep === modelStep && old.samples === samples) table = { ...old, machine: opts.machine };
-    else console.log(`sampling.json is for step ${old.modelStep} / ${old.samples} samples: starting over`);
+    const old = tableFor(path, modelStep, samples);
+    if (old) table = { ...old, machine: opts.machine };
+    else console.log(`sampling.json is for other weights or another sample count: starting over`);
   }
   const schedule = makeSchedule(meta.schedule);
   const ref = await makeReference(opts.classifier, opts.test, opts.train, samples);
@@ -75,11 +82,9 @@ export async function runSamplingTable(opts: {
     );
     table.rows.push({ ...spec, result });
     // Another part may have written rows meanwhile (same weights and sample count): keep them too.
-    if (existsSync(path)) {
-      const now = JSON.parse(readFileSync(path, 'utf8')) as SamplingTable;
-      if (now.modelStep === modelStep && now.samples === samples)
-        table = { ...now, ...table, notes: now.notes ?? table.notes, rows: mergeRows(table.rows, now.rows) };
-    }
+    const now = tableFor(path, modelStep, samples);
+    if (now)
+      table = { ...now, ...table, notes: now.notes ?? table.notes, rows: mergeRows(table.rows, now.rows) };
     writeFileAtomic(path, JSON.stringify(table, null, 1));
     writeFileAtomic(join(dir, 'sampling.md'), tableMarkdown(table));
   }
