@@ -287,7 +287,7 @@ export function groupNorm(
   const [b, , , c] = x.shape;
   const g = Math.min(groups, c);
   // Statistics per (image, group) from per-channel means over space: every op stays 4-D (or small), as
-  // 5-D broadcasts and reductions over non-adjacent axes are slow on WASM (see wasm-reduce.ts).
+  // 5-D broadcasts and reductions over non-adjacent axes are slow on WASM (see src/runtime/wasm-kernels.ts).
   const groupMean = (perChannel: tf.Tensor) =>
     // [B, 1, 1, C] -> the mean of its group, per channel
     tf.reshape(tf.mul(tf.mean(tf.reshape(perChannel, [b, g, c / g]), 2, true), tf.ones([1, 1, c / g])), [
