@@ -1,5 +1,6 @@
 /**
  * `npm run train -- ddpm [--hours H] [--steps N] [--every N] [--fresh] [--preset shipped|classroom] [--batch B] [--lr X]`
+ * `npm run train -- compare [--steps N]`: short runs measuring the training choices (compare.ts).
  * (`--lr` on a resumed run switches to a new learning rate from the current step on.)
  *
  * Trains the shipped DDPM on MNIST in Node on the WASM backend, resuming from
@@ -61,6 +62,11 @@ async function main() {
   if (which === 'classifier') {
     const { trainClassifierCli } = await import('./train-classifier');
     return trainClassifierCli(Number(arg('epochs') ?? '2'));
+  }
+  if (which === 'compare') {
+    await initNodeBackend('wasm');
+    const { compareChoices } = await import('./compare');
+    return compareChoices();
   }
   if (which !== 'ddpm') {
     console.error(
