@@ -106,7 +106,7 @@ function markdown(f: ChoicesFile): string {
 }
 
 export async function compareChoices(): Promise<void> {
-  const steps = Number(arg('steps') ?? '800');
+  const steps = Number(arg('steps') ?? '400');
   const every = Number(arg('every') ?? String(steps / 2));
   const only = arg('only')?.split(',');
   const dir = 'models/ddpm-mnist';
@@ -145,7 +145,7 @@ export async function compareChoices(): Promise<void> {
       for await (const p of tr.run(Math.min(every, steps - tr.step), { readEvery: 50 })) {
         sum += p.loss;
         count++;
-        if (++n % 4 === 0)
+        if (++n % 2 === 0)
           console.log(`  step ${p.step} loss ${p.loss.toFixed(4)} ${p.stepsPerSecond.toFixed(2)} steps/s`);
       }
       loss = sum / count;

@@ -1,7 +1,7 @@
 /**
  * Long sampling runs (1,000 samples of the 1,000-step sampler take hours on one core) kept on disk one
- * batch at a time, so a run survives being stopped and n processes can share it (`--part k/n`: batches
- * k-1, k-1+n, … go to process k). Batch i holds samples [i*batch, (i+1)*batch) with seed `seed + i*batch`,
+ * batch at a time, so a run survives being stopped and n processes can share it (`--part k/n`, 0 <= k < n as for
+ * the sampling table: batches k, k+n, k+2n, … go to process k). Batch i holds samples [i*batch, (i+1)*batch) with seed `seed + i*batch`,
  * exactly what one uninterrupted `sampleImages` call would produce, so the assembled set does not depend
  * on how it was split. Each batch is stored with the seconds it took to sample.
  */
@@ -16,7 +16,7 @@ export interface CachedSampling {
   batch: number;
   /** Values per sample (784 for MNIST). */
   per: number;
-  /** Only this part of the batches: [k, n] with 1 <= k <= n. */
+  /** Only this part of the batches: [k, n] with 0 <= k < n. */
   part?: [number, number];
   /** Sample `m` images starting at sample index `start` (seed = base seed + start). */
   generate(start: number, m: number): Promise<Float32Array>;
@@ -30,7 +30,7 @@ function batchFiles(dir: string, start: number) {
 /** Batch starts that belong to part k of n. */
 export function partStarts(count: number, batch: number, part?: [number, number]): number[] {
   const starts: number[] = [];
-  for (let s = 0, i = 0; s < count; s += batch, i++) if (!part || i % part[1] === part[0] - 1) starts.push(s);
+  for (let s = 0, i = 0; s < count; s += batch, i++) if (!part || i % part[1] === part[0]) starts.push(s);
   return starts;
 }
 
@@ -41,8 +41,8 @@ export function partStarts(count: number, batch: number, part?: [number, number]
 export async function sampleCached(
   o: CachedSampling,
 ): Promise<{ images: Float32Array; seconds: number } | { images: null; missing: number[] }> {
-  if (o.part && !(o.part[0] >= 1 && o.part[0] <= o.part[1]))
-    throw new Error(`--part ${o.part.join('/')}: expected k/n with 1 <= k <= n`);
+  if (o.part && !(Number.isInteger(o.part[0]) && o.part[0] >= 0 && o.part[0] < o.part[1]))
+    throw new Error(`--part ${o.part.join('/')}: need 0 <= k < n`);
   const mine = partStarts(o.count, o.batch, o.part);
   let done = 0;
   for (const s of mine) {

@@ -37,7 +37,7 @@ describe('batch-cached sampling', () => {
       const all = partStarts(count, batch);
       expect(all).toEqual(Array.from({ length: Math.ceil(count / batch) }, (_, i) => i * batch));
       for (const n of [1, 2, 3, 4]) {
-        const parts = Array.from({ length: n }, (_, k) => partStarts(count, batch, [k + 1, n]));
+        const parts = Array.from({ length: n }, (_, k) => partStarts(count, batch, [k, n]));
         expect(parts.flat().sort((a, b) => a - b)).toEqual(all);
         // balanced: part sizes differ by at most one batch
         const sizes = parts.map((p) => p.length);
@@ -50,11 +50,11 @@ describe('batch-cached sampling', () => {
     const dir = tmp();
     const calls: number[] = [];
     const common = { dir, count: 7, batch: 2, per: PER, generate: fake(calls) };
-    const first = await sampleCached({ ...common, part: [1, 2] });
+    const first = await sampleCached({ ...common, part: [0, 2] });
     expect(calls).toEqual([0, 4]);
     expect(first.images).toBeNull();
     if (!first.images) expect(first.missing).toEqual([2, 6]);
-    const second = await sampleCached({ ...common, part: [2, 2] });
+    const second = await sampleCached({ ...common, part: [1, 2] });
     expect(calls).toEqual([0, 4, 2, 6]);
     expect(second.images && Array.from(second.images)).toEqual(expected(7));
 
@@ -79,7 +79,7 @@ describe('batch-cached sampling', () => {
 
   it('rejects a bad part and a generator that returns the wrong size', async () => {
     const common = { dir: tmp(), count: 4, batch: 2, per: PER, generate: fake([]) };
-    await expect(sampleCached({ ...common, part: [3, 2] })).rejects.toThrow(/1 <= k <= n/);
+    await expect(sampleCached({ ...common, part: [2, 2] })).rejects.toThrow(/0 <= k < n/);
     await expect(
       sampleCached({ ...common, generate: () => Promise.resolve(new Float32Array(5)) }),
     ).rejects.toThrow(/expected 6 values, got 5/);
