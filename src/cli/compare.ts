@@ -63,6 +63,8 @@ interface ChoicesFile {
   machine: string;
   command: string;
   variants: VariantResult[];
+  /** What the figures say, written by hand after a run (kept across reruns). */
+  notes?: string;
 }
 
 const HELD_OUT = 64;
@@ -101,7 +103,7 @@ function markdown(f: ChoicesFile): string {
     `unweighted MSE of the implied ε̂ (and of the implied x̂0 clipped to [-1, 1]), EMA weights. Training loss is each run's own (weighted) objective, so it is not comparable across rows. ` +
     `Samples: 100 from the EMA weights at the last step (100-step respaced DDPM, seed 7), judged by models/mnist-classifier.\n\n` +
     `| variant | change | held-out ε-MSE, mid-run | held-out ε-MSE, end | held-out x̂0-MSE, end | training loss, end | recognized (conf. > 0.9) | classes with >= 3 of 100 | time |\n` +
-    `|---|---|---|---|---|---|---|---|---|\n${rows.join('\n')}\n`
+    `|---|---|---|---|---|---|---|---|---|\n${rows.join('\n')}\n${f.notes ? `\n${f.notes}\n` : ''}`
   );
 }
 
@@ -189,4 +191,6 @@ export async function compareChoices(): Promise<void> {
     writeFileAtomic(join(dir, 'choices.md'), markdown(file));
   }
   classifier.dispose();
+  // Also when every variant was measured already: notes edited in choices.json reach choices.md.
+  if (file.variants.length) writeFileAtomic(join(dir, 'choices.md'), markdown(file));
 }

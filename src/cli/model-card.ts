@@ -29,6 +29,10 @@ function writeCard(c: TrainingJson & { dir: string; net: UNet }): void {
   const evalText = existsSync(evalPath)
     ? readFileSync(evalPath, 'utf8').replace(/^# .*\n/, '')
     : 'Not measured yet: run `npm run eval -- ddpm` (needs `npm run train -- classifier` first).';
+  const choicesPath = join(c.dir, 'choices.md');
+  const choicesText = existsSync(choicesPath)
+    ? `These choices were measured against the alternatives on short runs from scratch (\`choices.md\`):\n\n${readFileSync(choicesPath, 'utf8').replace(/^# .*\n\n/, '')}`
+    : 'Short comparison runs of these choices have not been made yet (`npm run train -- compare`).';
   const last = c.history.slice(-20);
   const recentLoss = last.length ? last.reduce((a, [, l]) => a + l, 0) / last.length : NaN;
   const cfg = c.config;
@@ -62,7 +66,7 @@ L_simple still draws strokes, not digits, after ~2,900 steps. To converge in few
 higher learning rate with warm-up and gradient clipping (1e-3), min-SNR-5 weighting (reported to speed
 up diffusion training about 3×, because the many nearly-clean timesteps no longer dominate the
 gradient), batch 32 (more updates per image seen on one CPU core), and an EMA with warm-up so the
-shipped weights are usable early. Short comparison runs of these choices have not been made yet.${
+shipped weights are usable early. ${choicesText}${
     (cfg.lrSteps ?? []).length
       ? `\n\nLearning-rate decay: ${(cfg.lrSteps ?? []).map(([from, lr]) => `${lr} from step ${from.toLocaleString('en')}`).join(', ')} (\`npm run train -- ddpm --lr X\` on a resumed run), once the training loss and the classifier's confidence in the samples had levelled off at the higher rate; a lower rate lets the weights (and their EMA) settle instead of jittering around a minimum.`
       : ''

@@ -7,6 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { mulberry32 } from '../diffusion/random';
+import { variableFrom } from './variables';
 
 interface Spec {
   name: string;
@@ -41,7 +42,7 @@ export class MnistClassifier {
       const v = new Float32Array(n);
       // He-uniform for ReLU layers; zero biases
       if (s.fanIn > 0) for (let i = 0; i < n; i++) v[i] = (rand() * 2 - 1) * Math.sqrt(6 / s.fanIn);
-      this.params.set(s.name, tf.variable(tf.tensor(v, s.shape), true));
+      this.params.set(s.name, variableFrom(tf.tensor(v, s.shape), true));
     }
   }
 

@@ -10,6 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { mulberry32 } from '../diffusion/random';
+import { variableFrom } from './variables';
 
 export interface UNetConfig {
   /** Base channel count; the levels have ch, 2ch, 4ch channels (28x28, 14x14, 7x7). */
@@ -63,7 +64,7 @@ export class UNet {
         const bound = 1 / Math.sqrt(s.fanIn);
         for (let i = 0; i < n; i++) v[i] = (rand() * 2 - 1) * bound;
       }
-      this.params.set(s.name, tf.variable(tf.tensor(v, s.shape), true)); // names live in our map: TF.js variable names must be globally unique
+      this.params.set(s.name, variableFrom(tf.tensor(v, s.shape), true)); // names live in our map: TF.js variable names must be globally unique
     }
   }
 
@@ -261,8 +262,10 @@ export class UNet {
       if (!w || w.shape.join() !== s.shape.join())
         throw new Error(`weights do not match the U-Net at ${s.name}`);
     }
-    for (const s of this.specs)
-      this.params.get(s.name)!.assign(tf.tensor(weights.get(s.name)!.data, s.shape));
+    tf.tidy(() => {
+      for (const s of this.specs)
+        this.params.get(s.name)!.assign(tf.tensor(weights.get(s.name)!.data, s.shape));
+    });
   }
 
   dispose(): void {

@@ -3,6 +3,7 @@
  * can save and restore them exactly. Plus global-norm gradient clipping and an EMA of the weights.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { variableFrom } from '../nets/variables';
 
 export interface AdamOptions {
   beta1?: number; // 0.9
@@ -24,8 +25,8 @@ export class Adam {
     this.b2 = opts.beta2 ?? 0.999;
     this.eps = opts.epsilon ?? 1e-8;
     for (const [k, p] of params) {
-      this.m.set(k, tf.variable(tf.zerosLike(p), false));
-      this.v.set(k, tf.variable(tf.zerosLike(p), false));
+      this.m.set(k, variableFrom(tf.zerosLike(p), false));
+      this.v.set(k, variableFrom(tf.zerosLike(p), false));
     }
   }
 
@@ -83,7 +84,7 @@ export class Ema {
     params: Map<string, tf.Variable>,
     readonly decay: number,
   ) {
-    for (const [k, p] of params) this.shadow.set(k, tf.variable(p.clone(), false));
+    for (const [k, p] of params) this.shadow.set(k, variableFrom(p.clone(), false));
   }
 
   /** Decay used at update number `step` (0-based): min(decay, (1 + step) / (10 + step)). */

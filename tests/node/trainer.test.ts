@@ -128,6 +128,26 @@ describe('DDPM training', () => {
     tr.dispose();
   });
 
+  it('frees everything it made: trainers, checkpoint restores and loaded models, made and disposed again and again', async () => {
+    // A page that resets "Train it live" or reloads a model does this many times: each round must
+    // leave the tensor count where it started (a variable made from a temporary keeps the temporary).
+    const src = new DdpmTrainer(TINY, data);
+    await drain(src.run(2));
+    const ck = await src.checkpoint();
+    const model = await src.exportEma({});
+    src.dispose();
+    const before = tf.memory().numTensors;
+    for (let round = 0; round < 3; round++) {
+      const tr = new DdpmTrainer(TINY, data);
+      tr.restore(ck.json, ck.bin);
+      await drain(tr.run(2));
+      tr.dispose();
+      const { net } = loadDdpm(JSON.parse(JSON.stringify(model.json)), model.bin);
+      net.dispose();
+      expect(tf.memory().numTensors).toBe(before);
+    }
+  });
+
   it('exports EMA weights that load back into an identical model; samples are deterministic per seed', async () => {
     const tr = new DdpmTrainer(TINY, data);
     await drain(tr.run(5));
