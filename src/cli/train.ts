@@ -1,5 +1,5 @@
 /**
- * `npm run train -- ddpm [--hours H] [--steps N] [--every N] [--fresh] [--preset shipped|classroom] [--batch B] [--lr X]`
+ * `npm run train -- ddpm [--hours H] [--steps N] [--every N] [--fresh] [--preset shipped|classroom] [--batch B] [--lr X] [--dir DIR]`
  * `npm run train -- compare [--steps N]`: short runs measuring the training choices (compare.ts).
  * (`--lr` on a resumed run switches to a new learning rate from the current step on.)
  *
@@ -28,7 +28,8 @@ function arg(name: string): string | undefined {
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
 
-export const DDPM_DIR = 'models/ddpm-mnist';
+// --dir DIR: train a copy elsewhere (e.g. a fork of the shipped run with another learning rate).
+const DDPM_DIR = arg('dir') ?? 'models/ddpm-mnist';
 const CKPT = join(DDPM_DIR, 'checkpoint', 'ddpm.ckpt');
 
 async function save(trainer: DdpmTrainer, machine: string) {
@@ -70,7 +71,7 @@ async function main() {
   }
   if (which !== 'ddpm') {
     console.error(
-      'usage: npm run train -- ddpm [--hours H] [--steps N] [--every N] [--fresh] [--preset P] [--batch B] [--lr X]',
+      'usage: npm run train -- ddpm [--hours H] [--steps N] [--every N] [--fresh] [--preset P] [--batch B] [--lr X] [--dir DIR]\n       npm run train -- compare [--steps N]\n       npm run train -- classifier [--epochs E]',
     );
     process.exit(2);
   }
