@@ -14,17 +14,15 @@ import { existsSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { loadMnistNode } from '../data/mnist-node';
-import { DdpmSampler } from '../diffusion/ddpm';
 import { normals } from '../diffusion/random';
-import { classify } from '../metrics/evaluate';
 import { UNet } from '../nets/unet';
 import { denoiseAt } from '../pipelines/denoise';
-import { sampleDdpm } from '../pipelines/ddpm-sample';
 import { tf } from '../runtime/tf-node';
 import { DdpmTrainer, DEFAULT_TRAIN_CONFIG, type TrainConfig } from '../train/ddpm-trainer';
 import { imagesTensor } from '../train/classifier-trainer';
 import { loadClassifier } from './classifier-files';
 import { writeFileAtomic } from './files';
+import { quickCheck } from './quick-check';
 
 export interface Variant {
   name: string;
@@ -156,19 +154,7 @@ export async function compareChoices(): Promise<void> {
       points.push(point);
       console.log(`  ${JSON.stringify(point)}`);
     }
-    const sampler = new DdpmSampler(tr.schedule, { prediction: config.prediction });
-    sampler.setTimesteps(100);
-    let x: Float32Array = new Float32Array(0);
-    for await (const f of sampleDdpm(preview, sampler, { n: 100, seed: 7, every: 100 })) x = f.x;
-    const { probs } = await classify(classifier, x);
-    const counts = new Array<number>(10).fill(0);
-    let confident = 0;
-    for (let i = 0; i < 100; i++) {
-      const p = Array.from(probs.subarray(i * 10, i * 10 + 10));
-      const best = p.indexOf(Math.max(...p));
-      counts[best]!++;
-      if (p[best]! > 0.9) confident++;
-    }
+    const { counts, confident } = await quickCheck(preview, tr.schedule, config.prediction, classifier);
     const result: VariantResult = {
       name: v.name,
       change: v.change,

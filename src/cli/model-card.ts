@@ -33,6 +33,11 @@ function writeCard(c: TrainingJson & { dir: string; net: UNet }): void {
   const choicesText = existsSync(choicesPath)
     ? `These choices were measured against the alternatives on short runs from scratch (\`choices.md\`):\n\n${readFileSync(choicesPath, 'utf8').replace(/^# .*\n\n/, '')}`
     : 'Short comparison runs of these choices have not been made yet (`npm run train -- compare`).';
+  // Hand-written observations from the training sessions (experiments on forks, decisions), if any.
+  const notesPath = join(c.dir, 'notes.md');
+  const notesText = existsSync(notesPath)
+    ? `## Notes from the training sessions\n\n${readFileSync(notesPath, 'utf8').trim()}\n\n`
+    : '';
   const last = c.history.slice(-20);
   const recentLoss = last.length ? last.reduce((a, [, l]) => a + l, 0) / last.length : NaN;
   const cfg = c.config;
@@ -72,7 +77,7 @@ shipped weights are usable early. ${choicesText}${
       : ''
   }
 
-## Metrics
+${notesText}## Metrics
 
 Targets for the finished model: on 1,000 samples of the 1,000-step sampler, at least 85% classified
 with confidence > 0.9, every class between 5% and 15%, and FID reported beside the real-digit floor.

@@ -7,15 +7,13 @@
  */
 import { cpus } from 'node:os';
 import { loadMnistNode } from '../data/mnist-node';
-import { DdpmSampler } from '../diffusion/ddpm';
-import { classify } from '../metrics/evaluate';
 import { UNet, type UNetPreset } from '../nets/unet';
-import { sampleDdpm } from '../pipelines/ddpm-sample';
 import { initNodeBackend, tf } from '../runtime/tf-node';
 import { DdpmTrainer } from '../train/ddpm-trainer';
 import { DEFAULT_LIVE, trainConfigFor } from '../train/live-settings';
 import { loadClassifier } from './classifier-files';
 import { writeFileAtomic } from './files';
+import { quickCheck } from './quick-check';
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -46,23 +44,14 @@ async function main() {
   while (performance.now() < end) {
     for await (const p of tr.run(every, { readEvery: 50 })) loss = p.loss;
     preview.copyFrom(tr.ema.shadow);
-    const sampler = new DdpmSampler(tr.schedule);
-    sampler.setTimesteps(100);
-    let x: Float32Array = new Float32Array(0);
-    for await (const f of sampleDdpm(preview, sampler, { n: 100, seed: 7, every: 100 })) x = f.x;
-    const { probs } = await classify(classifier, x);
-    const counts = new Array<number>(10).fill(0);
-    let confident = 0;
-    let conf = 0;
-    for (let i = 0; i < 100; i++) {
-      const p = probs.subarray(i * 10, i * 10 + 10);
-      const best = p.indexOf(Math.max(...p));
-      counts[best]!++;
-      conf += p[best]!;
-      if (p[best]! > 0.9) confident++;
-    }
+    const { counts, confident, meanConfidence } = await quickCheck(
+      preview,
+      tr.schedule,
+      config.prediction,
+      classifier,
+    );
     rows.push(
-      `| ${tr.step} | ${(tr.step * config.batch).toLocaleString('en')} | ${(tr.wallSeconds / 60).toFixed(1)} min | ${loss.toFixed(4)} | ${confident}% | ${conf.toFixed(0)}% | ${counts.filter((c) => c >= 3).length}/10 |`,
+      `| ${tr.step} | ${(tr.step * config.batch).toLocaleString('en')} | ${(tr.wallSeconds / 60).toFixed(1)} min | ${loss.toFixed(4)} | ${confident}% | ${(meanConfidence * 100).toFixed(0)}% | ${counts.filter((c) => c >= 3).length}/10 |`,
     );
     console.log(rows.at(-1));
     write();

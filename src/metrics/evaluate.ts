@@ -89,17 +89,11 @@ export async function makeReference(
   };
 }
 
-export async function evaluate(
-  gen: DigitGenerator,
-  net: MnistClassifier,
-  ref: Reference,
+/** Samples per predicted class, how many have a top probability > 0.9, and the mean top probability. */
+export function summarizeProbs(
+  probs: Float32Array,
   n: number,
-  seed = 0,
-): Promise<EvalResult> {
-  const t0 = performance.now();
-  const images = await gen.generate(n, seed);
-  const secondsPerImage = (performance.now() - t0) / 1000 / n;
-  const { features, probs } = await classify(net, images);
+): { counts: number[]; confident: number; meanConfidence: number } {
   const counts = new Array<number>(10).fill(0);
   let confident = 0;
   let confSum = 0;
@@ -111,6 +105,21 @@ export async function evaluate(
     confSum += p[best]!;
     if (p[best]! > 0.9) confident++;
   }
+  return { counts, confident, meanConfidence: confSum / n };
+}
+
+export async function evaluate(
+  gen: DigitGenerator,
+  net: MnistClassifier,
+  ref: Reference,
+  n: number,
+  seed = 0,
+): Promise<EvalResult> {
+  const t0 = performance.now();
+  const images = await gen.generate(n, seed);
+  const secondsPerImage = (performance.now() - t0) / 1000 / n;
+  const { features, probs } = await classify(net, images);
+  const { counts, confident, meanConfidence } = summarizeProbs(probs, n);
   const nTrain = ref.trainFeatures.length / FEATURE_DIM;
   const floorN = Math.min(n, nTrain);
   // precision/recall against an equal number of test digits (k-NN is O(n^2))
@@ -134,7 +143,7 @@ export async function evaluate(
     recall: pr.recall,
     classShares: counts.map((c) => c / n),
     confidentShare: confident / n,
-    meanConfidence: confSum / n,
+    meanConfidence,
     secondsPerImage,
   };
 }
