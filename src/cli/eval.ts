@@ -47,10 +47,8 @@ async function main() {
   const dir = 'models/ddpm-mnist';
   // --weights DIR: a frozen copy of model.json + weights.bin (training rewrites the shipped ones).
   const weights = arg('weights') ?? dir;
-  const { net, meta } = loadDdpm(
-    readFileSync(join(weights, 'model.json'), 'utf8'),
-    new Uint8Array(readFileSync(join(weights, 'weights.bin'))),
-  );
+  const bin = readFileSync(join(weights, 'weights.bin'));
+  const { net, meta } = loadDdpm(readFileSync(join(weights, 'model.json'), 'utf8'), new Uint8Array(bin));
   const classifier = loadClassifier();
   const train = loadMnistNode('train');
   const test = loadMnistNode('test');
@@ -78,7 +76,6 @@ async function main() {
 
   // Samples are kept on disk batch by batch (.cache/eval-ddpm/<weights hash>-…), so a long run resumes
   // where it stopped and `--part k/n` lets n processes share it; the last part to finish scores the set.
-  const bin = readFileSync(join(weights, 'weights.bin'));
   const hash = createHash('sha256').update(bin).digest('hex').slice(0, 12);
   const part = arg('part') ? (arg('part')!.split('/').map(Number) as [number, number]) : undefined;
   const sampled = await sampleCached({
