@@ -15,12 +15,13 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { loadMnistNode } from '../data/mnist-node';
 import { normals } from '../diffusion/random';
+import { realImages } from '../metrics/evaluate';
 import { UNet } from '../nets/unet';
 import { denoiseAt } from '../pipelines/denoise';
 import { tf } from '../runtime/tf-node';
 import { DdpmTrainer, DEFAULT_TRAIN_CONFIG, type TrainConfig } from '../train/ddpm-trainer';
-import { imagesTensor } from '../train/classifier-trainer';
 import { loadClassifier } from './classifier-files';
+import { arg } from './args';
 import { writeFileAtomic } from './files';
 import { quickCheck } from './quick-check';
 
@@ -83,11 +84,6 @@ async function heldOut(net: UNet, tr: DdpmTrainer, x0: Float32Array) {
   return { heldOutEpsMse: eps / TIMESTEPS.length, heldOutX0Mse: x0e / TIMESTEPS.length };
 }
 
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
-
 function markdown(f: ChoicesFile): string {
   const rows = f.variants.map((v) => {
     const last = v.points.at(-1)!;
@@ -119,12 +115,10 @@ export async function compareChoices(): Promise<void> {
   file.machine = machine;
   const train = loadMnistNode('train');
   const test = loadMnistNode('test');
-  const heldX0T = imagesTensor(
+  const heldX0 = await realImages(
     test,
     Array.from({ length: HELD_OUT }, (_, i) => i),
   );
-  const heldX0 = (await heldX0T.data()) as Float32Array;
-  heldX0T.dispose();
   const classifier = loadClassifier();
   for (const v of VARIANTS) {
     if (only && !only.includes(v.name)) continue;
@@ -137,7 +131,6 @@ export async function compareChoices(): Promise<void> {
     const preview = new UNet(tr.net.config);
     console.log(`${v.name} (${v.change}): ${steps} steps…`);
     const points: Point[] = [];
-    let loss = NaN;
     let n = 0;
     while (tr.step < steps) {
       let sum = 0;
@@ -148,9 +141,8 @@ export async function compareChoices(): Promise<void> {
         if (++n % 2 === 0)
           console.log(`  step ${p.step} loss ${p.loss.toFixed(4)} ${p.stepsPerSecond.toFixed(2)} steps/s`);
       }
-      loss = sum / count;
       preview.copyFrom(tr.ema.shadow);
-      const point = { step: tr.step, trainLoss: loss, ...(await heldOut(preview, tr, heldX0)) };
+      const point = { step: tr.step, trainLoss: sum / count, ...(await heldOut(preview, tr, heldX0)) };
       points.push(point);
       console.log(`  ${JSON.stringify(point)}`);
     }

@@ -23,16 +23,12 @@ import {
 import { loadDdpm } from '../nets/load';
 import { sampleImages } from '../pipelines/ddpm-sample';
 import { initNodeBackend, tf } from '../runtime/tf-node';
+import { arg } from './args';
 import { writeFileAtomic } from './files';
 import { writeDdpmCard } from './model-card';
 import { loadClassifier } from './classifier-files';
 import { sampleCached } from './sample-cache';
 import { runSamplingTable } from './sampling-table';
-
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
 
 async function main() {
   const which = process.argv[2] ?? 'ddpm';

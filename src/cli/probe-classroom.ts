@@ -12,13 +12,9 @@ import { initNodeBackend, tf } from '../runtime/tf-node';
 import { DdpmTrainer } from '../train/ddpm-trainer';
 import { DEFAULT_LIVE, trainConfigFor } from '../train/live-settings';
 import { loadClassifier } from './classifier-files';
+import { arg } from './args';
 import { writeFileAtomic } from './files';
 import { quickCheck } from './quick-check';
-
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
 
 async function main() {
   const preset = (arg('preset') ?? 'classroom') as UNetPreset;

@@ -20,13 +20,9 @@ import {
   type TrainConfig,
 } from '../train/ddpm-trainer';
 import { packCheckpoint, unpackCheckpoint } from '../train/weights-format';
+import { arg } from './args';
 import { writeFileAtomic } from './files';
 import { writeDdpmCard } from './model-card';
-
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
 
 // --dir DIR: train a copy elsewhere (e.g. a fork of the shipped run with another learning rate).
 const DDPM_DIR = arg('dir') ?? 'models/ddpm-mnist';
