@@ -11,6 +11,7 @@ import { UNet, UNET_PRESETS, type UNetPreset } from '../nets/unet';
 import { sampleDdpm } from '../pipelines/ddpm-sample';
 import { initNodeBackend, tf } from '../runtime/tf-node';
 import { DdpmTrainer, DEFAULT_TRAIN_CONFIG } from '../train/ddpm-trainer';
+import { startGradientWorkers } from './gradient-workers';
 
 export interface TrainBench {
   preset: UNetPreset;
@@ -21,18 +22,23 @@ export interface TrainBench {
   tfMB: number;
 }
 
+/** Training speed on the WASM backend; `workers` extra threads share each batch (train --workers). */
 export async function benchNodeTraining(
   preset: UNetPreset,
   batch: number,
   steps: number,
+  workers = 0,
 ): Promise<TrainBench> {
   await initNodeBackend('wasm');
   const tr = new DdpmTrainer({ ...DEFAULT_TRAIN_CONFIG, preset, batch }, loadMnistNode('test'));
-  for await (const _ of tr.run(1, { readEvery: 1 })) void _; // warm-up (kernel set-up)
+  const pool = workers ? await startGradientWorkers(workers, tr.net.config, tr.config.prediction) : null;
+  const helpers = pool?.helpers;
+  for await (const _ of tr.run(1, { readEvery: 1, helpers })) void _; // warm-up (kernel set-up)
   const t0 = performance.now();
-  for await (const _ of tr.run(steps, { readEvery: steps })) void _;
+  for await (const _ of tr.run(steps, { readEvery: steps, helpers })) void _;
   const ms = (performance.now() - t0) / steps;
   const tfMB = tf.memory().numBytes / 1e6;
+  await pool?.close();
   tr.dispose();
   return { preset, batch, msPerStep: ms, imagesPerSecond: (1000 * batch) / ms, tfMB };
 }

@@ -80,6 +80,55 @@ export function lossWeight(
   return Math.min(snr, gamma) / (prediction === 'epsilon' ? snr : snr + 1);
 }
 
+/** One step's batch (see DdpmTrainer.makeBatch): rows of images, timesteps, noise and coefficients. */
+export type TrainBatch = ReturnType<DdpmTrainer['makeBatch']>;
+
+/** Something that computes sliceGradients for a slice of a batch with given weights (e.g. a worker thread). */
+export interface GradientHelper {
+  gradients(
+    weights: Map<string, Float32Array>,
+    batch: TrainBatch,
+    from: number,
+    to: number,
+  ): Promise<{ loss: number; grads: Map<string, Float32Array> }>;
+}
+
+/**
+ * Loss and gradients of rows [from, to) of a batch, scaled so that the slices of a batch add up to the
+ * whole batch's loss (the mean of min-SNR-weighted per-image errors) and gradient.
+ */
+export function sliceGradients(
+  net: UNet,
+  prediction: 'epsilon' | 'v',
+  bt: TrainBatch,
+  from: number,
+  to: number,
+): { loss: tf.Scalar; grads: Record<string, tf.Tensor> } {
+  const n = to - from;
+  const total = bt.t.length;
+  const px = bt.x0.length / total;
+  return tf.tidy(() => {
+    const shape4 = [n, 1, 1, 1];
+    const rows = (a: Float32Array, per: number) => a.subarray(from * per, to * per);
+    const x0 = tf.tensor4d(rows(bt.x0, px), [n, 28, 28, 1]);
+    const eps = tf.tensor4d(rows(bt.eps, px), [n, 28, 28, 1]);
+    const a = tf.tensor(rows(bt.a, 1), shape4);
+    const b = tf.tensor(rows(bt.b, 1), shape4);
+    const xt = tf.add(tf.mul(a, x0), tf.mul(b, eps)) as tf.Tensor4D; // x_t = sqrt(abar) x0 + sqrt(1-abar) eps (DDPM eq. 4)
+    const target = prediction === 'epsilon' ? eps : tf.sub(tf.mul(a, eps), tf.mul(b, x0)); // v = sqrt(abar) eps - sqrt(1-abar) x0
+    const t = tf.tensor1d(rows(bt.t, 1));
+    const w = tf.tensor1d(rows(bt.w, 1));
+    const vars = [...net.params.values()];
+    const { value, grads } = tf.variableGrads(() => {
+      const err = tf.mean(tf.square(tf.sub(net.apply(xt, t), target)), [1, 2, 3]); // [n]
+      return tf.div(tf.sum(tf.mul(err, w)), total) as tf.Scalar;
+    }, vars);
+    const byName: Record<string, tf.Tensor> = {};
+    for (const [k, v] of net.params) byName[k] = grads[v.name]!; // variableGrads keys by TF.js variable name
+    return { loss: value, grads: byName };
+  });
+}
+
 export class DdpmTrainer {
   readonly net: UNet;
   readonly ema: Ema;
@@ -132,32 +181,54 @@ export class DdpmTrainer {
 
   /** One optimisation step; returns loss and gradient norm as tensors (the caller reads them later). */
   trainStep(): { loss: tf.Scalar; norm: tf.Scalar } {
-    const { batch, prediction, clipNorm } = this.config;
     const bt = this.makeBatch(this.step);
     const out = tf.tidy(() => {
-      const shape4 = [batch, 1, 1, 1];
-      const x0 = tf.tensor4d(bt.x0, [batch, 28, 28, 1]);
-      const eps = tf.tensor4d(bt.eps, [batch, 28, 28, 1]);
-      const a = tf.tensor(bt.a, shape4);
-      const b = tf.tensor(bt.b, shape4);
-      const xt = tf.add(tf.mul(a, x0), tf.mul(b, eps)) as tf.Tensor4D; // x_t = sqrt(abar) x0 + sqrt(1-abar) eps (DDPM eq. 4)
-      const target = prediction === 'epsilon' ? eps : tf.sub(tf.mul(a, eps), tf.mul(b, x0)); // v = sqrt(abar) eps - sqrt(1-abar) x0
-      const t = tf.tensor1d(bt.t);
-      const w = tf.tensor1d(bt.w);
-      const vars = [...this.net.params.values()];
-      const { value, grads } = tf.variableGrads(() => {
-        const err = tf.mean(tf.square(tf.sub(this.net.apply(xt, t), target)), [1, 2, 3]); // [B]
-        return tf.mean(tf.mul(err, w)) as tf.Scalar;
-      }, vars);
-      const byName: Record<string, tf.Tensor> = {};
-      for (const [k, v] of this.net.params) byName[k] = grads[v.name]!; // variableGrads keys by TF.js variable name
-      const { grads: clipped, norm } = clipByGlobalNorm(byName, clipNorm);
-      this.adam.apply(this.net.params, clipped, this.lrAt(this.step));
-      return { loss: value, norm };
+      const { loss, grads } = sliceGradients(this.net, this.config.prediction, bt, 0, this.config.batch);
+      return this.applyGradients(loss, grads);
     });
+    return out;
+  }
+
+  /**
+   * One optimisation step whose batch is shared with helpers (other threads or workers, each with its
+   * own copy of the net): the helpers get the current weights and a slice of the batch each, this
+   * thread computes the first slice meanwhile, and the summed gradients are applied here. Same batch,
+   * same update as trainStep() up to float rounding, so a run can switch between the two on resume.
+   */
+  async trainStepShared(helpers: readonly GradientHelper[]): Promise<{ loss: tf.Scalar; norm: tf.Scalar }> {
+    const { batch } = this.config;
+    const bt = this.makeBatch(this.step);
+    const cuts = Array.from({ length: helpers.length + 2 }, (_, i) =>
+      Math.round((i * batch) / (helpers.length + 1)),
+    );
+    const weights = await this.net.weights();
+    const remote = helpers.map((h, i) => h.gradients(weights, bt, cuts[i + 1]!, cuts[i + 2]!));
+    const local = tf.tidy(() => sliceGradients(this.net, this.config.prediction, bt, 0, cuts[1]!));
+    const parts = await Promise.all(remote);
+    const out = tf.tidy(() => {
+      let loss: tf.Scalar = local.loss;
+      const grads: Record<string, tf.Tensor> = { ...local.grads };
+      for (const part of parts) {
+        loss = tf.add(loss, part.loss);
+        for (const [k, v] of this.net.params)
+          grads[k] = tf.add(grads[k]!, tf.tensor(part.grads.get(k)!, v.shape));
+      }
+      return this.applyGradients(loss, grads);
+    });
+    tf.dispose([local.loss, ...Object.values(local.grads)]);
+    return out;
+  }
+
+  /** Clip, Adam, EMA and the step count: the second half of a step (call inside tf.tidy). */
+  private applyGradients(
+    loss: tf.Scalar,
+    grads: Record<string, tf.Tensor>,
+  ): { loss: tf.Scalar; norm: tf.Scalar } {
+    const { grads: clipped, norm } = clipByGlobalNorm(grads, this.config.clipNorm);
+    this.adam.apply(this.net.params, clipped, this.lrAt(this.step));
     this.ema.update(this.net.params, this.step);
     this.step++;
-    return out;
+    return { loss, norm };
   }
 
   /**
@@ -166,7 +237,13 @@ export class DdpmTrainer {
    */
   async *run(
     steps: number,
-    opts: { readEvery?: number; signal?: AbortSignal; between?: () => Promise<void> } = {},
+    opts: {
+      readEvery?: number;
+      signal?: AbortSignal;
+      between?: () => Promise<void>;
+      /** Share each batch with these helpers (see trainStepShared). */
+      helpers?: readonly GradientHelper[];
+    } = {},
   ): AsyncGenerator<TrainProgress> {
     const readEvery = opts.readEvery ?? 10;
     const end = this.step + steps;
@@ -174,7 +251,7 @@ export class DdpmTrainer {
     let t0 = performance.now();
     let s0 = this.step;
     while (this.step < end && !opts.signal?.aborted) {
-      pending.push(this.trainStep());
+      pending.push(opts.helpers?.length ? await this.trainStepShared(opts.helpers) : this.trainStep());
       // In a page: give the browser a turn after every step so scrolling and input stay smooth.
       if (opts.between) await opts.between();
       if (pending.length >= readEvery || this.step >= end || opts.signal?.aborted) {

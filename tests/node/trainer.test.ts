@@ -14,8 +14,10 @@ import {
   DEFAULT_TRAIN_CONFIG,
   lossWeight,
   NonFiniteLossError,
+  sliceGradients,
   type TrainConfig,
 } from '../../src/train/ddpm-trainer';
+import { startGradientWorkers } from '../../src/cli/gradient-workers';
 import {
   decodeWeights,
   packCheckpoint,
@@ -103,6 +105,74 @@ describe('DDPM training', () => {
     pa.forEach((w, i) => w.forEach((v, j) => expect(pc[i]![j]).toBeCloseTo(v, 6)));
     a.dispose();
     c.dispose();
+  });
+
+  it('gradients of a batch cut into slices add up to the whole batch loss and gradients', async () => {
+    const tr = new DdpmTrainer({ ...TINY, batch: 6 }, data);
+    const bt = tr.makeBatch(0);
+    const whole = sliceGradients(tr.net, 'epsilon', bt, 0, 6);
+    const parts = [
+      sliceGradients(tr.net, 'epsilon', bt, 0, 1),
+      sliceGradients(tr.net, 'epsilon', bt, 1, 4),
+      sliceGradients(tr.net, 'epsilon', bt, 4, 6),
+    ];
+    // The whole batch's loss computed independently: the mean of min-SNR-weighted per-image errors.
+    const eps = tf.tidy(() => {
+      const x0 = tf.tensor4d(bt.x0, [6, 28, 28, 1]);
+      const e = tf.tensor4d(bt.eps, [6, 28, 28, 1]);
+      const xt = tf.add(
+        tf.mul(tf.tensor(bt.a, [6, 1, 1, 1]), x0),
+        tf.mul(tf.tensor(bt.b, [6, 1, 1, 1]), e),
+      ) as tf.Tensor4D;
+      const err = tf.mean(tf.square(tf.sub(tr.net.apply(xt, tf.tensor1d(bt.t)), e)), [1, 2, 3]);
+      return tf.mean(tf.mul(err, tf.tensor1d(bt.w))).dataSync()[0]!;
+    });
+    const lw = (await whole.loss.data())[0]!;
+    expect(lw).toBeCloseTo(eps, 6);
+    const lsum = (await Promise.all(parts.map((p) => p.loss.data()))).reduce((a, l) => a + l[0]!, 0);
+    expect(lsum).toBeCloseTo(lw, 6);
+    for (const k of Object.keys(whole.grads)) {
+      const w = await whole.grads[k]!.data();
+      const s = new Float64Array(w.length);
+      for (const p of parts) (await p.grads[k]!.data()).forEach((v, i) => (s[i]! += v));
+      let diff = 0;
+      let norm = 0;
+      w.forEach((v, i) => ((diff += (v - s[i]!) ** 2), (norm += v * v)));
+      expect(Math.sqrt(diff)).toBeLessThanOrEqual(1e-5 * Math.sqrt(norm) + 1e-9);
+    }
+    tf.dispose([whole, ...parts].flatMap((g) => [g.loss, ...Object.values(g.grads)]));
+    tr.dispose();
+  });
+
+  it('a batch shared with a worker thread trains the same steps as one thread, without leaking tensors', async () => {
+    const cfg = { ...TINY, batch: 6 };
+    const one = new DdpmTrainer(cfg, data);
+    const shared = new DdpmTrainer(cfg, data);
+    const start = await paramsOf(one);
+    const pool = await startGradientWorkers(1, shared.net.config, cfg.prediction);
+    try {
+      const losses = (ps: unknown[]) => (ps as { loss: number }[]).map((p) => p.loss);
+      const a = losses(await drain(one.run(4, { readEvery: 1 })));
+      const b = losses(await drain(shared.run(1, { readEvery: 1, helpers: pool.helpers }))); // counts settle
+      const before = tf.memory().numTensors;
+      b.push(...losses(await drain(shared.run(3, { readEvery: 1, helpers: pool.helpers }))));
+      expect(tf.memory().numTensors).toBe(before);
+      expect(shared.step).toBe(4);
+      b.forEach((l, i) => expect(Math.abs(l - a[i]!)).toBeLessThan(1e-5 * a[i]!));
+      // Same weight updates, up to float rounding amplified a little by Adam.
+      const [p1, p2] = [await paramsOf(one), await paramsOf(shared)];
+      let diff = 0;
+      let moved = 0;
+      p1.forEach((w, i) =>
+        w.forEach((v, j) => ((diff += (v - p2[i]![j]!) ** 2), (moved += (v - start[i]![j]!) ** 2))),
+      );
+      expect(moved).toBeGreaterThan(0);
+      expect(Math.sqrt(diff / moved)).toBeLessThan(1e-3);
+    } finally {
+      await pool.close();
+      one.dispose();
+      shared.dispose();
+    }
   });
 
   it('stops with an explanation when the loss becomes NaN', async () => {
