@@ -56,7 +56,7 @@ The network behind the "Predicting the noise" lesson and the default model of th
 | optimiser | Adam, lr ${cfg.lr} (linear warm-up over ${cfg.warmup} steps)${(cfg.lrSteps ?? []).map(([from, lr]) => `, ${lr} from step ${from.toLocaleString('en')}`).join('')}, global-norm clip ${cfg.clipNorm}, batch ${cfg.batch}, seed ${cfg.seed} |
 | weights shipped | EMA of the weights, decay ${cfg.emaDecay} (with the (1+n)/(10+n) warm-up) |
 | steps | ${c.step.toLocaleString('en')} (${(c.step * cfg.batch).toLocaleString('en')} images seen, ${((c.step * cfg.batch) / 60000).toFixed(1)} epochs) |
-| wall time | ${(c.wallSeconds / 3600).toFixed(2)} h cumulative on ${c.machine} |
+| wall time | ${(c.wallSeconds / 3600).toFixed(2)} h cumulative (the latest session on ${c.machine}; \`--workers\` adds threads, see the notes) |
 | recent loss | ${Number.isFinite(recentLoss) ? recentLoss.toFixed(4) : '–'} (weighted training loss, mean of the last ${last.length} reports) |
 
 Files: \`model.json\` + \`weights.bin\` (tfjs weights format, float32; metadata names the architecture and
