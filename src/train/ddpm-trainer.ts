@@ -182,11 +182,10 @@ export class DdpmTrainer {
   /** One optimisation step; returns loss and gradient norm as tensors (the caller reads them later). */
   trainStep(): { loss: tf.Scalar; norm: tf.Scalar } {
     const bt = this.makeBatch(this.step);
-    const out = tf.tidy(() => {
+    return tf.tidy(() => {
       const { loss, grads } = sliceGradients(this.net, this.config.prediction, bt, 0, this.config.batch);
       return this.applyGradients(loss, grads);
     });
-    return out;
   }
 
   /**
@@ -196,6 +195,7 @@ export class DdpmTrainer {
    * same update as trainStep() up to float rounding, so a run can switch between the two on resume.
    */
   async trainStepShared(helpers: readonly GradientHelper[]): Promise<{ loss: tf.Scalar; norm: tf.Scalar }> {
+    if (!helpers.length) return this.trainStep();
     const { batch } = this.config;
     const bt = this.makeBatch(this.step);
     const cuts = Array.from({ length: helpers.length + 2 }, (_, i) =>
@@ -203,7 +203,7 @@ export class DdpmTrainer {
     );
     const weights = await this.net.weights();
     const remote = helpers.map((h, i) => h.gradients(weights, bt, cuts[i + 1]!, cuts[i + 2]!));
-    const local = tf.tidy(() => sliceGradients(this.net, this.config.prediction, bt, 0, cuts[1]!));
+    const local = sliceGradients(this.net, this.config.prediction, bt, 0, cuts[1]!);
     const parts = await Promise.all(remote);
     const out = tf.tidy(() => {
       let loss: tf.Scalar = local.loss;
