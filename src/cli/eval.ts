@@ -49,6 +49,8 @@ async function main() {
   const train = loadMnistNode('train');
   const test = loadMnistNode('test');
   const machine = `${cpus()[0]?.model}, Node ${process.version}, tfjs ${tf.version_core} ${backend}, 1 thread`;
+  // --part k/n: this process samples batches (or table rows) k, k+n, k+2n, …
+  const part = arg('part') ? (arg('part')!.split('/').map(Number) as [number, number]) : undefined;
   if (which === 'table') {
     await runSamplingTable({
       dir,
@@ -61,7 +63,7 @@ async function main() {
       batch,
       fresh: process.argv.includes('--fresh'),
       machine,
-      part: arg('part') ? (arg('part')!.split('/').map(Number) as [number, number]) : undefined,
+      part,
     });
     net.dispose();
     classifier.dispose();
@@ -73,7 +75,6 @@ async function main() {
   // Samples are kept on disk batch by batch (.cache/eval-ddpm/<weights hash>-…), so a long run resumes
   // where it stopped and `--part k/n` lets n processes share it; the last part to finish scores the set.
   const hash = createHash('sha256').update(bin).digest('hex').slice(0, 12);
-  const part = arg('part') ? (arg('part')!.split('/').map(Number) as [number, number]) : undefined;
   const sampled = await sampleCached({
     dir: join('.cache', 'eval-ddpm', `${hash}-ddpm${steps}-n${n}-b${batch}`),
     count: n,
