@@ -14,15 +14,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { loadMnistNode } from '../data/mnist-node';
-import { normals } from '../diffusion/random';
 import { realImages } from '../metrics/evaluate';
 import { UNet } from '../nets/unet';
-import { denoiseAt } from '../pipelines/denoise';
 import { tf } from '../runtime/tf-node';
 import { DdpmTrainer, DEFAULT_TRAIN_CONFIG, type TrainConfig } from '../train/ddpm-trainer';
 import { loadClassifier } from './classifier-files';
 import { arg } from './args';
 import { writeFileAtomic } from './files';
+import { HELD_OUT_TIMESTEPS, heldOut } from './held-out';
 import { quickCheck } from './quick-check';
 
 export interface Variant {
@@ -67,23 +66,6 @@ interface ChoicesFile {
 }
 
 const HELD_OUT = 64;
-const TIMESTEPS = Array.from({ length: 10 }, (_, i) => i * 100 + 50); // 50, 150, …, 950
-
-async function heldOut(net: UNet, tr: DdpmTrainer, x0: Float32Array) {
-  let eps = 0;
-  let x0e = 0;
-  for (const t of TIMESTEPS) {
-    // The timestep's noise depends only on t, so every variant (and every step) sees the same noise.
-    const r = await denoiseAt(net, tr.schedule, tr.config.prediction, x0, normals(x0.length, 1000 + t), t);
-    eps += r.epsMse;
-    // x̂0 clipped to the pixel range, as the samplers use it (unclipped, t near T dominates the mean).
-    let e = 0;
-    for (let i = 0; i < x0.length; i++) e += (Math.min(1, Math.max(-1, r.x0Hat[i]!)) - x0[i]!) ** 2;
-    x0e += e / x0.length;
-  }
-  return { heldOutEpsMse: eps / TIMESTEPS.length, heldOutX0Mse: x0e / TIMESTEPS.length };
-}
-
 function markdown(f: ChoicesFile): string {
   const rows = f.variants.map((v) => {
     const last = v.points.at(-1)!;
@@ -93,7 +75,7 @@ function markdown(f: ChoicesFile): string {
   return (
     `# Training choices, measured on short runs\n\nCommand: \`${f.command}\` on ${f.machine}.\n\n` +
     `Each variant trains the shipped U-Net from scratch with the same seed (same digits, timesteps and noise at every step) ` +
-    `and changes one setting of the chosen configuration. Held-out error: ${HELD_OUT} test digits at t = ${TIMESTEPS.join(', ')}, fixed noise, ` +
+    `and changes one setting of the chosen configuration. Held-out error: ${HELD_OUT} test digits at t = ${HELD_OUT_TIMESTEPS.join(', ')}, fixed noise, ` +
     `unweighted MSE of the implied ε̂ (and of the implied x̂0 clipped to [-1, 1]), EMA weights. Training loss is each run's own (weighted) objective, so it is not comparable across rows. ` +
     `Samples: 100 from the EMA weights at the last step (100-step respaced DDPM, seed 7), judged by models/mnist-classifier.\n\n` +
     `| variant | change | held-out ε-MSE, mid-run | held-out ε-MSE, end | held-out x̂0-MSE, end | training loss, end | recognized (conf. > 0.9) | classes with >= 3 of 100 | time |\n` +
@@ -142,7 +124,8 @@ export async function compareChoices(): Promise<void> {
           console.log(`  step ${p.step} loss ${p.loss.toFixed(4)} ${p.stepsPerSecond.toFixed(2)} steps/s`);
       }
       preview.copyFrom(tr.ema.shadow);
-      const point = { step: tr.step, trainLoss: sum / count, ...(await heldOut(preview, tr, heldX0)) };
+      const { heldOutEpsMse, heldOutX0Mse } = await heldOut(preview, tr.schedule, config.prediction, heldX0);
+      const point = { step: tr.step, trainLoss: sum / count, heldOutEpsMse, heldOutX0Mse };
       points.push(point);
       console.log(`  ${JSON.stringify(point)}`);
     }

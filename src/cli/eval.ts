@@ -4,6 +4,8 @@
  * setting, replaced when measured again). Real training digits are scored the same way as a reference.
  * Samples are cached per batch, so a stopped run resumes and `--part k/n` spreads it over n processes.
  * `npm run eval -- table [--samples N]`: the steps-vs-quality table of every sampler (sampling-table.ts).
+ * `npm run eval -- heldout [--weights DIR,DIR…] [--digits N]`: the held-out noise-prediction error
+ * (held-out.ts) of one or more weight sets on the same N test digits, per timestep: e.g. a run against a fork.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
@@ -27,15 +29,17 @@ import { arg } from './args';
 import { writeFileAtomic } from './files';
 import { writeDdpmCard } from './model-card';
 import { loadClassifier } from './classifier-files';
+import { HELD_OUT_TIMESTEPS, heldOut } from './held-out';
 import { sampleCached } from './sample-cache';
 import { runSamplingTable } from './sampling-table';
 
 async function main() {
   const which = process.argv[2] ?? 'ddpm';
-  if (which !== 'ddpm' && which !== 'table')
+  if (which !== 'ddpm' && which !== 'table' && which !== 'heldout')
     throw new Error(
-      'usage: npm run eval -- ddpm [--samples N] [--steps S] [--batch B] [--part k/n] [--weights DIR]\n       npm run eval -- table [--samples N] [--batch B] [--fresh] [--part k/n] [--weights DIR]',
+      'usage: npm run eval -- ddpm [--samples N] [--steps S] [--batch B] [--part k/n] [--weights DIR]\n       npm run eval -- table [--samples N] [--batch B] [--fresh] [--part k/n] [--weights DIR]\n       npm run eval -- heldout [--weights DIR,DIR…] [--digits N]',
     );
+  if (which === 'heldout') return heldOutCli();
   const n = Number(arg('samples') ?? (which === 'table' ? '200' : '1000'));
   const steps = Number(arg('steps') ?? '1000');
   const batch = Number(arg('batch') ?? '100');
@@ -142,6 +146,28 @@ async function main() {
   writeDdpmCard(dir);
   net.dispose();
   classifier.dispose();
+}
+
+async function heldOutCli() {
+  await initNodeBackend('wasm');
+  const digits = Number(arg('digits') ?? '256');
+  const x0 = await realImages(
+    loadMnistNode('test'),
+    Array.from({ length: digits }, (_, i) => i),
+  );
+  console.log(`held-out error on ${digits} test digits, fixed noise per timestep (unweighted MSE)`);
+  console.log(
+    `| weights | step | ε-MSE | x̂0-MSE | ε-MSE at t = ${HELD_OUT_TIMESTEPS.join(' / ')} |\n|---|---|---|---|---|`,
+  );
+  for (const dir of (arg('weights') ?? 'models/ddpm-mnist').split(',')) {
+    const bin = new Uint8Array(readFileSync(join(dir, 'weights.bin')));
+    const { net, meta } = loadDdpm(readFileSync(join(dir, 'model.json'), 'utf8'), bin);
+    const r = await heldOut(net, makeSchedule(meta.schedule), meta.prediction, x0);
+    console.log(
+      `| ${dir} | ${meta.step ?? '?'} | ${r.heldOutEpsMse.toFixed(5)} | ${r.heldOutX0Mse.toFixed(4)} | ${r.epsByT.map((e) => e.toFixed(4)).join(' / ')} |`,
+    );
+    net.dispose();
+  }
 }
 
 main().catch((e) => {

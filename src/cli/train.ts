@@ -1,7 +1,9 @@
 /**
- * `npm run train -- ddpm [--hours H] [--steps N] [--every N] [--fresh] [--preset shipped|classroom] [--batch B] [--lr X] [--dir DIR] [--workers W]`
+ * `npm run train -- ddpm [--hours H] [--steps N] [--every N] [--fresh] [--preset shipped|classroom] [--batch B] [--lr X] [--dir DIR] [--workers W] [--grow a,b,c]`
  * `npm run train -- compare [--steps N]`: short runs measuring the training choices (compare.ts).
- * (`--lr` on a resumed run switches to a new learning rate from the current step on; `--workers W` adds W
+ * (`--lr` on a resumed run switches to a new learning rate from the current step on; `--grow a,b,c` makes a
+ * resumed run's U-Net deeper, with a, b, c residual blocks per side at 28x28, 14x14 and 7x7, each new one
+ * starting as the identity (DdpmTrainer.restoreGrown); `--workers W` adds W
  * worker threads that share every batch, for a machine with W + 1 free cores: same steps, W + 1 times the speed at best.)
  *
  * Trains the shipped DDPM on MNIST in Node on the WASM backend, resuming from
@@ -17,6 +19,7 @@ import { initNodeBackend, tf } from '../runtime/tf-node';
 import {
   DdpmTrainer,
   DEFAULT_TRAIN_CONFIG,
+  grownConfig,
   NonFiniteLossError,
   type TrainConfig,
 } from '../train/ddpm-trainer';
@@ -69,7 +72,7 @@ async function main() {
   }
   if (which !== 'ddpm') {
     console.error(
-      'usage: npm run train -- ddpm [--hours H] [--steps N] [--every N] [--fresh] [--preset P] [--batch B] [--lr X] [--dir DIR] [--workers W]\n       npm run train -- compare [--steps N]\n       npm run train -- classifier [--epochs E]',
+      'usage: npm run train -- ddpm [--hours H] [--steps N] [--every N] [--fresh] [--preset P] [--batch B] [--lr X] [--dir DIR] [--workers W] [--grow a,b,c]\n       npm run train -- compare [--steps N]\n       npm run train -- classifier [--epochs E]',
     );
     process.exit(2);
   }
@@ -81,9 +84,14 @@ async function main() {
   const resume = existsSync(CKPT) && !process.argv.includes('--fresh');
   let config: TrainConfig = { ...DEFAULT_TRAIN_CONFIG };
   let saved: ReturnType<typeof unpackCheckpoint> | null = null;
+  const grow = arg('grow');
+  if (grow && !resume) throw new Error('--grow makes a resumed run deeper: there is no checkpoint to grow');
   if (resume) {
     saved = unpackCheckpoint(new Uint8Array(readFileSync(CKPT)));
-    config = (saved.json.userDefinedMetadata as { config: TrainConfig }).config;
+    const meta = saved.json.userDefinedMetadata as { config: TrainConfig; step: number };
+    config = meta.config;
+    if (grow)
+      config = grownConfig(config, meta.step, grow.split(',').map(Number) as [number, number, number]);
   } else {
     const preset = arg('preset');
     if (preset) config.preset = preset as TrainConfig['preset'];
@@ -92,14 +100,15 @@ async function main() {
   }
   const data = loadMnistNode('train');
   const trainer = new DdpmTrainer(config, data);
-  if (saved) trainer.restore(saved.json, saved.bin);
+  if (saved && grow) trainer.restoreGrown(saved.json, saved.bin);
+  else if (saved) trainer.restore(saved.json, saved.bin);
   if (resume && arg('lr') && Number(arg('lr')) !== trainer.lrAt(trainer.step)) {
     // A new learning rate from here on (e.g. a decay once the loss plateaus), kept in the config so the
     // model card and any later resume know the whole schedule.
     config.lrSteps = [...(config.lrSteps ?? []), [trainer.step, Number(arg('lr'))]];
   }
   console.log(
-    `${resume ? `resuming at step ${trainer.step}` : 'starting fresh'}: ${config.preset} U-Net (${trainer.net.paramCount.toLocaleString('en')} params), ` +
+    `${resume ? `resuming at step ${trainer.step}` : 'starting fresh'}: ${config.unet ? `custom (${JSON.stringify(config.unet)})` : config.preset} U-Net (${trainer.net.paramCount.toLocaleString('en')} params), ` +
       `batch ${config.batch}, lr ${trainer.lrAt(trainer.step)}, ${config.prediction} prediction, min-SNR ${config.minSnrGamma}, ${config.schedule} schedule, on ${machine}`,
   );
 

@@ -20,6 +20,11 @@ export interface UNetConfig {
   /** Image side and channels. */
   size: number;
   channels: number;
+  /**
+   * Residual blocks per level and side, [28x28, 14x14, 7x7] (default [1, 1, 1]). At 7x7 they sit on both
+   * sides of the attention. Blocks beyond the first are named after the first plus b, c, …: "r2b", "m1b".
+   */
+  depth?: readonly [number, number, number];
 }
 
 /** Presets: "classroom" trains fast enough for a live demo; "shipped" is the model in models/. */
@@ -44,17 +49,74 @@ const PAD1: [[number, number], [number, number], [number, number], [number, numb
   [0, 0],
 ];
 
+type BlockSide = 'r1' | 'r2' | 'm1' | 'm2' | 'r3' | 'r4';
+
+/** Names of the residual blocks of one level and side: "r2", then "r2b", "r2c", … (see UNetConfig.depth). */
+export function blockNames(config: UNetConfig, first: BlockSide): string[] {
+  const level = { r1: 0, r4: 0, r2: 1, r3: 1, m1: 2, m2: 2 }[first];
+  const n = config.depth?.[level] ?? 1;
+  return Array.from({ length: n }, (_, i) => (i === 0 ? first : first + String.fromCharCode(97 + i)));
+}
+
+/** Every weight of a U-Net of this configuration, in order (mirrors the forward pass). */
+export function unetSpecs(config: UNetConfig): ParamSpec[] {
+  const { ch, channels, depth } = config;
+  if (depth && (depth.length !== 3 || depth.some((d) => !Number.isInteger(d) || d < 1)))
+    throw new Error(`U-Net depth ${JSON.stringify(depth)}: need three whole numbers >= 1`);
+  const specs: ParamSpec[] = [];
+  const conv = (name: string, k: number, ci: number, co: number) => {
+    specs.push({ name: `${name}.w`, shape: [k, k, ci, co], fanIn: k * k * ci });
+    specs.push({ name: `${name}.b`, shape: [co], fanIn: k * k * ci });
+  };
+  const linear = (name: string, i: number, o: number) => {
+    specs.push({ name: `${name}.w`, shape: [i, o], fanIn: i });
+    specs.push({ name: `${name}.b`, shape: [o], fanIn: i });
+  };
+  const norm = (name: string, c: number) => {
+    specs.push({ name: `${name}.gamma`, shape: [c], fanIn: 0 });
+    specs.push({ name: `${name}.beta`, shape: [c], fanIn: -1 });
+  };
+  const td = ch * 4;
+  const res = (first: BlockSide, c: number) => {
+    for (const name of blockNames(config, first)) {
+      norm(`${name}.n1`, c);
+      conv(`${name}.c1`, 3, c, c);
+      linear(`${name}.t`, td, c);
+      norm(`${name}.n2`, c);
+      conv(`${name}.c2`, 3, c, c);
+    }
+  };
+  linear('t1', ch, td);
+  linear('t2', td, td);
+  conv('inc', 3, channels, ch);
+  res('r1', ch);
+  conv('d1', 3, ch, 2 * ch);
+  res('r2', 2 * ch);
+  conv('d2', 3, 2 * ch, 4 * ch);
+  res('m1', 4 * ch);
+  norm('an', 4 * ch);
+  for (const p of ['q', 'k', 'v', 'o']) linear(p, 4 * ch, 4 * ch);
+  res('m2', 4 * ch);
+  conv('u2', 3, 6 * ch, 2 * ch);
+  res('r3', 2 * ch);
+  conv('u1', 3, 3 * ch, ch);
+  res('r4', ch);
+  norm('on', ch);
+  conv('oc', 3, ch, channels);
+  return specs;
+}
+
 export class UNet {
   readonly config: UNetConfig;
   /** Every trainable weight, by name, in a fixed order. */
   readonly params = new Map<string, tf.Variable>();
-  private readonly specs: ParamSpec[] = [];
+  private readonly specs: ParamSpec[];
   private flops = 0;
   private countingFlops = false;
 
   constructor(config: UNetConfig, seed = 0) {
     this.config = config;
-    this.declare();
+    this.specs = unetSpecs(config);
     const rand = mulberry32(seed);
     for (const s of this.specs) {
       const n = s.shape.reduce((a, b) => a * b, 1);
@@ -75,49 +137,6 @@ export class UNet {
 
   get paramCount(): number {
     return this.specs.reduce((a, s) => a + s.shape.reduce((x, y) => x * y, 1), 0);
-  }
-
-  // ---- declaration (mirrors the forward pass) ----
-  private conv(name: string, k: number, ci: number, co: number) {
-    this.specs.push({ name: `${name}.w`, shape: [k, k, ci, co], fanIn: k * k * ci });
-    this.specs.push({ name: `${name}.b`, shape: [co], fanIn: k * k * ci });
-  }
-  private linear(name: string, i: number, o: number) {
-    this.specs.push({ name: `${name}.w`, shape: [i, o], fanIn: i });
-    this.specs.push({ name: `${name}.b`, shape: [o], fanIn: i });
-  }
-  private norm(name: string, c: number) {
-    this.specs.push({ name: `${name}.gamma`, shape: [c], fanIn: 0 });
-    this.specs.push({ name: `${name}.beta`, shape: [c], fanIn: -1 });
-  }
-  private res(name: string, ci: number, co: number, td: number) {
-    this.norm(`${name}.n1`, ci);
-    this.conv(`${name}.c1`, 3, ci, co);
-    this.linear(`${name}.t`, td, co);
-    this.norm(`${name}.n2`, co);
-    this.conv(`${name}.c2`, 3, co, co);
-    if (ci !== co) this.conv(`${name}.skip`, 1, ci, co);
-  }
-  private declare() {
-    const { ch, channels } = this.config;
-    const td = ch * 4;
-    this.linear('t1', ch, td);
-    this.linear('t2', td, td);
-    this.conv('inc', 3, channels, ch);
-    this.res('r1', ch, ch, td);
-    this.conv('d1', 3, ch, 2 * ch);
-    this.res('r2', 2 * ch, 2 * ch, td);
-    this.conv('d2', 3, 2 * ch, 4 * ch);
-    this.res('m1', 4 * ch, 4 * ch, td);
-    this.norm('an', 4 * ch);
-    for (const p of ['q', 'k', 'v', 'o']) this.linear(p, 4 * ch, 4 * ch);
-    this.res('m2', 4 * ch, 4 * ch, td);
-    this.conv('u2', 3, 6 * ch, 2 * ch);
-    this.res('r3', 2 * ch, 2 * ch, td);
-    this.conv('u1', 3, 3 * ch, ch);
-    this.res('r4', ch, ch, td);
-    this.norm('on', ch);
-    this.conv('oc', 3, ch, channels);
   }
 
   // ---- forward ----
@@ -165,14 +184,18 @@ export class UNet {
     return groupNorm(x, this.p(`${name}.gamma`), this.p(`${name}.beta`), this.config.groups);
   }
 
+  private applyResBlocks(first: BlockSide, x: tf.Tensor4D, te: tf.Tensor2D): tf.Tensor4D {
+    for (const name of blockNames(this.config, first)) x = this.applyRes(name, x, te);
+    return x;
+  }
+
   private applyRes(name: string, x: tf.Tensor4D, te: tf.Tensor2D): tf.Tensor4D {
     const [b] = x.shape;
     let h = this.applyConv(`${name}.c1`, silu(this.applyNorm(`${name}.n1`, x)));
     const tproj = this.applyLinear(`${name}.t`, te); // [B, co]
     h = tf.add(h, tf.reshape(tproj, [b, 1, 1, tproj.shape[1]])) as tf.Tensor4D;
     h = this.applyConv(`${name}.c2`, silu(this.applyNorm(`${name}.n2`, h)));
-    const skip = this.params.has(`${name}.skip.w`) ? this.applyConv(`${name}.skip`, x) : x;
-    return tf.add(h, skip) as tf.Tensor4D;
+    return tf.add(h, x) as tf.Tensor4D; // every block keeps its channel count, so the skip is x itself
   }
 
   /**
@@ -220,15 +243,15 @@ export class UNet {
     return tf.tidy(() => {
       const te = this.applyLinear('t2', silu(this.applyLinear('t1', this.timeEmbedding(t)))); // [B, 4ch]
       const h0 = this.applyConv('inc', x); // [B, 28, 28, ch]
-      const h1 = this.applyRes('r1', h0, te);
-      const h2 = this.applyRes('r2', this.applyConv('d1', h1, 2), te); // [B, 14, 14, 2ch]
-      let m = this.applyRes('m1', this.applyConv('d2', h2, 2), te); // [B, 7, 7, 4ch]
+      const h1 = this.applyResBlocks('r1', h0, te);
+      const h2 = this.applyResBlocks('r2', this.applyConv('d1', h1, 2), te); // [B, 14, 14, 2ch]
+      let m = this.applyResBlocks('m1', this.applyConv('d2', h2, 2), te); // [B, 7, 7, 4ch]
       m = this.applyAttention(m);
-      m = this.applyRes('m2', m, te);
+      m = this.applyResBlocks('m2', m, te);
       let u = this.applyConvConcat('u2', upsample2x(m), h2); // conv of [B, 14, 14, 4ch + 2ch] -> [B, 14, 14, 2ch]
-      u = this.applyRes('r3', u, te);
+      u = this.applyResBlocks('r3', u, te);
       u = this.applyConvConcat('u1', upsample2x(u), h1); // conv of [B, 28, 28, 2ch + ch] -> [B, 28, 28, ch]
-      u = this.applyRes('r4', u, te);
+      u = this.applyResBlocks('r4', u, te);
       return this.applyConv('oc', silu(this.applyNorm('on', u))); // [B, 28, 28, 1]
     });
   }

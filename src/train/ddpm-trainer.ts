@@ -9,15 +9,17 @@ import * as tf from '@tensorflow/tfjs-core';
 import { fillNormal, mulberry32 } from '../diffusion/random';
 import { makeSchedule, type BetaScheduleKind, type NoiseSchedule } from '../diffusion/schedule';
 import { MNIST_PIXELS, type MnistSplit } from '../data/mnist-asset';
-import { UNet, UNET_PRESETS, type UNetConfig, type UNetPreset } from '../nets/unet';
+import { UNet, UNET_PRESETS, unetSpecs, type UNetConfig, type UNetPreset } from '../nets/unet';
 import { Adam, clipByGlobalNorm, Ema } from './adam';
 import { encodeWeights, decodeWeights, type ModelJson, type NamedWeight } from './weights-format';
 
 export interface TrainConfig {
   /** U-Net size. */
   preset: UNetPreset;
-  /** A custom U-Net instead of the preset (tests use tiny ones). */
+  /** A custom U-Net instead of the preset (tests use tiny ones; a grown run has its deeper one here). */
   unet?: UNetConfig;
+  /** Where the run was made deeper (`--grow` on a resumed run): the step and the U-Net before it. */
+  grown?: { step: number; from: UNetConfig }[];
   /** Images per step. */
   batch: number;
   /** Peak learning rate, reached linearly over `warmup` steps. */
@@ -127,6 +129,26 @@ export function sliceGradients(
     for (const [k, v] of net.params) byName[k] = grads[v.name]!; // variableGrads keys by TF.js variable name
     return { loss: value, grads: byName };
   });
+}
+
+/** The configuration of a run made deeper at `step` (see DdpmTrainer.restoreGrown). */
+export function grownConfig(
+  config: TrainConfig,
+  step: number,
+  depth: readonly [number, number, number],
+): TrainConfig {
+  const from = config.unet ?? UNET_PRESETS[config.preset];
+  return { ...config, unet: { ...from, depth }, grown: [...(config.grown ?? []), { step, from }] };
+}
+
+/** What checkpoint() writes beside the tensors. */
+interface CheckpointMeta {
+  kind?: string;
+  config?: TrainConfig;
+  step?: number;
+  adamT?: number;
+  wallSeconds?: number;
+  history?: [number, number][];
 }
 
 export class DdpmTrainer {
@@ -343,14 +365,7 @@ export class DdpmTrainer {
 
   /** Restore from checkpoint(); the config must match the one this trainer was made with. */
   restore(json: ModelJson, bin: Uint8Array): void {
-    const meta = json.userDefinedMetadata as {
-      kind?: string;
-      config?: TrainConfig;
-      step?: number;
-      adamT?: number;
-      wallSeconds?: number;
-      history?: [number, number][];
-    };
+    const meta = json.userDefinedMetadata as CheckpointMeta;
     if (meta.kind !== 'ddpm-checkpoint') throw new Error('not a DDPM training checkpoint');
     if (JSON.stringify(meta.config) !== JSON.stringify(this.config)) {
       throw new Error(`checkpoint was made with another configuration: ${JSON.stringify(meta.config)}`);
@@ -372,6 +387,55 @@ export class DdpmTrainer {
         for (const [k, v] of target) v.assign(tf.tensor(g.get(k)!.data, v.shape));
       });
     }
+    this.restoreCounters(meta);
+  }
+
+  /**
+   * Restore a checkpoint of a shallower U-Net (the same run before `grown`'s last entry: same settings,
+   * fewer residual blocks) into this deeper one. Every old weight, its EMA and Adam moments carry over;
+   * each new block starts as the identity (its last convolution zero, as DDPM initialises every block's),
+   * so the network computes exactly what it did before and the new blocks learn from there.
+   */
+  restoreGrown(json: ModelJson, bin: Uint8Array): void {
+    const meta = json.userDefinedMetadata as CheckpointMeta;
+    const last = this.config.grown?.at(-1);
+    if (meta.kind !== 'ddpm-checkpoint' || !meta.config) throw new Error('not a DDPM training checkpoint');
+    if (!last || last.step !== meta.step)
+      throw new Error('growing needs config.grown to end at the checkpoint step');
+    const settings = (c: TrainConfig) => JSON.stringify({ ...c, unet: undefined, grown: undefined });
+    if (settings(meta.config) !== settings(this.config))
+      throw new Error(`checkpoint was made with other settings: ${JSON.stringify(meta.config)}`);
+    const oldSpecs = unetSpecs(last.from);
+    const mine = new Map(this.net.paramSpecs.map((s) => [s.name, s.shape.join()]));
+    for (const s of oldSpecs)
+      if (mine.get(s.name) !== s.shape.join())
+        throw new Error(`cannot grow: ${s.name} [${s.shape}] is not in the deeper U-Net with that shape`);
+    const { weights } = decodeWeights(
+      json,
+      bin,
+      ['params/', 'ema/', 'adam.m/', 'adam.v/'].flatMap((p) =>
+        oldSpecs.map((s) => ({ name: p + s.name, shape: s.shape })),
+      ),
+    );
+    const old = new Set(oldSpecs.map((s) => s.name));
+    tf.tidy(() => {
+      for (const [k, v] of this.net.params) {
+        if (old.has(k)) v.assign(tf.tensor(weights.get(`params/${k}`)!.data, v.shape));
+        else if (/\.c2\.[wb]$/.test(k)) v.assign(tf.zerosLike(v)); // new block: identity at first
+      }
+      for (const [k, v] of this.ema.shadow)
+        v.assign(old.has(k) ? tf.tensor(weights.get(`ema/${k}`)!.data, v.shape) : this.net.params.get(k)!);
+      for (const [m, p] of [
+        [this.adam.m, 'adam.m/'],
+        [this.adam.v, 'adam.v/'],
+      ] as const)
+        for (const [k, v] of m)
+          v.assign(old.has(k) ? tf.tensor(weights.get(p + k)!.data, v.shape) : tf.zerosLike(v));
+    });
+    this.restoreCounters(meta);
+  }
+
+  private restoreCounters(meta: CheckpointMeta): void {
     this.step = meta.step ?? 0;
     this.adam.t = meta.adamT ?? this.step;
     this.wallSeconds = meta.wallSeconds ?? 0;

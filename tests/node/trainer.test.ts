@@ -12,6 +12,7 @@ import { initNodeBackend, tf } from '../../src/runtime/tf-node';
 import {
   DdpmTrainer,
   DEFAULT_TRAIN_CONFIG,
+  grownConfig,
   lossWeight,
   NonFiniteLossError,
   sliceGradients,
@@ -105,6 +106,58 @@ describe('DDPM training', () => {
     pa.forEach((w, i) => w.forEach((v, j) => expect(pc[i]![j]).toBeCloseTo(v, 6)));
     a.dispose();
     c.dispose();
+  });
+
+  it('a run grown deeper computes exactly what it did, keeps its state, and trains its new blocks', async () => {
+    const a = new DdpmTrainer(TINY, data);
+    await drain(a.run(3));
+    const ck = await a.checkpoint();
+    const before = tf.memory().numTensors;
+    const g = new DdpmTrainer(grownConfig(TINY, 3, [1, 2, 3]), data);
+    g.restoreGrown(ck.json, ck.bin);
+    expect(g.step).toBe(3);
+    expect(
+      g.net.params.has('r2b.c1.w') && g.net.params.has('m1c.c2.w') && g.net.params.has('m2b.n1.gamma'),
+    ).toBe(true);
+    expect(g.net.params.has('r1b.c1.w')).toBe(false);
+    // Same outputs (raw and EMA weights) on noisy digits at several timesteps: the new blocks are identities.
+    const x = tf.randomNormal([3, 28, 28, 1], 0, 1, 'float32', 5) as tf.Tensor4D;
+    const t = tf.tensor1d([10, 500, 990]);
+    const gap = async () => {
+      const [ya, yg] = [a.net.apply(x, t), g.net.apply(x, t)];
+      const [va, vg] = [await ya.data(), await yg.data()];
+      tf.dispose([ya, yg]);
+      return Array.from(va).reduce((worst, v, i) => Math.max(worst, Math.abs(v - vg[i]!)), 0);
+    };
+    expect(await gap()).toBeLessThan(1e-5); // the raw weights
+    const rawA = new Map([...a.net.params].map(([k, v]) => [k, v.clone()]));
+    a.net.copyFrom(a.ema.shadow);
+    g.net.copyFrom(g.ema.shadow);
+    expect(await gap()).toBeLessThan(1e-5); // the EMA weights
+    a.net.copyFrom(rawA as Map<string, tf.Variable>);
+    tf.dispose([...rawA.values()]);
+    // Adam moments of old weights carry over; new ones start at zero.
+    expect(Array.from(await g.adam.m.get('r2.c1.w')!.data())).toEqual(
+      Array.from(await a.adam.m.get('r2.c1.w')!.data()),
+    );
+    expect((await g.adam.v.get('r2b.c1.w')!.data()).every((v) => v === 0)).toBe(true);
+    await drain(g.run(2));
+    const c2 = await g.net.params.get('m1b.c2.w')!.data();
+    expect(c2.some((v) => v !== 0)).toBe(true); // the new block's zeroed conv has started to learn
+    // A later resume of the grown run is a plain restore with the grown config.
+    const ck2 = await g.checkpoint();
+    const h = new DdpmTrainer(g.config, data);
+    h.restore(ck2.json, ck2.bin);
+    expect(h.step).toBe(5);
+    // Growing from a checkpoint of other settings, or at the wrong step, is refused.
+    const other = new DdpmTrainer(grownConfig({ ...TINY, lr: 1e-4 }, 3, [1, 2, 3]), data);
+    expect(() => other.restoreGrown(ck.json, ck.bin)).toThrow(/other settings/);
+    const wrongStep = new DdpmTrainer(grownConfig(TINY, 4, [1, 2, 3]), data);
+    expect(() => wrongStep.restoreGrown(ck.json, ck.bin)).toThrow(/checkpoint step/);
+    tf.dispose([x, t]);
+    for (const tr of [g, h, other, wrongStep]) tr.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    a.dispose();
   });
 
   it('gradients of a batch cut into slices add up to the whole batch loss and gradients', async () => {

@@ -5,14 +5,19 @@ import { initNodeBackend, tf } from '../../src/runtime/tf-node';
 const TINY: UNetConfig = { ch: 8, groups: 4, size: 28, channels: 1 };
 
 /** Parameter count written out from the architecture (same layers as the PyTorch peer). */
-function expectedParams(c: number): number {
+function expectedParams(c: number, depth: readonly [number, number, number] = [1, 1, 1]): number {
   const td = 4 * c;
   const conv = (k: number, i: number, o: number) => k * k * i * o + o;
   const lin = (i: number, o: number) => i * o + o;
   const norm = (n: number) => 2 * n;
   const res = (i: number, o: number) =>
     norm(i) + conv(3, i, o) + lin(td, o) + norm(o) + conv(3, o, o) + (i !== o ? conv(1, i, o) : 0);
+  // Each block beyond the first of a level adds one res(ch, ch) on each side (at 7x7: each side of the attention).
+  const extra =
+    2 *
+    ((depth[0] - 1) * res(c, c) + (depth[1] - 1) * res(2 * c, 2 * c) + (depth[2] - 1) * res(4 * c, 4 * c));
   return (
+    extra +
     lin(c, td) +
     lin(td, td) +
     conv(3, 1, c) +
@@ -36,6 +41,25 @@ function expectedParams(c: number): number {
 describe('U-Net', () => {
   beforeAll(async () => {
     await initNodeBackend('wasm');
+  });
+
+  it('depth: more residual blocks per level, named after the first, counted and run', async () => {
+    const deep = new UNet({ ...UNET_PRESETS.shipped, depth: [1, 2, 3] });
+    expect(deep.paramCount).toBe(expectedParams(32, [1, 2, 3]));
+    expect(expectedParams(32, [1, 2, 3])).toBeGreaterThan(expectedParams(32));
+    const blocks = [...new Set([...deep.params.keys()].map((k) => k.split('.')[0]!))].filter((b) =>
+      /^[rm]\d/.test(b),
+    );
+    expect(blocks).toEqual(['r1', 'r2', 'r2b', 'm1', 'm1b', 'm1c', 'm2', 'm2b', 'm2c', 'r3', 'r3b', 'r4']);
+    const y = deep.apply(tf.zeros([2, 28, 28, 1]), tf.tensor1d([3, 700]));
+    expect(y.shape).toEqual([2, 28, 28, 1]);
+    expect((await y.data()).every(Number.isFinite)).toBe(true);
+    tf.dispose(y);
+    deep.dispose();
+    expect(() => new UNet({ ...TINY, depth: [1, 0, 1] })).toThrow(/depth/);
+    const plain = new UNet(UNET_PRESETS.shipped);
+    expect(plain.paramCount).toBe(expectedParams(32)); // the default is [1, 1, 1]
+    plain.dispose();
   });
 
   it('has the parameter count of its architecture (1,153,025 for the shipped preset, as the PyTorch peer)', () => {
