@@ -52,7 +52,7 @@ const PAD1: [[number, number], [number, number], [number, number], [number, numb
 type BlockSide = 'r1' | 'r2' | 'm1' | 'm2' | 'r3' | 'r4';
 
 /** Names of the residual blocks of one level and side: "r2", then "r2b", "r2c", … (see UNetConfig.depth). */
-export function blockNames(config: UNetConfig, first: BlockSide): string[] {
+function blockNames(config: UNetConfig, first: BlockSide): string[] {
   const level = { r1: 0, r4: 0, r2: 1, r3: 1, m1: 2, m2: 2 }[first];
   const n = config.depth?.[level] ?? 1;
   return Array.from({ length: n }, (_, i) => (i === 0 ? first : first + String.fromCharCode(97 + i)));
