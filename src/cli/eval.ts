@@ -1,5 +1,5 @@
 /**
- * `npm run eval -- ddpm [--samples N] [--steps S] [--batch B] [--part k/n] [--weights DIR]`: judges the shipped DDPM (EMA weights) with the
+ * `npm run eval -- ddpm [--samples N] [--steps S] [--batch B] [--part k/n] [--weights DIR] [--cache DIR]`: judges the shipped DDPM (EMA weights) with the
  * project's classifier and writes models/ddpm-mnist/eval.json and eval.md (one row per generator
  * setting, replaced when measured again). Real training digits are scored the same way as a reference.
  * Samples are cached per batch, so a stopped run resumes and `--part k/n` spreads it over n processes.
@@ -37,7 +37,7 @@ async function main() {
   const which = process.argv[2] ?? 'ddpm';
   if (which !== 'ddpm' && which !== 'table' && which !== 'heldout')
     throw new Error(
-      'usage: npm run eval -- ddpm [--samples N] [--steps S] [--batch B] [--part k/n] [--weights DIR]\n       npm run eval -- table [--samples N] [--batch B] [--fresh] [--part k/n] [--weights DIR]\n       npm run eval -- heldout [--weights DIR,DIR…] [--digits N]',
+      'usage: npm run eval -- ddpm [--samples N] [--steps S] [--batch B] [--part k/n] [--weights DIR] [--cache DIR]\n       npm run eval -- table [--samples N] [--batch B] [--fresh] [--part k/n] [--weights DIR]\n       npm run eval -- heldout [--weights DIR,DIR…] [--digits N]',
     );
   if (which === 'heldout') return heldOutCli();
   const n = Number(arg('samples') ?? (which === 'table' ? '200' : '1000'));
@@ -76,11 +76,12 @@ async function main() {
   const ref = await makeReference(classifier, test, train, n);
   const schedule = makeSchedule(meta.schedule);
 
-  // Samples are kept on disk batch by batch (.cache/eval-ddpm/<weights hash>-…), so a long run resumes
-  // where it stopped and `--part k/n` lets n processes share it; the last part to finish scores the set.
+  // Samples are kept on disk batch by batch (.cache/eval-ddpm/<weights hash>-…, or under --cache DIR), so
+  // a long run resumes where it stopped, even in another checkout when DIR is committed, and `--part k/n`
+  // lets n processes share it; the last part to finish scores the set.
   const hash = createHash('sha256').update(bin).digest('hex').slice(0, 12);
   const sampled = await sampleCached({
-    dir: join('.cache', 'eval-ddpm', `${hash}-ddpm${steps}-n${n}-b${batch}`),
+    dir: join(arg('cache') ?? join('.cache', 'eval-ddpm'), `${hash}-ddpm${steps}-n${n}-b${batch}`),
     count: n,
     batch,
     per: 28 * 28,
