@@ -52,7 +52,8 @@ function writeCard(c: TrainingJson & { dir: string; net: UNet }): void {
 
 The network behind the "Predicting the noise" lesson and the default model of the sampling lessons.
 **Status: training in progress** — ${c.step.toLocaleString('en')} steps so far. Training resumes with
-\`npm run train -- ddpm\` from \`checkpoint/ddpm.ckpt\` (weights, EMA, Adam moments, step, loss history).
+\`npm run train -- ddpm\` from \`checkpoint/ddpm.ckpt\` (raw weights, Adam moments, step, loss history) and the
+EMA weights in \`weights.bin\`.
 
 | | |
 |---|---|
@@ -67,7 +68,8 @@ The network behind the "Predicting the noise" lesson and the default model of th
 | recent loss | ${Number.isFinite(recentLoss) ? recentLoss.toFixed(4) : '–'} (weighted training loss, mean of the last ${last.length} reports) |
 
 Files: \`model.json\` + \`weights.bin\` (tfjs weights format, float32; metadata names the architecture and
-schedule), \`training.json\` (loss history), \`checkpoint/ddpm.ckpt\` (resumable state), \`eval.json\`/\`eval.md\`,
+schedule), \`training.json\` (loss history), \`checkpoint/ddpm.ckpt\` (resumable state: float32 raw weights and bfloat16 Adam moments; the EMA is
+\`weights.bin\`, which the checkpoint names by its SHA-256), \`eval.json\`/\`eval.md\`,
 and \`sampling.json\`/\`sampling.md\` (quality against sampling steps for DDPM, DDIM and DPM-Solver++, made by
 \`npm run eval -- table\`; the "From 1,000 steps to 20" lesson plots it).
 

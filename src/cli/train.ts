@@ -8,12 +8,11 @@
  *
  * Trains the shipped DDPM on MNIST in Node on the WASM backend, resuming from
  * models/ddpm-mnist/checkpoint/ddpm.ckpt when it exists. Every `--every` steps (and on Ctrl-C or SIGTERM)
- * it atomically writes the checkpoint, the EMA weights (models/ddpm-mnist/model.json + weights.bin) and
- * the training log, so a killed process loses at most one interval.
+ * it atomically writes the EMA weights (models/ddpm-mnist/model.json + weights.bin), the checkpoint and
+ * the training log (ddpm-files.ts), so a killed process loses at most one interval.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { join } from 'node:path';
 import { loadMnistNode } from '../data/mnist-node';
 import { initNodeBackend, tf } from '../runtime/tf-node';
 import {
@@ -23,38 +22,18 @@ import {
   NonFiniteLossError,
   type TrainConfig,
 } from '../train/ddpm-trainer';
-import { packCheckpoint, unpackCheckpoint } from '../train/weights-format';
 import { arg } from './args';
-import { writeFileAtomic } from './files';
+import { ckptPath, loadDdpmCheckpoint, saveDdpmRun, type SavedDdpmRun } from './ddpm-files';
 import { startGradientWorkers } from './gradient-workers';
 import { writeDdpmCard } from './model-card';
 
 // --dir DIR: train a copy elsewhere (e.g. a fork of the shipped run with another learning rate).
 const DDPM_DIR = arg('dir') ?? 'models/ddpm-mnist';
-const CKPT = join(DDPM_DIR, 'checkpoint', 'ddpm.ckpt');
+const CKPT = ckptPath(DDPM_DIR);
 
 async function save(trainer: DdpmTrainer, machine: string) {
   const t0 = performance.now();
-  const ck = await trainer.checkpoint({ machine });
-  writeFileAtomic(CKPT, packCheckpoint(ck.json, ck.bin));
-  const model = await trainer.exportEma({
-    trainedSteps: trainer.step,
-    wallSeconds: trainer.wallSeconds,
-    machine,
-    config: trainer.config,
-  });
-  writeFileAtomic(join(DDPM_DIR, 'weights.bin'), model.bin);
-  writeFileAtomic(join(DDPM_DIR, 'model.json'), JSON.stringify(model.json, null, 1));
-  writeFileAtomic(
-    join(DDPM_DIR, 'training.json'),
-    JSON.stringify({
-      config: trainer.config,
-      step: trainer.step,
-      wallSeconds: trainer.wallSeconds,
-      machine,
-      history: trainer.history,
-    }),
-  );
+  await saveDdpmRun(DDPM_DIR, trainer, machine);
   writeDdpmCard(DDPM_DIR);
   console.log(`  saved step ${trainer.step} (${Math.round(performance.now() - t0)} ms)`);
 }
@@ -83,11 +62,11 @@ async function main() {
   const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}, tfjs ${tf.version_core} ${backend}, ${workers + 1} thread${workers ? 's' : ''}`;
   const resume = existsSync(CKPT) && !process.argv.includes('--fresh');
   let config: TrainConfig = { ...DEFAULT_TRAIN_CONFIG };
-  let saved: ReturnType<typeof unpackCheckpoint> | null = null;
+  let saved: SavedDdpmRun | null = null;
   const grow = arg('grow');
   if (grow && !resume) throw new Error('--grow makes a resumed run deeper: there is no checkpoint to grow');
   if (resume) {
-    saved = unpackCheckpoint(new Uint8Array(readFileSync(CKPT)));
+    saved = loadDdpmCheckpoint(DDPM_DIR);
     const meta = saved.json.userDefinedMetadata as { config: TrainConfig; step: number };
     config = meta.config;
     if (grow)
@@ -100,8 +79,8 @@ async function main() {
   }
   const data = loadMnistNode('train');
   const trainer = new DdpmTrainer(config, data);
-  if (saved && grow) trainer.restoreGrown(saved.json, saved.bin);
-  else if (saved) trainer.restore(saved.json, saved.bin);
+  if (saved && grow) trainer.restoreGrown(saved.json, saved.bin, saved.ema);
+  else if (saved) trainer.restore(saved.json, saved.bin, saved.ema);
   if (resume && arg('lr') && Number(arg('lr')) !== trainer.lrAt(trainer.step)) {
     // A new learning rate from here on (e.g. a decay once the loss plateaus), kept in the config so the
     // model card and any later resume know the whole schedule.

@@ -312,20 +312,34 @@ export class DdpmTrainer {
 
   // ---- state for checkpoints ----
 
-  private async named(prefix: string, m: Map<string, tf.Variable>): Promise<NamedWeight[]> {
+  private async named(
+    prefix: string,
+    m: Map<string, tf.Variable>,
+    dtype: NamedWeight['dtype'] = 'float32',
+  ): Promise<NamedWeight[]> {
     const out: NamedWeight[] = [];
     for (const [k, v] of m)
-      out.push({ name: `${prefix}${k}`, shape: v.shape, data: (await v.data()) as Float32Array });
+      out.push({ name: `${prefix}${k}`, shape: v.shape, data: (await v.data()) as Float32Array, dtype });
     return out;
   }
 
-  /** Everything needed to resume: weights, EMA, Adam moments, step, wall time, loss history. */
-  async checkpoint(extra: Record<string, unknown> = {}): Promise<{ json: ModelJson; bin: Uint8Array }> {
+  /**
+   * Everything needed to resume: weights, EMA, Adam moments, step, wall time, loss history.
+   * `compact` (the Node CLI's shipped checkpoint) leaves the EMA out, because the exported model
+   * (exportEma) is exactly the EMA and is saved beside it, so restore() then needs it passed back; and it
+   * stores Adam's moments as bfloat16, so a resumed run's updates differ from an uninterrupted one's by
+   * about 2^-9 of a step. Without it (the browser's checkpoints) a resume is exact.
+   */
+  async checkpoint(
+    extra: Record<string, unknown> = {},
+    opts: { compact?: boolean } = {},
+  ): Promise<{ json: ModelJson; bin: Uint8Array }> {
+    const moments = opts.compact ? 'bfloat16' : 'float32';
     const weights = [
       ...(await this.named('params/', this.net.params)),
-      ...(await this.named('ema/', this.ema.shadow)),
-      ...(await this.named('adam.m/', this.adam.m)),
-      ...(await this.named('adam.v/', this.adam.v)),
+      ...(opts.compact ? [] : await this.named('ema/', this.ema.shadow)),
+      ...(await this.named('adam.m/', this.adam.m, moments)),
+      ...(await this.named('adam.v/', this.adam.v, moments)),
     ];
     return encodeWeights(weights, 'checkpoint', {
       kind: 'ddpm-checkpoint',
@@ -363,28 +377,65 @@ export class DdpmTrainer {
     this.step = step;
   }
 
-  /** Restore from checkpoint(); the config must match the one this trainer was made with. */
-  restore(json: ModelJson, bin: Uint8Array): void {
+  /**
+   * The tensors of a checkpoint of a net with `specs`, checked: params/, ema/ (from the checkpoint, or
+   * from `ema` for a compact one), adam.m/, adam.v/.
+   */
+  private checkpointState(
+    json: ModelJson,
+    bin: Uint8Array,
+    specs: readonly { name: string; shape: readonly number[] }[],
+    ema?: Map<string, { shape: readonly number[]; data: Float32Array }>,
+  ): (p: 'params/' | 'ema/' | 'adam.m/' | 'adam.v/', k: string) => Float32Array | undefined {
+    const inline = json.weightsManifest?.some((g) => g.weights.some((w) => w.name.startsWith('ema/')));
+    if (!inline && !ema)
+      throw new Error(
+        'this checkpoint keeps its EMA weights in the exported model beside it (weights.bin): pass them to restore',
+      );
+    const prefixes = inline ? ['params/', 'ema/', 'adam.m/', 'adam.v/'] : ['params/', 'adam.m/', 'adam.v/'];
+    const { weights } = decodeWeights(
+      json,
+      bin,
+      prefixes.flatMap((p) => specs.map((s) => ({ name: p + s.name, shape: s.shape }))),
+    );
+    if (!inline) {
+      for (const s of specs) {
+        const e = ema!.get(s.name);
+        if (!e || e.shape.join() !== s.shape.join())
+          throw new Error(
+            `the EMA weights do not fit this checkpoint: ${s.name} is missing or has another shape`,
+          );
+        weights.set(`ema/${s.name}`, { name: `ema/${s.name}`, shape: [...e.shape], data: e.data });
+      }
+    }
+    return (p, k) => weights.get(p + k)?.data;
+  }
+
+  /**
+   * Restore from checkpoint(); the config must match the one this trainer was made with. A compact
+   * checkpoint needs its EMA weights (the model exported with it) as `ema`.
+   */
+  restore(
+    json: ModelJson,
+    bin: Uint8Array,
+    ema?: Map<string, { shape: readonly number[]; data: Float32Array }>,
+  ): void {
     const meta = json.userDefinedMetadata as CheckpointMeta;
     if (meta.kind !== 'ddpm-checkpoint') throw new Error('not a DDPM training checkpoint');
     if (JSON.stringify(meta.config) !== JSON.stringify(this.config)) {
       throw new Error(`checkpoint was made with another configuration: ${JSON.stringify(meta.config)}`);
     }
-    const specs = this.net.paramSpecs;
-    const expected = ['params/', 'ema/', 'adam.m/', 'adam.v/'].flatMap((p) =>
-      specs.map((s) => ({ name: p + s.name, shape: s.shape })),
+    const get = this.checkpointState(json, bin, this.net.paramSpecs, ema);
+    this.net.setWeights(
+      new Map(this.net.paramSpecs.map((s) => [s.name, { shape: s.shape, data: get('params/', s.name)! }])),
     );
-    const { weights } = decodeWeights(json, bin, expected);
-    const group = (p: string) => new Map(specs.map((s) => [s.name, weights.get(p + s.name)!]));
-    this.net.setWeights(group('params/'));
     for (const [target, p] of [
       [this.ema.shadow, 'ema/'],
       [this.adam.m, 'adam.m/'],
       [this.adam.v, 'adam.v/'],
     ] as const) {
-      const g = group(p);
       tf.tidy(() => {
-        for (const [k, v] of target) v.assign(tf.tensor(g.get(k)!.data, v.shape));
+        for (const [k, v] of target) v.assign(tf.tensor(get(p, k)!, v.shape));
       });
     }
     this.restoreCounters(meta);
@@ -396,7 +447,11 @@ export class DdpmTrainer {
    * each new block starts as the identity (its last convolution zero, as DDPM initialises every block's),
    * so the network computes exactly what it did before and the new blocks learn from there.
    */
-  restoreGrown(json: ModelJson, bin: Uint8Array): void {
+  restoreGrown(
+    json: ModelJson,
+    bin: Uint8Array,
+    ema?: Map<string, { shape: readonly number[]; data: Float32Array }>,
+  ): void {
     const meta = json.userDefinedMetadata as CheckpointMeta;
     const last = this.config.grown?.at(-1);
     if (meta.kind !== 'ddpm-checkpoint' || !meta.config) throw new Error('not a DDPM training checkpoint');
@@ -410,27 +465,20 @@ export class DdpmTrainer {
     for (const s of oldSpecs)
       if (mine.get(s.name) !== s.shape.join())
         throw new Error(`cannot grow: ${s.name} [${s.shape}] is not in the deeper U-Net with that shape`);
-    const { weights } = decodeWeights(
-      json,
-      bin,
-      ['params/', 'ema/', 'adam.m/', 'adam.v/'].flatMap((p) =>
-        oldSpecs.map((s) => ({ name: p + s.name, shape: s.shape })),
-      ),
-    );
+    const get = this.checkpointState(json, bin, oldSpecs, ema);
     const old = new Set(oldSpecs.map((s) => s.name));
     tf.tidy(() => {
       for (const [k, v] of this.net.params) {
-        if (old.has(k)) v.assign(tf.tensor(weights.get(`params/${k}`)!.data, v.shape));
+        if (old.has(k)) v.assign(tf.tensor(get('params/', k)!, v.shape));
         else if (/\.c2\.[wb]$/.test(k)) v.assign(tf.zerosLike(v)); // new block: identity at first
       }
       for (const [k, v] of this.ema.shadow)
-        v.assign(old.has(k) ? tf.tensor(weights.get(`ema/${k}`)!.data, v.shape) : this.net.params.get(k)!);
+        v.assign(old.has(k) ? tf.tensor(get('ema/', k)!, v.shape) : this.net.params.get(k)!);
       for (const [m, p] of [
         [this.adam.m, 'adam.m/'],
         [this.adam.v, 'adam.v/'],
       ] as const)
-        for (const [k, v] of m)
-          v.assign(old.has(k) ? tf.tensor(weights.get(p + k)!.data, v.shape) : tf.zerosLike(v));
+        for (const [k, v] of m) v.assign(old.has(k) ? tf.tensor(get(p, k)!, v.shape) : tf.zerosLike(v));
     });
     this.restoreCounters(meta);
   }

@@ -2,12 +2,20 @@
  * Weights on disk and in the browser: the tfjs weights format (model.json with a weightsManifest +
  * one .bin of little-endian float32), and a single-file checkpoint (header + bytes) that can be written
  * atomically. Loading checks names, shapes, dtypes and byte counts and says what is wrong.
+ *
+ * A weight may also be stored as bfloat16 (the top 16 bits of a float32, rounded to nearest even: the
+ * same range, 8 significant bits): checkpoints use it for Adam's moments, which need range more than
+ * precision, to halve their size. Decoding widens it back to float32.
  */
+
+export type WeightDtype = 'float32' | 'bfloat16';
 
 export interface NamedWeight {
   name: string;
   shape: number[];
   data: Float32Array;
+  /** How to store it (encodeWeights); float32 unless said. */
+  dtype?: WeightDtype;
 }
 
 export interface WeightSpec {
@@ -18,7 +26,7 @@ export interface WeightSpec {
 export interface ModelJson {
   format: 'diffusion-lab-weights';
   generatedBy: string;
-  weightsManifest: { paths: string[]; weights: { name: string; shape: number[]; dtype: 'float32' }[] }[];
+  weightsManifest: { paths: string[]; weights: { name: string; shape: number[]; dtype: WeightDtype }[] }[];
   userDefinedMetadata: Record<string, unknown>;
 }
 
@@ -28,20 +36,42 @@ export class WeightsError extends Error {
 
 const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 
+const BYTES: Record<WeightDtype, number> = { float32: 4, bfloat16: 2 };
+
+/** float32 -> bfloat16 bits, rounded to nearest, ties to even (finite values only). */
+export function toBfloat16(x: Float32Array): Uint16Array {
+  const u = new Uint32Array(x.buffer, x.byteOffset, x.length);
+  const out = new Uint16Array(x.length);
+  for (let i = 0; i < u.length; i++) {
+    const b = u[i]!;
+    out[i] = (b + 0x7fff + ((b >>> 16) & 1)) >>> 16;
+  }
+  return out;
+}
+
+/** bfloat16 bits -> float32 (exact). */
+export function fromBfloat16(h: Uint16Array): Float32Array {
+  const u = new Uint32Array(h.length);
+  for (let i = 0; i < h.length; i++) u[i] = h[i]! << 16;
+  return new Float32Array(u.buffer);
+}
+
 /** Concatenate weights into one buffer and describe them in a manifest. */
 export function encodeWeights(
   weights: NamedWeight[],
   binName: string,
   metadata: Record<string, unknown>,
 ): { json: ModelJson; bin: Uint8Array } {
-  const total = weights.reduce((a, w) => a + w.data.length, 0);
-  const all = new Float32Array(total);
+  const dtypeOf = (w: NamedWeight) => w.dtype ?? 'float32';
+  const total = weights.reduce((a, w) => a + w.data.length * BYTES[dtypeOf(w)], 0);
+  const bin = new Uint8Array(total);
   let o = 0;
   for (const w of weights) {
     if (w.data.length !== size(w.shape))
       throw new WeightsError(`${w.name}: ${w.data.length} values for shape [${w.shape}]`);
-    all.set(w.data, o);
-    o += w.data.length;
+    const raw = dtypeOf(w) === 'bfloat16' ? toBfloat16(w.data) : w.data;
+    bin.set(new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength), o);
+    o += raw.byteLength;
   }
   return {
     json: {
@@ -50,12 +80,12 @@ export function encodeWeights(
       weightsManifest: [
         {
           paths: [binName],
-          weights: weights.map((w) => ({ name: w.name, shape: w.shape, dtype: 'float32' })),
+          weights: weights.map((w) => ({ name: w.name, shape: w.shape, dtype: dtypeOf(w) })),
         },
       ],
       userDefinedMetadata: metadata,
     },
-    bin: new Uint8Array(all.buffer),
+    bin,
   };
 }
 
@@ -79,9 +109,12 @@ export function decodeWeights(
       'the model description lists no weights (no weightsManifest): is this a model.json from Diffusion Lab?',
     );
   }
-  const bad = entries.find((e) => e.dtype !== 'float32');
-  if (bad) throw new WeightsError(`weight ${bad.name} has dtype ${bad.dtype}; only float32 is supported`);
-  const need = entries.reduce((a, e) => a + size(e.shape) * 4, 0);
+  const bad = entries.find((e) => !(e.dtype in BYTES));
+  if (bad)
+    throw new WeightsError(
+      `weight ${bad.name} has dtype ${bad.dtype}; only float32 and bfloat16 are supported`,
+    );
+  const need = entries.reduce((a, e) => a + size(e.shape) * BYTES[e.dtype], 0);
   if (bin.byteLength !== need) {
     throw new WeightsError(
       `the weights file has ${bin.byteLength} bytes but its description needs ${need}` +
@@ -107,13 +140,14 @@ export function decodeWeights(
       }
     });
   }
-  const aligned = new Float32Array(bin.slice().buffer);
   const weights = new Map<string, NamedWeight>();
   let o = 0;
   for (const e of entries) {
     const n = size(e.shape);
-    const data = aligned.subarray(o, o + n);
-    o += n;
+    const bytes = bin.slice(o, o + n * BYTES[e.dtype]); // a copy: aligned, and independent of `bin`
+    o += bytes.length;
+    const data =
+      e.dtype === 'bfloat16' ? fromBfloat16(new Uint16Array(bytes.buffer)) : new Float32Array(bytes.buffer);
     if (!data.every(Number.isFinite)) throw new WeightsError(`${e.name} contains NaN or infinite values`);
     weights.set(e.name, { name: e.name, shape: e.shape, data });
   }

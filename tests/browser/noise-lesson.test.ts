@@ -39,7 +39,16 @@ describe('the noise-prediction lesson, with the shipped model', () => {
     expect(r.epsHat.length).toBe(784);
     expect(r.epsHat.every(Number.isFinite)).toBe(true);
     const info = predictor()!.shadowRoot!.querySelector('.model-info')!.textContent!.replace(/\s+/g, ' ');
-    expect(info).toMatch(/1,153,025-parameter U-Net, trained [\d,]+ steps/);
+    // The count the page shows is the shipped weights' own: the sum of their shapes in model.json.
+    const manifest = (await (await fetch('models/ddpm-mnist/model.json')).json()) as {
+      weightsManifest: { weights: { shape: number[] }[] }[];
+    };
+    const params = manifest.weightsManifest
+      .flatMap((g) => g.weights)
+      .reduce((a, w) => a + w.shape.reduce((x, y) => x * y, 1), 0);
+    expect(params).toBeGreaterThan(1_000_000);
+    expect(info).toContain(`${params.toLocaleString('en')}-parameter U-Net, trained`);
+    expect(info).toMatch(/-parameter U-Net, trained [\d,]+ steps/);
     expect(info).toMatch(/running on wasm/);
   });
 
