@@ -137,11 +137,11 @@ async function main() {
       { machine, command: `npm run eval -- ddpm --samples ${n} --steps ${steps}`, results: merged },
       null,
       1,
-    ),
+    ) + '\n',
   );
   writeFileAtomic(
     join(dir, 'eval.md'),
-    `# DDPM evaluation\n\nMeasured with the project's MNIST classifier (models/mnist-classifier) on ${machine}.\n` +
+    `# DDPM evaluation\n\nMeasured with the project's MNIST classifier (models/mnist-classifier); the latest row was sampled on ${machine}.\n` +
       `FID is on the classifier's 128-d features against the 10,000 test digits; "floor" is the same FID for as many real training digits.\n\n${resultsTable(merged)}\n`,
   );
   writeDdpmCard(dir);

@@ -2,6 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UNet, UNET_PRESETS } from '../nets/unet';
+import { checkQualityTarget, QUALITY_TARGET, type EvalResult } from '../metrics/evaluate';
 import type { TrainConfig } from '../train/ddpm-trainer';
 import { writeFileAtomic } from './files';
 
@@ -31,6 +32,28 @@ function depthText(depth: readonly number[] | undefined): string {
     : `${d.join('/')} residual blocks per side at 28×28/14×14/7×7`;
 }
 
+/** The card's status: whether the current weights meet the quality target, from eval.json. */
+export function statusLine(dir: string, step: number): string {
+  const path = join(dir, 'eval.json');
+  const rows: EvalResult[] = existsSync(path)
+    ? (JSON.parse(readFileSync(path, 'utf8')) as { results: EvalResult[] }).results
+    : [];
+  const t = QUALITY_TARGET;
+  const steps = `${step.toLocaleString('en')} steps`;
+  const row = rows.find(
+    (r) => r.generator === `DDPM ${t.steps} steps (step ${step} EMA weights)` && r.samples >= t.samples,
+  );
+  const target = `${t.samples.toLocaleString('en')} samples of the ${t.steps.toLocaleString('en')}-step sampler, ≥ ${100 * t.confident}% classified with confidence > 0.9, every class ${100 * t.classMin}–${100 * t.classMax}%`;
+  if (!row)
+    return `**Status: training in progress** — ${steps} so far; these weights have no full target run yet (\`npm run eval -- ddpm\`; the target: ${target}).`;
+  const check = checkQualityTarget(row, t.steps);
+  const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+  const got = `${pct(row.confidentShare)} confident, classes ${pct(Math.min(...row.classShares))}–${pct(Math.max(...row.classShares))}, FID ${row.fid.toFixed(2)} (real-digit floor ${row.fidRealFloor.toFixed(2)})`;
+  return check.met
+    ? `**Status: meets the quality target** at ${steps}: ${got}; the target: ${target}. More training may still help.`
+    : `**Status: training in progress** — ${steps}; short of the target (${target}): ${check.shortfalls.join('; ')}.`;
+}
+
 function writeCard(c: TrainingJson & { dir: string; net: UNet }): void {
   const evalPath = join(c.dir, 'eval.md');
   const evalText = existsSync(evalPath)
@@ -45,13 +68,14 @@ function writeCard(c: TrainingJson & { dir: string; net: UNet }): void {
   const notesText = existsSync(notesPath)
     ? `## Notes from the training sessions\n\n${readFileSync(notesPath, 'utf8').trim()}\n\n`
     : '';
+  const status = statusLine(c.dir, c.step);
   const last = c.history.slice(-20);
   const recentLoss = last.length ? last.reduce((a, [, l]) => a + l, 0) / last.length : NaN;
   const cfg = c.config;
   const text = `# DDPM on MNIST (shipped model)
 
 The network behind the "Predicting the noise" lesson and the default model of the sampling lessons.
-**Status: training in progress** — ${c.step.toLocaleString('en')} steps so far. Training resumes with
+${status} Training resumes with
 \`npm run train -- ddpm\` from \`checkpoint/ddpm.ckpt\` (raw weights, Adam moments, step, loss history) and the
 EMA weights in \`weights.bin\`.
 

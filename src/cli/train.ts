@@ -103,6 +103,11 @@ async function main() {
     });
   }
   let lastSave = trainer.step;
+  // A run that trains no steps (e.g. `--steps 0` to rewrite an old checkpoint in the compact format)
+  // keeps the machine the checkpoint was trained on.
+  const startStep = trainer.step;
+  const savedMachine = (saved?.json.userDefinedMetadata as { machine?: string } | undefined)?.machine;
+  const machineNow = () => (trainer.step === startStep && savedMachine ? savedMachine : machine);
   const pool = workers ? await startGradientWorkers(workers, trainer.net.config, config.prediction) : null;
   if (pool) console.log(`  ${workers} gradient worker thread${workers > 1 ? 's' : ''} share each batch`);
   try {
@@ -117,7 +122,7 @@ async function main() {
       }
       if (performance.now() > stopAt) ctl.abort();
     }
-    await save(trainer, machine);
+    await save(trainer, machineNow());
   } catch (e) {
     if (e instanceof NonFiniteLossError) {
       console.error(`stopped: ${e.message}. The last good checkpoint (step ${lastSave}) is kept.`);
