@@ -15,8 +15,10 @@ import { loadMnistNode } from '../data/mnist-node';
 import { makeSampler } from '../diffusion/samplers';
 import { makeSchedule } from '../diffusion/schedule';
 import {
+  classify,
   evaluate,
   makeReference,
+  QUALITY_TARGET,
   realImages,
   resultsTable,
   type DigitGenerator,
@@ -30,6 +32,7 @@ import { writeFileAtomic } from './files';
 import { writeDdpmCard } from './model-card';
 import { loadClassifier } from './classifier-files';
 import { HELD_OUT_TIMESTEPS, heldOut } from './held-out';
+import { digitGrid, encodePng } from './png';
 import { sampleCached } from './sample-cache';
 import { runSamplingTable } from './sampling-table';
 
@@ -124,26 +127,33 @@ async function main() {
     results.push(r);
   }
   const path = join(dir, 'eval.json');
-  const old: EvalResult[] = existsSync(path)
-    ? (JSON.parse(readFileSync(path, 'utf8')) as { results: EvalResult[] }).results
-    : [];
+  const prev = existsSync(path)
+    ? (JSON.parse(readFileSync(path, 'utf8')) as { results: EvalResult[]; grid?: SampleGrid })
+    : { results: [] };
   const merged = [
-    ...old.filter((o) => !results.some((r) => r.generator === o.generator && r.samples === o.samples)),
+    ...prev.results.filter((o) => !results.some((r) => r.generator === o.generator && r.samples === o.samples)),
     ...results,
   ];
+  // A target run (the full sample count of the 1,000-step sampler) also leaves a picture of its first
+  // 100 samples, framed red where the classifier is not confident: what the percentages look like.
+  let grid = prev.grid;
+  if (n >= QUALITY_TARGET.samples && steps === QUALITY_TARGET.steps) {
+    const shown = images.subarray(0, GRID_SAMPLES * 28 * 28);
+    const { probs } = await classify(classifier, shown);
+    const flagged = Array.from({ length: GRID_SAMPLES }, (_, i) => Math.max(...probs.subarray(i * 10, i * 10 + 10)) <= 0.9);
+    const g = digitGrid(shown, { cols: 10, scale: 2, frame: 2, flagged });
+    writeFileAtomic(join(dir, GRID_FILE), encodePng(g.width, g.height, g.rgb));
+    grid = { file: GRID_FILE, generator: ddpm.name, samples: GRID_SAMPLES, flagged: flagged.filter(Boolean).length };
+  }
   writeFileAtomic(
     path,
     JSON.stringify(
-      { machine, command: `npm run eval -- ddpm --samples ${n} --steps ${steps}`, results: merged },
+      { machine, command: `npm run eval -- ddpm --samples ${n} --steps ${steps}`, results: merged, grid },
       null,
       1,
     ) + '\n',
   );
-  writeFileAtomic(
-    join(dir, 'eval.md'),
-    `# DDPM evaluation\n\nMeasured with the project's MNIST classifier (models/mnist-classifier); the latest row was sampled on ${machine}.\n` +
-      `FID is on the classifier's 128-d features against the 10,000 test digits; "floor" is the same FID for as many real training digits.\n\n${resultsTable(merged)}\n`,
-  );
+  writeFileAtomic(join(dir, 'eval.md'), evalMarkdown(machine, merged, grid));
   writeDdpmCard(dir);
   net.dispose();
   classifier.dispose();
@@ -175,3 +185,29 @@ main().catch((e) => {
   console.error(e);
   process.exit(1);
 });
+
+const GRID_FILE = 'samples.png';
+const GRID_SAMPLES = 100;
+
+/** The picture a target run leaves beside eval.md. */
+interface SampleGrid {
+  file: string;
+  generator: string;
+  samples: number;
+  flagged: number;
+}
+
+/** eval.md: the results table, and the latest target run's sample grid when there is one. */
+function evalMarkdown(machine: string, rows: EvalResult[], grid?: SampleGrid): string {
+  const figure = grid
+    ? `\n![The first ${grid.samples} samples of the target run](${grid.file})\n\n` +
+      `The first ${grid.samples} samples (seeds 1–${grid.samples}) of the latest target run, ${grid.generator}; ` +
+      `framed red: the ${grid.flagged} the classifier does not recognise with confidence > 0.9.\n`
+    : '';
+  return (
+    `# DDPM evaluation\n\nMeasured with the project's MNIST classifier (models/mnist-classifier); the latest row was sampled on ${machine}.\n` +
+    `FID is on the classifier's 128-d features against the 10,000 test digits; "floor" is the same FID for as many real training digits.\n` +
+    `Command: \`npm run eval -- ddpm\` for the target rows (1,000 samples, 1,000 steps); \`--samples 200 --steps 100\` or \`--samples 200\` for the interim checks.\n\n` +
+    `${resultsTable(rows)}\n${figure}`
+  );
+}
