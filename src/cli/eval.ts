@@ -131,7 +131,9 @@ async function main() {
     ? (JSON.parse(readFileSync(path, 'utf8')) as { results: EvalResult[]; grid?: SampleGrid })
     : { results: [] };
   const merged = [
-    ...prev.results.filter((o) => !results.some((r) => r.generator === o.generator && r.samples === o.samples)),
+    ...prev.results.filter(
+      (o) => !results.some((r) => r.generator === o.generator && r.samples === o.samples),
+    ),
     ...results,
   ];
   // A target run (the full sample count of the 1,000-step sampler) also leaves a picture of its first
@@ -140,10 +142,18 @@ async function main() {
   if (n >= QUALITY_TARGET.samples && steps === QUALITY_TARGET.steps) {
     const shown = images.subarray(0, GRID_SAMPLES * 28 * 28);
     const { probs } = await classify(classifier, shown);
-    const flagged = Array.from({ length: GRID_SAMPLES }, (_, i) => Math.max(...probs.subarray(i * 10, i * 10 + 10)) <= 0.9);
+    const flagged = Array.from(
+      { length: GRID_SAMPLES },
+      (_, i) => Math.max(...probs.subarray(i * 10, i * 10 + 10)) <= 0.9,
+    );
     const g = digitGrid(shown, { cols: 10, scale: 2, frame: 2, flagged });
     writeFileAtomic(join(dir, GRID_FILE), encodePng(g.width, g.height, g.rgb));
-    grid = { file: GRID_FILE, generator: ddpm.name, samples: GRID_SAMPLES, flagged: flagged.filter(Boolean).length };
+    grid = {
+      file: GRID_FILE,
+      generator: ddpm.name,
+      samples: GRID_SAMPLES,
+      flagged: flagged.filter(Boolean).length,
+    };
   }
   writeFileAtomic(
     path,

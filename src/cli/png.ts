@@ -43,7 +43,8 @@ export function encodePng(width: number, height: number, rgb: Uint8Array): Uint8
   v.setUint32(4, height);
   ihdr.set([8, 2, 0, 0, 0], 8); // bit depth 8, colour type 2 (RGB), deflate, filter method 0, no interlace
   const raw = new Uint8Array(height * (1 + width * 3));
-  for (let y = 0; y < height; y++) raw.set(rgb.subarray(y * width * 3, (y + 1) * width * 3), y * (1 + width * 3) + 1);
+  for (let y = 0; y < height; y++)
+    raw.set(rgb.subarray(y * width * 3, (y + 1) * width * 3), y * (1 + width * 3) + 1);
   const parts = [
     new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
     chunk('IHDR', ihdr),
@@ -77,7 +78,8 @@ export function digitGrid(
   const scale = o.scale ?? 2;
   const frame = o.frame ?? 2;
   const n = images.length / (side * side);
-  if (!Number.isInteger(n) || n === 0) throw new Error(`digitGrid: ${images.length} values is not a whole number of ${side}×${side} images`);
+  if (!Number.isInteger(n) || n === 0)
+    throw new Error(`digitGrid: ${images.length} values is not a whole number of ${side}×${side} images`);
   const cell = side * scale + 2 * frame;
   const rows = Math.ceil(n / o.cols);
   const width = o.cols * cell;
@@ -100,7 +102,8 @@ export function digitGrid(
           put(x0 + x, y0 + y, fr, fg, fb);
           continue;
         }
-        const px = images[k * side * side + Math.floor((y - frame) / scale) * side + Math.floor((x - frame) / scale)]!;
+        const px =
+          images[k * side * side + Math.floor((y - frame) / scale) * side + Math.floor((x - frame) / scale)]!;
         const g = Math.round(((Math.min(1, Math.max(-1, px)) + 1) / 2) * 255);
         put(x0 + x, y0 + y, g, g, g);
       }

@@ -7,7 +7,7 @@ function chunks(png: Uint8Array): { type: string; data: Uint8Array; crc: number 
   expect([...png.subarray(0, 8)]).toEqual([137, 80, 78, 71, 13, 10, 26, 10]);
   const v = new DataView(png.buffer, png.byteOffset, png.byteLength);
   const out = [];
-  for (let o = 8; o < png.length; ) {
+  for (let o = 8; o < png.length;) {
     const len = v.getUint32(o);
     const type = String.fromCharCode(...png.subarray(o + 4, o + 8));
     out.push({ type, data: png.subarray(o + 8, o + 8 + len), crc: v.getUint32(o + 8 + len) });
@@ -59,7 +59,9 @@ describe('digit grid', () => {
     const g = digitGrid(images, { cols: 2, scale: 3, frame: 1, side, flagged: [false, true, false] });
     const cell = side * 3 + 2;
     expect([g.width, g.height]).toEqual([2 * cell, 2 * cell]);
-    const at = (x: number, y: number) => [...g.rgb.subarray((y * g.width + x) * 3, (y * g.width + x) * 3 + 3)];
+    const at = (x: number, y: number) => [
+      ...g.rgb.subarray((y * g.width + x) * 3, (y * g.width + x) * 3 + 3),
+    ];
     expect(at(0, 0)).toEqual([64, 64, 64]); // plain frame
     expect(at(cell, 0)).toEqual([224, 48, 48]); // flagged frame
     expect(at(cell + cell - 1, cell - 1)).toEqual([224, 48, 48]);
