@@ -1,6 +1,6 @@
 /**
  * Serves (dev) and copies (build) the shipped models: models/<name>/model.json + weights.bin + README.md (card)
- * + sampling.json (measured steps-vs-quality table), at
+ * + sampling.json (measured steps-vs-quality table) + eval.json/eval.md/samples.png (measured quality), at
  * `models/<name>/…` beside the page. Training checkpoints (models/<name>/checkpoint/) stay out of the build.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -8,7 +8,15 @@ import { join, normalize } from 'node:path';
 import type { Plugin } from 'vite';
 
 const ROOT = 'models';
-const FILES = ['model.json', 'weights.bin', 'README.md', 'sampling.json'];
+const FILES = [
+  'model.json',
+  'weights.bin',
+  'README.md',
+  'sampling.json',
+  'eval.json',
+  'eval.md',
+  'samples.png',
+];
 const SHIPPED = new RegExp(`^[\\w-]+/(${FILES.map((f) => f.replace('.', '\\.')).join('|')})$`);
 
 function shippedFiles(): string[] {
@@ -34,7 +42,9 @@ export function modelsPlugin(): Plugin {
             ? 'application/json'
             : rel.endsWith('.md')
               ? 'text/plain; charset=utf-8'
-              : 'application/octet-stream',
+              : rel.endsWith('.png')
+                ? 'image/png'
+                : 'application/octet-stream',
         );
         res.setHeader('Content-Length', String(body.length));
         res.setHeader('Cache-Control', 'no-cache');

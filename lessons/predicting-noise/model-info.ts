@@ -1,4 +1,5 @@
 import { html } from 'lit';
+import { QUALITY_TARGET } from '../../src/metrics/quality';
 import type { ModelController } from '../../src/notebook/controllers';
 
 /** One line saying which model runs where, and how long it trained: honest about a young model. */
@@ -11,6 +12,19 @@ export function modelInfo(c: ModelController) {
   return html`<p class="model-info">
     Shipped model: ${c.model!.net.paramCount.toLocaleString('en')}-parameter U-Net, trained
     ${(m.step ?? 0).toLocaleString('en')} steps${hours}; running on <strong>${c.backend?.name}</strong>.
+    ${quality(c)}
     <a href="models/ddpm-mnist/README.md" target="_blank" rel="noopener">Model card</a>
   </p>`;
+}
+
+/** What the target run measured on these weights, when it has been run: how good "trained" is. */
+function quality(c: ModelController) {
+  const q = c.quality;
+  if (!q) return '';
+  const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+  return html`Of ${q.row.samples.toLocaleString('en')} digits it drew with the
+    ${QUALITY_TARGET.steps.toLocaleString('en')}-step sampler, the project's classifier reads
+    <strong class="quality">${pct(q.row.confidentShare)}</strong> as a digit with confidence &gt;
+    0.9${q.real ? html` (real digits: ${pct(q.real.confidentShare)})` : ''};
+    <a href="models/ddpm-mnist/samples.png" target="_blank" rel="noopener">see 100 of them</a>.`;
 }

@@ -2,7 +2,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UNet, UNET_PRESETS } from '../nets/unet';
-import { checkQualityTarget, QUALITY_TARGET, type EvalResult } from '../metrics/evaluate';
+import type { EvalResult } from '../metrics/evaluate';
+import { checkQualityTarget, QUALITY_TARGET, targetRow } from '../metrics/quality';
 import type { TrainConfig } from '../train/ddpm-trainer';
 import { writeFileAtomic } from './files';
 
@@ -40,9 +41,7 @@ export function statusLine(dir: string, step: number): string {
     : [];
   const t = QUALITY_TARGET;
   const steps = `${step.toLocaleString('en')} steps`;
-  const row = rows.find(
-    (r) => r.generator === `DDPM ${t.steps} steps (step ${step} EMA weights)` && r.samples >= t.samples,
-  );
+  const row = targetRow(rows, step)?.row;
   const target = `${t.samples.toLocaleString('en')} samples of the ${t.steps.toLocaleString('en')}-step sampler, ≥ ${100 * t.confident}% classified with confidence > 0.9, every class ${100 * t.classMin}–${100 * t.classMax}%`;
   if (!row)
     return `**Status: training in progress** — ${steps} so far; these weights have no full target run yet (\`npm run eval -- ddpm\`; the target: ${target}).`;

@@ -5,6 +5,8 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { loadMnist, type LoadProgress } from '../data/mnist';
 import type { MnistSplit, MnistSplitName } from '../data/mnist-asset';
+import type { EvalResult } from '../metrics/evaluate';
+import { targetRow } from '../metrics/quality';
 import type { LoadedDdpm } from '../nets/load';
 import type { BackendInfo } from '../runtime/backend';
 import { backendReady } from '../runtime/session';
@@ -70,10 +72,26 @@ export function shippedDdpm(
   return shipped;
 }
 
+let shippedEval: Promise<EvalResult[]> | null = null;
+
+/**
+ * The shipped model's measured quality (models/ddpm-mnist/eval.json), once per page. An optional figure:
+ * a missing or unreadable file gives no rows, never an error in the lesson.
+ */
+export function shippedEvalRows(): Promise<EvalResult[]> {
+  shippedEval ??= fetch(new URL('models/ddpm-mnist/eval.json', document.baseURI).href)
+    .then((r) => (r.ok ? (r.json() as Promise<{ results?: EvalResult[] }>) : { results: [] }))
+    .then((j) => (Array.isArray(j.results) ? j.results : []))
+    .catch(() => []);
+  return shippedEval;
+}
+
 /** Loads the shipped DDPM for a cell, with progress. */
 export class ModelController implements ReactiveController {
   model: LoadedDdpm | null = null;
   backend: BackendInfo | null = null;
+  /** The target run of these very weights (and the real-digit reference), when eval.json has one. */
+  quality: ReturnType<typeof targetRow> = null;
   error = '';
   private loaded = 0;
   private total?: number;
@@ -91,6 +109,10 @@ export class ModelController implements ReactiveController {
         this.model = model;
         this.backend = backend;
         this.host.requestUpdate();
+        void shippedEvalRows().then((rows) => {
+          this.quality = targetRow(rows, model.meta.step ?? -1);
+          if (this.quality) this.host.requestUpdate();
+        });
       },
       (e: Error) => {
         this.error = `The trained model could not load: ${e.message}`;

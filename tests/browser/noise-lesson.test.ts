@@ -50,6 +50,40 @@ describe('the noise-prediction lesson, with the shipped model', () => {
     expect(info).toContain(`${params.toLocaleString('en')}-parameter U-Net, trained`);
     expect(info).toMatch(/-parameter U-Net, trained [\d,]+ steps/);
     expect(info).toMatch(/running on wasm/);
+    // The measured quality of these weights, from eval.json's target-run row for their step: shown when
+    // there is one (the shipped weights have one), absent otherwise.
+    const meta = (await (await fetch('models/ddpm-mnist/model.json')).json()) as {
+      userDefinedMetadata: { step: number };
+    };
+    const rows = (
+      (await (await fetch('models/ddpm-mnist/eval.json')).json()) as {
+        results: { generator: string; samples: number; confidentShare: number }[];
+      }
+    ).results;
+    const row = rows.find(
+      (r) =>
+        r.generator === `DDPM 1000 steps (step ${meta.userDefinedMetadata.step} EMA weights)` &&
+        r.samples >= 1000,
+    );
+    const real = rows.find(
+      (r) => r.generator.startsWith('real training digits') && r.samples === row?.samples,
+    );
+    if (row) {
+      const shown = await waitFor(
+        () => predictor()!.shadowRoot!.querySelector('.model-info .quality'),
+        'the measured quality line',
+        10_000,
+      );
+      expect(shown.textContent).toBe(`${(100 * row.confidentShare).toFixed(1)}%`);
+      const line = predictor()!.shadowRoot!.querySelector('.model-info')!.textContent!.replace(/\s+/g, ' ');
+      expect(line).toContain(
+        `Of ${row.samples.toLocaleString('en')} digits it drew with the 1,000-step sampler`,
+      );
+      expect(line).toContain(`(real digits: ${(100 * real!.confidentShare).toFixed(1)}%)`);
+    } else {
+      await new Promise((r) => setTimeout(r, 1000));
+      expect(predictor()!.shadowRoot!.querySelector('.model-info .quality')).toBeNull();
+    }
   });
 
   it('the implied clean digit is far better at t = 50 than at t = 900 (and the URL drives it)', async () => {
