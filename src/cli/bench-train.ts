@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { loadMnistNode } from '../data/mnist-node';
 import { DdpmSampler } from '../diffusion/ddpm';
 import { makeSchedule } from '../diffusion/schedule';
-import { UNet, UNET_PRESETS, type UNetPreset } from '../nets/unet';
+import { UNet, UNET_PRESETS, type UNetConfig, type UNetPreset } from '../nets/unet';
 import { sampleDdpm } from '../pipelines/ddpm-sample';
 import { initNodeBackend, tf } from '../runtime/tf-node';
 import { DdpmTrainer, DEFAULT_TRAIN_CONFIG } from '../train/ddpm-trainer';
@@ -28,9 +28,10 @@ export async function benchNodeTraining(
   batch: number,
   steps: number,
   workers = 0,
+  unet?: UNetConfig,
 ): Promise<TrainBench> {
   await initNodeBackend('wasm');
-  const tr = new DdpmTrainer({ ...DEFAULT_TRAIN_CONFIG, preset, batch }, loadMnistNode('test'));
+  const tr = new DdpmTrainer({ ...DEFAULT_TRAIN_CONFIG, preset, batch, unet }, loadMnistNode('test'));
   const pool = workers ? await startGradientWorkers(workers, tr.net.config, tr.config.prediction) : null;
   const helpers = pool?.helpers;
   for await (const _ of tr.run(1, { readEvery: 1, helpers })) void _; // warm-up (kernel set-up)
@@ -67,11 +68,18 @@ export interface PeerBench {
   params: number;
 }
 
-/** The PyTorch peer, or null (with the reason) when Debian's python3-torch is missing. */
-export function benchPeer(batch: number, steps: number, ch: number, threads: number): PeerBench | string {
+/** The PyTorch peer, or the reason it did not run (Debian's python3-torch missing); `depth` as UNetConfig.depth. */
+export function benchPeer(
+  batch: number,
+  steps: number,
+  ch: number,
+  threads: number,
+  depth?: readonly number[],
+): PeerBench | string {
   const py = ['/usr/bin/python3', 'python3'].find((p) => p === 'python3' || existsSync(p))!;
+  const args = [String(batch), String(steps), String(ch), ...(depth ? [depth.join(',')] : [])];
   try {
-    const out = execFileSync(py, ['scripts/peer/unet_torch.py', String(batch), String(steps), String(ch)], {
+    const out = execFileSync(py, ['scripts/peer/unet_torch.py', ...args], {
       env: { ...process.env, OMP_NUM_THREADS: String(threads) },
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'pipe'],

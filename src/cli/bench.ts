@@ -4,10 +4,13 @@
  * --no-browser, --no-peer.
  */
 import { cpus } from 'node:os';
+import { UNET_PRESETS } from '../nets/unet';
 import { benchForwardScrub, benchInPage, benchSamplingLesson, withBrowserPage } from './bench-browser';
 import { benchNodeDenoise, benchNodeTraining, benchPeer, type PeerBench } from './bench-train';
 
 const FRAME_BUDGET_MS = 16;
+/** The shipped DDPM's U-Net since it was grown (`npm run train -- ddpm --grow 1,2,2`). */
+const GROWN = { ...UNET_PRESETS.shipped, depth: [1, 2, 2] as const };
 const has = (f: string) => process.argv.includes(f);
 const f1 = (x: number) => x.toFixed(1);
 
@@ -31,6 +34,14 @@ async function main() {
     );
   }
 
+  // 1a. The shipped net as it is now: grown at step 41,709 to two residual blocks per side at 14×14 and 7×7.
+  const r = await benchNodeTraining('shipped', 64, quick ? 1 : 3, 0, GROWN);
+  node.grown = r.msPerStep;
+  console.log(
+    `train  node-wasm  grown     batch 64: ${f1(r.msPerStep)} ms/step, ${f1(r.imagesPerSecond)} images/s, TF.js holds ${f1(r.tfMB)} MB ` +
+      `(the shipped net since step 41,709: depth ${GROWN.depth.join(',')}; ${f1(r.msPerStep / node.shipped!)}x the plain shipped preset)`,
+  );
+
   // 1b. The same step shared with a worker thread (npm run train -- ddpm --workers 1), where there are 2 cores.
   if (cpus().length >= 2) {
     const r = await benchNodeTraining('shipped', 64, quick ? 1 : 3, 1);
@@ -47,8 +58,9 @@ async function main() {
       [1, 32, 'shipped'],
       [2, 32, 'shipped'],
       [1, 16, 'classroom'],
+      [1, 32, 'grown'],
     ] as const) {
-      const p = benchPeer(64, quick ? 2 : 4, ch, threads);
+      const p = benchPeer(64, quick ? 2 : 4, ch, threads, preset === 'grown' ? GROWN.depth : undefined);
       if (typeof p === 'string') {
         console.log(`peer   pytorch skipped: ${p}`);
         break;
