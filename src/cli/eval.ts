@@ -3,7 +3,7 @@
  * project's classifier and writes models/ddpm-mnist/eval.json and eval.md (one row per generator
  * setting, replaced when measured again). Real training digits are scored the same way as a reference.
  * Samples are cached per batch, so a stopped run resumes and `--part k/n` spreads it over n processes.
- * `npm run eval -- table [--samples N]`: the steps-vs-quality table of every sampler (sampling-table.ts).
+ * `npm run eval -- table [--samples N] [--out DIR]`: the steps-vs-quality table of every sampler (sampling-table.ts).
  * `npm run eval -- heldout [--weights DIR,DIR…] [--digits N]`: the held-out noise-prediction error
  * (held-out.ts) of one or more weight sets on the same N test digits, per timestep: e.g. a run against a fork.
  */
@@ -40,7 +40,7 @@ async function main() {
   const which = process.argv[2] ?? 'ddpm';
   if (which !== 'ddpm' && which !== 'table' && which !== 'heldout')
     throw new Error(
-      'usage: npm run eval -- ddpm [--samples N] [--steps S] [--batch B] [--part k/n] [--weights DIR] [--cache DIR]\n       npm run eval -- table [--samples N] [--batch B] [--fresh] [--part k/n] [--weights DIR]\n       npm run eval -- heldout [--weights DIR,DIR…] [--digits N]',
+      'usage: npm run eval -- ddpm [--samples N] [--steps S] [--batch B] [--part k/n] [--weights DIR] [--cache DIR]\n       npm run eval -- table [--samples N] [--batch B] [--fresh] [--part k/n] [--weights DIR] [--out DIR]\n       npm run eval -- heldout [--weights DIR,DIR…] [--digits N]',
     );
   if (which === 'heldout') return heldOutCli();
   const n = Number(arg('samples') ?? (which === 'table' ? '200' : '1000'));
@@ -60,7 +60,9 @@ async function main() {
   const part = arg('part') ? (arg('part')!.split('/').map(Number) as [number, number]) : undefined;
   if (which === 'table') {
     await runSamplingTable({
-      dir,
+      // --out DIR: build a long table in DIR (e.g. a committed runs/ folder) and copy it into the model
+      // folder only when complete, so the lesson never shows a half-made table of new weights.
+      dir: arg('out') ?? dir,
       net,
       meta,
       classifier,
