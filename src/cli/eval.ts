@@ -40,7 +40,7 @@ async function main() {
   const which = process.argv[2] ?? 'ddpm';
   if (which !== 'ddpm' && which !== 'table' && which !== 'heldout')
     throw new Error(
-      'usage: npm run eval -- ddpm [--samples N] [--steps S] [--batch B] [--part k/n] [--weights DIR] [--cache DIR]\n       npm run eval -- table [--samples N] [--batch B] [--fresh] [--part k/n] [--weights DIR] [--out DIR]\n       npm run eval -- heldout [--weights DIR,DIR…] [--digits N]',
+      'usage: npm run eval -- ddpm [--samples N] [--steps S] [--batch B] [--part k/n] [--weights DIR] [--cache DIR]\n       npm run eval -- table [--samples N] [--batch B] [--fresh] [--part k/n] [--weights DIR] [--out DIR] [--cache DIR]\n       npm run eval -- heldout [--weights DIR,DIR…] [--digits N]',
     );
   if (which === 'heldout') return heldOutCli();
   const n = Number(arg('samples') ?? (which === 'table' ? '200' : '1000'));
@@ -51,6 +51,8 @@ async function main() {
   // --weights DIR: a frozen copy of model.json + weights.bin (training rewrites the shipped ones).
   const weights = arg('weights') ?? dir;
   const bin = readFileSync(join(weights, 'weights.bin'));
+  // Cached samples are filed under the weights' hash, so samples of other weights are never mixed in.
+  const hash = createHash('sha256').update(bin).digest('hex').slice(0, 12);
   const { net, meta } = loadDdpm(readFileSync(join(weights, 'model.json'), 'utf8'), new Uint8Array(bin));
   const classifier = loadClassifier();
   const train = loadMnistNode('train');
@@ -73,6 +75,10 @@ async function main() {
       fresh: process.argv.includes('--fresh'),
       machine,
       part,
+      cache: {
+        dir: arg('cache') ?? join('.cache', 'eval-table'),
+        weightsHash: hash,
+      },
     });
     net.dispose();
     classifier.dispose();
@@ -84,7 +90,6 @@ async function main() {
   // Samples are kept on disk batch by batch (.cache/eval-ddpm/<weights hash>-…, or under --cache DIR), so
   // a long run resumes where it stopped, even in another checkout when DIR is committed, and `--part k/n`
   // lets n processes share it; the last part to finish scores the set.
-  const hash = createHash('sha256').update(bin).digest('hex').slice(0, 12);
   const sampled = await sampleCached({
     dir: join(arg('cache') ?? join('.cache', 'eval-ddpm'), `${hash}-ddpm${steps}-n${n}-b${batch}`),
     count: n,

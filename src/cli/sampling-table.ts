@@ -27,6 +27,10 @@ import type { UNet } from '../nets/unet';
 import { sampleImages } from '../pipelines/ddpm-sample';
 import { tf } from '../runtime/tf-node';
 import { writeFileAtomic } from './files';
+import { sampleCached } from './sample-cache';
+
+/** Rows of at least this many steps are sampled batch by batch into the cache (see `cache`). */
+const LONG_ROW_STEPS = 1000;
 
 /** The table stored in `path` if it was made on these weights with this sample count, else null. */
 function tableFor(path: string, modelStep: number, samples: number): SamplingTable | null {
@@ -48,6 +52,11 @@ export async function runSamplingTable(opts: {
   machine: string;
   /** Run only part k of n of the grid (`--part k/n`), to use n cores; parts merge into one file. */
   part?: [number, number];
+  /**
+   * Rows of 1,000 steps (about 1.8 hours of one core each for the grown net) keep their samples batch by
+   * batch under `cache.dir/<weights hash>-<sampler><steps>-n<samples>-b<batch>/`, so a stopped row resumes.
+   */
+  cache?: { dir: string; weightsHash: string };
 }): Promise<void> {
   const { dir, net, meta, samples, batch } = opts;
   const modelStep = meta.step ?? 0;
@@ -67,16 +76,31 @@ export async function runSamplingTable(opts: {
     const sampler = makeSampler(spec, schedule, meta.prediction);
     const name = `${samplerLabel(spec)}, ${spec.steps} steps`;
     console.log(`${name}: ${samples} samples…`);
-    const result = await evaluate(
-      {
-        name,
-        generate: (count, seed) => sampleImages(net, sampler, count, seed, batch),
-      },
-      opts.classifier,
-      ref,
-      samples,
-      1,
-    );
+    let cachedSeconds: number | null = null;
+    const generate = async (count: number, seed: number): Promise<Float32Array> => {
+      if (!opts.cache || spec.steps < LONG_ROW_STEPS) return sampleImages(net, sampler, count, seed, batch);
+      const key =
+        spec.sampler === 'ddim'
+          ? `ddim-eta${spec.eta ?? 0}-`
+          : spec.sampler === 'ddpm'
+            ? 'ddpm'
+            : `${spec.sampler}-`;
+      const sampled = await sampleCached({
+        dir: join(opts.cache.dir, `${opts.cache.weightsHash}-${key}${spec.steps}-n${count}-b${batch}`),
+        count,
+        batch,
+        per: 28 * 28,
+        // batch i from seed + i·batch: the same samples as one sampleImages(net, sampler, count, seed, batch) call
+        generate: (start, m) => sampleImages(net, sampler, m, seed + start, m),
+        onBatch: (done, total) => console.log(`  ${name}: batch ${done}/${total}`),
+      });
+      if (!sampled.images) throw new Error(`${name}: batches missing after sampling them all`);
+      cachedSeconds = sampled.seconds;
+      return sampled.images;
+    };
+    const result = await evaluate({ name, generate }, opts.classifier, ref, samples, 1);
+    // A resumed row's time is that of its batches as they were sampled, not of reading them back.
+    if (cachedSeconds !== null) result.secondsPerImage = cachedSeconds / samples;
     console.log(
       `  FID ${result.fid.toFixed(2)} (floor ${result.fidRealFloor.toFixed(2)}), confident ${(result.confidentShare * 100).toFixed(1)}%, ${result.secondsPerImage.toFixed(2)} s/image, tensors ${tf.memory().numTensors}`,
     );
