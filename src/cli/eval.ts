@@ -17,6 +17,7 @@ import { makeSchedule } from '../diffusion/schedule';
 import {
   classify,
   evaluate,
+  isConfident,
   makeReference,
   QUALITY_TARGET,
   realImages,
@@ -33,7 +34,7 @@ import { writeDdpmCard } from './model-card';
 import { loadClassifier } from './classifier-files';
 import { HELD_OUT_TIMESTEPS, heldOut } from './held-out';
 import { digitGrid, encodePng } from './png';
-import { sampleCached } from './sample-cache';
+import { cacheDirName, sampleCached } from './sample-cache';
 import { runSamplingTable } from './sampling-table';
 
 async function main() {
@@ -91,7 +92,10 @@ async function main() {
   // a long run resumes where it stopped, even in another checkout when DIR is committed, and `--part k/n`
   // lets n processes share it; the last part to finish scores the set.
   const sampled = await sampleCached({
-    dir: join(arg('cache') ?? join('.cache', 'eval-ddpm'), `${hash}-ddpm${steps}-n${n}-b${batch}`),
+    dir: join(
+      arg('cache') ?? join('.cache', 'eval-ddpm'),
+      cacheDirName({ weightsHash: hash, sampler: 'ddpm', steps, count: n, batch }),
+    ),
     count: n,
     batch,
     per: 28 * 28,
@@ -149,10 +153,7 @@ async function main() {
   if (n >= QUALITY_TARGET.samples && steps === QUALITY_TARGET.steps) {
     const shown = images.subarray(0, GRID_SAMPLES * 28 * 28);
     const { probs } = await classify(classifier, shown);
-    const flagged = Array.from(
-      { length: GRID_SAMPLES },
-      (_, i) => Math.max(...probs.subarray(i * 10, i * 10 + 10)) <= 0.9,
-    );
+    const flagged = Array.from({ length: GRID_SAMPLES }, (_, i) => !isConfident(probs, i));
     const g = digitGrid(shown, { cols: 10, scale: 2, frame: 2, flagged });
     writeFileAtomic(join(dir, GRID_FILE), encodePng(g.width, g.height, g.rgb));
     grid = {

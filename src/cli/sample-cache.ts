@@ -23,6 +23,23 @@ export interface CachedSampling {
   onBatch?(done: number, total: number): void;
 }
 
+/**
+ * Folder name of one cached set of samples: the weights, the sampler and the sizes, e.g.
+ * `57f4007e4853-ddpm1000-n1000-b100` or `57f4007e4853-ddim-eta0.5-1000-n200-b100`.
+ */
+export function cacheDirName(o: {
+  weightsHash: string;
+  sampler: string;
+  eta?: number;
+  steps: number;
+  count: number;
+  batch: number;
+}): string {
+  const kind =
+    o.sampler === 'ddpm' ? 'ddpm' : o.sampler === 'ddim' ? `ddim-eta${o.eta ?? 0}-` : `${o.sampler}-`;
+  return `${o.weightsHash}-${kind}${o.steps}-n${o.count}-b${o.batch}`;
+}
+
 function batchFiles(dir: string, start: number) {
   return { data: join(dir, `b${start}.f32`), meta: join(dir, `b${start}.json`) };
 }

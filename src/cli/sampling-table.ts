@@ -27,7 +27,7 @@ import type { UNet } from '../nets/unet';
 import { sampleImages } from '../pipelines/ddpm-sample';
 import { tf } from '../runtime/tf-node';
 import { writeFileAtomic } from './files';
-import { sampleCached } from './sample-cache';
+import { cacheDirName, sampleCached } from './sample-cache';
 
 /** Rows of at least this many steps are sampled batch by batch into the cache (see `cache`). */
 const LONG_ROW_STEPS = 1000;
@@ -79,14 +79,11 @@ export async function runSamplingTable(opts: {
     let cachedSeconds: number | null = null;
     const generate = async (count: number, seed: number): Promise<Float32Array> => {
       if (!opts.cache || spec.steps < LONG_ROW_STEPS) return sampleImages(net, sampler, count, seed, batch);
-      const key =
-        spec.sampler === 'ddim'
-          ? `ddim-eta${spec.eta ?? 0}-`
-          : spec.sampler === 'ddpm'
-            ? 'ddpm'
-            : `${spec.sampler}-`;
       const sampled = await sampleCached({
-        dir: join(opts.cache.dir, `${opts.cache.weightsHash}-${key}${spec.steps}-n${count}-b${batch}`),
+        dir: join(
+          opts.cache.dir,
+          cacheDirName({ weightsHash: opts.cache.weightsHash, ...spec, count, batch }),
+        ),
         count,
         batch,
         per: 28 * 28,

@@ -89,7 +89,14 @@ export async function makeReference(
   };
 }
 
-/** Samples per predicted class, how many have a top probability > 0.9, and the mean top probability. */
+/** A sample counts as a confident digit when the classifier's top probability is above this. */
+export const CONFIDENT_ABOVE = 0.9;
+
+/** Whether sample `i` of `probs` (10 class probabilities per sample) is a confident digit. */
+export const isConfident = (probs: Float32Array, i: number): boolean =>
+  Math.max(...probs.subarray(i * 10, i * 10 + 10)) > CONFIDENT_ABOVE;
+
+/** Samples per predicted class, how many have a top probability > CONFIDENT_ABOVE, and the mean top probability. */
 export function summarizeProbs(
   probs: Float32Array,
   n: number,
@@ -103,7 +110,7 @@ export function summarizeProbs(
     for (let c = 1; c < 10; c++) if (p[c]! > p[best]!) best = c;
     counts[best]!++;
     confSum += p[best]!;
-    if (p[best]! > 0.9) confident++;
+    if (p[best]! > CONFIDENT_ABOVE) confident++;
   }
   return { counts, confident, meanConfidence: confSum / n };
 }

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, rmSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { partStarts, sampleCached } from '../../src/cli/sample-cache';
+import { cacheDirName, partStarts, sampleCached } from '../../src/cli/sample-cache';
 
 const PER = 3;
 /** A stand-in sampler: sample j's values are j*10 + (0, 1, 2), so any mix-up of order or seeds shows. */
@@ -28,6 +28,20 @@ afterEach(() => {
 });
 
 describe('batch-cached sampling', () => {
+  it('names a cache folder by weights, sampler and sizes, as the committed runs/ folders are named', () => {
+    const hash = '57f4007e4853';
+    const ddpm = cacheDirName({ weightsHash: hash, sampler: 'ddpm', steps: 1000, count: 1000, batch: 100 });
+    expect(ddpm).toBe('57f4007e4853-ddpm1000-n1000-b100');
+    expect(existsSync(join('runs', 'eval-ddpm', ddpm))).toBe(true);
+    const ddim = (eta?: number) =>
+      cacheDirName({ weightsHash: hash, sampler: 'ddim', eta, steps: 1000, count: 200, batch: 100 });
+    expect(ddim(0.5)).toBe('57f4007e4853-ddim-eta0.5-1000-n200-b100');
+    // no eta is eta 0, and different settings never share a folder
+    expect(ddim()).toBe(ddim(0));
+    const names = [ddpm, ddim(0), ddim(0.5), ddim(1)];
+    expect(new Set(names).size).toBe(names.length);
+  });
+
   it('parts deal every batch to exactly one process', () => {
     for (const [count, batch] of [
       [1000, 100],
