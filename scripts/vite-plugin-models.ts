@@ -6,16 +6,18 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, normalize } from 'node:path';
 import type { Plugin } from 'vite';
+import { SERVED_FILES, SHIPPED_MODELS } from '../src/nets/registry';
 
 const ROOT = 'models';
+/** The file names served for any model (src/nets/registry.ts says which files a model has). */
 const FILES = [
-  'model.json',
-  'weights.bin',
-  'README.md',
-  'sampling.json',
-  'eval.json',
-  'eval.md',
-  'samples.png',
+  ...new Set(
+    Object.values(SHIPPED_MODELS).flatMap((m) =>
+      SERVED_FILES.map((k) => (m.files as Record<string, string | undefined>)[k]).filter(
+        (f): f is string => !!f,
+      ),
+    ),
+  ),
 ];
 const SHIPPED = new RegExp(`^[\\w-]+/(${FILES.map((f) => f.replace('.', '\\.')).join('|')})$`);
 

@@ -1,6 +1,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { samplerFamily, samplerLabel } from '../../src/diffusion/samplers';
+import { modelFile, SHIPPED_MODELS } from '../../src/nets/registry';
 import type { SamplingTable, TableRow } from '../../src/metrics/sampling-table';
 import { StoreController } from '../../src/notebook/store';
 import { cellStyles } from '../../src/widgets/cell-styles';
@@ -98,7 +99,7 @@ export class DlStepsQuality extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback();
     if (this.table) return;
-    fetch(new URL('models/ddpm-mnist/sampling.json', document.baseURI))
+    fetch(new URL(modelFile(SHIPPED_MODELS.ddpmMnist, 'sampling'), document.baseURI))
       .then((r) => {
         if (!r.ok) throw new Error(`HTTP ${r.status}`);
         return r.json() as Promise<SamplingTable>;

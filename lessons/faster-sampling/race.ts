@@ -2,7 +2,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { makeSampler, samplerLabel, type SamplerKind } from '../../src/diffusion/samplers';
 import { makeSchedule } from '../../src/diffusion/schedule';
-import type { LoadedDdpm } from '../../src/nets/load';
+import { modelSampling, type LoadedDdpm } from '../../src/nets/load';
 import { ModelController } from '../../src/notebook/controllers';
 import { StoreController } from '../../src/notebook/store';
 import { sampleDdpm } from '../../src/pipelines/ddpm-sample';
@@ -182,7 +182,7 @@ export class DlSamplerRace extends LitElement {
     const schedule = makeSchedule(m.meta.schedule);
     try {
       for (const kind of RACE_KINDS) {
-        const sampler = makeSampler({ sampler: kind, steps, eta }, schedule, m.meta.prediction);
+        const sampler = makeSampler({ sampler: kind, steps, eta }, schedule, modelSampling(m.meta));
         this.running = kind;
         this.progress = 0;
         const trajectory: RaceResult['trajectory'] = [];

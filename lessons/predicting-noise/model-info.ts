@@ -1,6 +1,9 @@
 import { html } from 'lit';
 import { QUALITY_TARGET } from '../../src/metrics/quality';
 import type { ModelController } from '../../src/notebook/controllers';
+import { modelFile, SHIPPED_MODELS } from '../../src/nets/registry';
+
+const DDPM = SHIPPED_MODELS.ddpmMnist;
 
 /** One line saying which model runs where, and how long it trained: honest about a young model. */
 export function modelInfo(c: ModelController) {
@@ -13,7 +16,7 @@ export function modelInfo(c: ModelController) {
     Shipped model: ${c.model!.net.paramCount.toLocaleString('en')}-parameter U-Net, trained
     ${(m.step ?? 0).toLocaleString('en')} steps${hours}; running on <strong>${c.backend?.name}</strong>.
     ${quality(c)}
-    <a href="models/ddpm-mnist/README.md" target="_blank" rel="noopener">Model card</a>
+    <a href=${modelFile(DDPM, 'card')} target="_blank" rel="noopener">Model card</a>
   </p>`;
 }
 
@@ -26,5 +29,5 @@ function quality(c: ModelController) {
     ${QUALITY_TARGET.steps.toLocaleString('en')}-step sampler, the project's classifier reads
     <strong class="quality">${pct(q.row.confidentShare)}</strong> as a digit with confidence &gt;
     0.9${q.real ? html` (real digits: ${pct(q.real.confidentShare)})` : ''};
-    <a href="models/ddpm-mnist/samples.png" target="_blank" rel="noopener">see 100 of them</a>.`;
+    <a href=${modelFile(DDPM, 'samples')} target="_blank" rel="noopener">see 100 of them</a>.`;
 }

@@ -13,7 +13,7 @@ import {
   loadBrowserCheckpoint,
   saveBrowserCheckpoint,
 } from '../../src/train/idb-checkpoints';
-import { unpackCheckpoint, type ModelJson } from '../../src/train/weights-format';
+import { unpackCheckpoint, type ModelJson } from '../../src/nets/weights-format';
 import { liveSettings, setLiveSettings } from './params';
 import { WorkerRpc, type WorkerState } from './worker-rpc';
 

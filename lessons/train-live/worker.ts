@@ -6,16 +6,18 @@
 import * as tf from '@tensorflow/tfjs';
 import { DdpmSampler } from '../../src/diffusion/ddpm';
 import type { MnistSplit } from '../../src/data/mnist-asset';
-import { UNet } from '../../src/nets/unet';
+import type { Denoiser } from '../../src/nets/denoiser';
 import { sampleDdpm } from '../../src/pipelines/ddpm-sample';
 import { initBackend, type BackendName } from '../../src/runtime/backend';
-import { DdpmTrainer, type TrainConfig } from '../../src/train/ddpm-trainer';
-import { decodeWeights, packCheckpoint, unpackCheckpoint } from '../../src/train/weights-format';
+import { DdpmTrainer, makeDenoiser, type TrainConfig } from '../../src/train/ddpm-trainer';
+import { exportEma, importWeights, restoreCheckpoint, saveCheckpoint } from '../../src/train/checkpoint';
+import { mnistTrainData } from '../../src/data/train-data';
+import { decodeWeights, packCheckpoint, unpackCheckpoint } from '../../src/nets/weights-format';
 import type { WorkerEvent, WorkerState } from './worker-rpc';
 
 let data: MnistSplit | null = null;
 let trainer: DdpmTrainer | null = null;
-let previewNet: UNet | null = null;
+let previewNet: Denoiser | null = null;
 let ctl: AbortController | null = null;
 let running = false;
 
@@ -43,11 +45,12 @@ function need(): DdpmTrainer {
 
 async function preview(n: number, steps: number, seed: number): Promise<Float32Array> {
   const tr = need();
-  previewNet ??= new UNet(tr.net.config);
-  if (previewNet.config.ch !== tr.net.config.ch) {
+  const shapes = (net: Denoiser) => net.paramSpecs.map((s) => s.shape).join(';');
+  if (previewNet && shapes(previewNet) !== shapes(tr.net)) {
     previewNet.dispose();
-    previewNet = new UNet(tr.net.config);
+    previewNet = null;
   }
+  previewNet ??= makeDenoiser(tr.config);
   previewNet.copyFrom(tr.ema.shadow);
   const sampler = new DdpmSampler(tr.schedule, { prediction: tr.config.prediction });
   sampler.setTimesteps(steps);
@@ -65,7 +68,7 @@ const methods = {
   configure(a: { config: TrainConfig }) {
     ctl?.abort();
     trainer?.dispose();
-    trainer = new DdpmTrainer(a.config, data!);
+    trainer = new DdpmTrainer(a.config, mnistTrainData(data!));
     return state();
   },
   reset() {
@@ -104,15 +107,15 @@ const methods = {
     return { x: await preview(a.n, a.steps, a.seed), step: need().step };
   },
   async checkpoint() {
-    const ck = await need().checkpoint();
+    const ck = await saveCheckpoint(need());
     return packCheckpoint(ck.json, ck.bin);
   },
   restore(a: { bytes: Uint8Array }) {
     const { json, bin } = unpackCheckpoint(a.bytes);
     const config = (json.userDefinedMetadata as { config: TrainConfig }).config;
-    const fresh = new DdpmTrainer(config, data!);
+    const fresh = new DdpmTrainer(config, mnistTrainData(data!));
     try {
-      fresh.restore(json, bin);
+      restoreCheckpoint(fresh, json, bin);
     } catch (e) {
       fresh.dispose();
       throw e;
@@ -123,12 +126,12 @@ const methods = {
     return state();
   },
   async exportEma(a: { metadata: Record<string, unknown> }) {
-    return need().exportEma(a.metadata);
+    return exportEma(need(), a.metadata);
   },
   importWeights(a: { json: string; bin: Uint8Array; config: TrainConfig }) {
-    const tr = trainer ?? (trainer = new DdpmTrainer(a.config, data!));
+    const tr = trainer ?? (trainer = new DdpmTrainer(a.config, mnistTrainData(data!)));
     const { weights, metadata } = decodeWeights(a.json, a.bin, tr.net.paramSpecs); // throws before anything changes
-    tr.importWeights(weights, Number(metadata.step ?? metadata.trainedSteps ?? tr.step) || 0);
+    importWeights(tr, weights, Number(metadata.step ?? metadata.trainedSteps ?? tr.step) || 0);
     return state();
   },
   state,

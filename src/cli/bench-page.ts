@@ -10,6 +10,7 @@ import { UNet, UNET_PRESETS, type UNetPreset } from '../nets/unet';
 import { sampleDdpm } from '../pipelines/ddpm-sample';
 import { initBackend, type BackendName } from '../runtime/backend';
 import { DdpmTrainer, DEFAULT_TRAIN_CONFIG } from '../train/ddpm-trainer';
+import { mnistTrainData } from '../data/train-data';
 
 export interface PageBench {
   backend: string;
@@ -31,7 +32,7 @@ export async function benchBackend(
   const info = await initBackend(name);
   if (info.name !== name) return `${name} unavailable: ${info.skipped.map((s) => s.reason).join('; ')}`;
   const data = await loadMnist('test');
-  const tr = new DdpmTrainer({ ...DEFAULT_TRAIN_CONFIG, preset, batch }, data);
+  const tr = new DdpmTrainer({ ...DEFAULT_TRAIN_CONFIG, preset, batch }, mnistTrainData(data));
   for await (const _ of tr.run(1, { readEvery: 1 })) void _;
   let t0 = performance.now();
   for await (const _ of tr.run(steps, { readEvery: steps })) void _;

@@ -12,6 +12,7 @@ import { sampleDdpm } from '../pipelines/ddpm-sample';
 import { initNodeBackend, tf } from '../runtime/tf-node';
 import { DdpmTrainer, DEFAULT_TRAIN_CONFIG } from '../train/ddpm-trainer';
 import { startGradientWorkers } from './gradient-workers';
+import { mnistTrainData } from '../data/train-data';
 
 export interface TrainBench {
   preset: UNetPreset;
@@ -31,8 +32,11 @@ export async function benchNodeTraining(
   unet?: UNetConfig,
 ): Promise<TrainBench> {
   await initNodeBackend('wasm');
-  const tr = new DdpmTrainer({ ...DEFAULT_TRAIN_CONFIG, preset, batch, unet }, loadMnistNode('test'));
-  const pool = workers ? await startGradientWorkers(workers, tr.net.config, tr.config.prediction) : null;
+  const tr = new DdpmTrainer(
+    { ...DEFAULT_TRAIN_CONFIG, preset, batch, unet },
+    mnistTrainData(loadMnistNode('test')),
+  );
+  const pool = workers ? await startGradientWorkers(workers, tr.config) : null;
   const helpers = pool?.helpers;
   for await (const _ of tr.run(1, { readEvery: 1, helpers })) void _; // warm-up (kernel set-up)
   const t0 = performance.now();

@@ -2,9 +2,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MnistClassifier } from '../nets/classifier';
-import { decodeWeights } from '../train/weights-format';
+import { modelDir, SHIPPED_MODELS } from '../nets/registry';
+import { decodeWeights } from '../nets/weights-format';
 
-export const CLASSIFIER_DIR = 'models/mnist-classifier';
+export const CLASSIFIER_DIR = modelDir(SHIPPED_MODELS.mnistClassifier);
 
 export function loadClassifier(): MnistClassifier {
   if (!existsSync(join(CLASSIFIER_DIR, 'model.json')))

@@ -15,14 +15,15 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { loadMnistNode } from '../data/mnist-node';
 import { realImages } from '../metrics/evaluate';
-import { UNet } from '../nets/unet';
 import { tf } from '../runtime/tf-node';
-import { DdpmTrainer, DEFAULT_TRAIN_CONFIG, type TrainConfig } from '../train/ddpm-trainer';
+import { DdpmTrainer, DEFAULT_TRAIN_CONFIG, type TrainConfig, makeDenoiser } from '../train/ddpm-trainer';
 import { loadClassifier } from './classifier-files';
 import { arg } from './args';
 import { writeFileAtomic } from './files';
 import { HELD_OUT_TIMESTEPS, heldOut } from './held-out';
 import { quickCheck } from './quick-check';
+import { mnistTrainData } from '../data/train-data';
+import { modelDir, SHIPPED_MODELS } from '../nets/registry';
 
 export interface Variant {
   name: string;
@@ -87,7 +88,7 @@ export async function compareChoices(): Promise<void> {
   const steps = Number(arg('steps') ?? '400');
   const every = Number(arg('every') ?? String(steps / 2));
   const only = arg('only')?.split(',');
-  const dir = 'models/ddpm-mnist';
+  const dir = modelDir(SHIPPED_MODELS.ddpmMnist);
   const path = join(dir, 'choices.json');
   const machine = `${cpus()[0]?.model}, Node ${process.version}, tfjs ${tf.version_core} ${tf.getBackend()}, 1 thread`;
   const file: ChoicesFile = existsSync(path)
@@ -109,8 +110,8 @@ export async function compareChoices(): Promise<void> {
       continue;
     }
     const config: TrainConfig = { ...DEFAULT_TRAIN_CONFIG, ...v.config };
-    const tr = new DdpmTrainer(config, train);
-    const preview = new UNet(tr.net.config);
+    const tr = new DdpmTrainer(config, mnistTrainData(train));
+    const preview = makeDenoiser(tr.config);
     console.log(`${v.name} (${v.change}): ${steps} steps…`);
     const points: Point[] = [];
     let n = 0;

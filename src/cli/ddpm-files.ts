@@ -19,22 +19,24 @@ import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, linkSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DdpmTrainer } from '../train/ddpm-trainer';
-import { packCheckpoint, unpackCheckpoint, type ModelJson } from '../train/weights-format';
+import { packCheckpoint, unpackCheckpoint, type ModelJson } from '../nets/weights-format';
 import { writeFileAtomic } from './files';
+import { SHIPPED_MODELS } from '../nets/registry';
+import { exportEma, saveCheckpoint } from '../train/checkpoint';
 
-export const ckptPath = (dir: string) => join(dir, 'checkpoint', 'ddpm.ckpt');
+export const ckptPath = (dir: string) => join(dir, SHIPPED_MODELS.ddpmMnist.files.checkpoint);
 const previousEmaPath = (dir: string) => join(dir, 'checkpoint', 'ema-previous.bin');
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
 /** Write the EMA model, the compact checkpoint that refers to it and the training log (no model card). */
 export async function saveDdpmRun(dir: string, trainer: DdpmTrainer, machine: string): Promise<void> {
-  const model = await trainer.exportEma({
+  const model = await exportEma(trainer, {
     trainedSteps: trainer.step,
     wallSeconds: trainer.wallSeconds,
     machine,
     config: trainer.config,
   });
-  const ck = await trainer.checkpoint({ machine, emaSha256: sha256(model.bin) }, { compact: true });
+  const ck = await saveCheckpoint(trainer, { machine, emaSha256: sha256(model.bin) }, { compact: true });
   const weightsPath = join(dir, 'weights.bin');
   const prev = previousEmaPath(dir);
   if (existsSync(weightsPath)) {

@@ -25,7 +25,7 @@ import {
   type DigitGenerator,
   type EvalResult,
 } from '../metrics/evaluate';
-import { loadDdpm } from '../nets/load';
+import { loadDdpm, modelSampling } from '../nets/load';
 import { sampleImages } from '../pipelines/ddpm-sample';
 import { initNodeBackend, tf } from '../runtime/tf-node';
 import { arg } from './args';
@@ -36,6 +36,7 @@ import { HELD_OUT_TIMESTEPS, heldOut } from './held-out';
 import { digitGrid, encodePng } from './png';
 import { cacheDirName, sampleCached } from './sample-cache';
 import { runSamplingTable } from './sampling-table';
+import { modelDir, SHIPPED_MODELS } from '../nets/registry';
 
 async function main() {
   const which = process.argv[2] ?? 'ddpm';
@@ -48,7 +49,7 @@ async function main() {
   const steps = Number(arg('steps') ?? '1000');
   const batch = Number(arg('batch') ?? '100');
   const backend = await initNodeBackend('wasm');
-  const dir = 'models/ddpm-mnist';
+  const dir = modelDir(SHIPPED_MODELS.ddpmMnist);
   // --weights DIR: a frozen copy of model.json + weights.bin (training rewrites the shipped ones).
   const weights = arg('weights') ?? dir;
   const bin = readFileSync(join(weights, 'weights.bin'));
@@ -101,7 +102,7 @@ async function main() {
     per: 28 * 28,
     part,
     generate: (start, m) => {
-      const sampler = makeSampler({ sampler: 'ddpm', steps }, schedule, meta.prediction);
+      const sampler = makeSampler({ sampler: 'ddpm', steps }, schedule, modelSampling(meta));
       return sampleImages(net, sampler, m, 1 + start, m); // = one sampleImages(net, sampler, n, 1, batch) call
     },
     onBatch: (done, total) =>
@@ -188,7 +189,7 @@ async function heldOutCli() {
   console.log(
     `| weights | step | ε-MSE | x̂0-MSE | ε-MSE at t = ${HELD_OUT_TIMESTEPS.join(' / ')} |\n|---|---|---|---|---|`,
   );
-  for (const dir of (arg('weights') ?? 'models/ddpm-mnist').split(',')) {
+  for (const dir of (arg('weights') ?? modelDir(SHIPPED_MODELS.ddpmMnist)).split(',')) {
     const bin = new Uint8Array(readFileSync(join(dir, 'weights.bin')));
     const { net, meta } = loadDdpm(readFileSync(join(dir, 'model.json'), 'utf8'), bin);
     const r = await heldOut(net, makeSchedule(meta.schedule), meta.prediction, x0);

@@ -1,13 +1,11 @@
 /**
  * Body of a gradient worker thread (see gradient-workers.ts): its own TF.js WASM backend and copy of the
- * U-Net; for each message (current weights + a slice of the batch) it answers with that slice's loss and
+ * network; for each message (current weights + a slice of the batch) it answers with that slice's loss and
  * gradients as plain arrays.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import type { UNetConfig } from '../nets/unet';
-import { UNet } from '../nets/unet';
 import { initNodeBackend, tf } from '../runtime/tf-node';
-import { sliceGradients, type TrainBatch } from '../train/ddpm-trainer';
+import { makeDenoiser, sliceGradients, type TrainBatch, type TrainConfig } from '../train/ddpm-trainer';
 
 interface Request {
   id: number;
@@ -17,15 +15,15 @@ interface Request {
   to: number;
 }
 
-const { unet, prediction } = workerData as { unet: UNetConfig; prediction: 'epsilon' | 'v' };
+const { config } = workerData as { config: TrainConfig };
 await initNodeBackend('wasm');
-const net = new UNet(unet, 0);
+const net = makeDenoiser(config, 0);
 const shapes = new Map(net.paramSpecs.map((s) => [s.name, s.shape]));
 const port = parentPort!;
 port.on('message', async (m: Request) => {
   try {
     net.setWeights(new Map([...m.weights].map(([k, data]) => [k, { shape: shapes.get(k) ?? [], data }])));
-    const { loss, grads } = sliceGradients(net, prediction, m.batch, m.from, m.to);
+    const { loss, grads } = sliceGradients(net, config.prediction, m.batch, m.from, m.to);
     const out = new Map<string, Float32Array>();
     for (const [k, g] of Object.entries(grads)) out.set(k, (await g.data()) as Float32Array);
     const value = (await loss.data())[0]!;

@@ -4,8 +4,7 @@
  * slice of every batch while the main thread computes the first slice (DdpmTrainer.trainStepShared).
  */
 import { Worker } from 'node:worker_threads';
-import type { UNetConfig } from '../nets/unet';
-import type { GradientHelper, TrainBatch } from '../train/ddpm-trainer';
+import type { GradientHelper, TrainBatch, TrainConfig } from '../train/ddpm-trainer';
 
 export interface GradientWorkers {
   helpers: GradientHelper[];
@@ -17,12 +16,8 @@ type Reply =
   | { id: number; loss: number; grads: Map<string, Float32Array> }
   | { id: number; error: string };
 
-/** Start `n` worker threads (each loads TF.js and its own U-Net); resolves once all are ready. */
-export async function startGradientWorkers(
-  n: number,
-  unet: UNetConfig,
-  prediction: 'epsilon' | 'v',
-): Promise<GradientWorkers> {
+/** Start `n` worker threads (each loads TF.js and its own copy of the run's network); resolves once all are ready. */
+export async function startGradientWorkers(n: number, config: TrainConfig): Promise<GradientWorkers> {
   // Workers do not inherit tsx's loader from --import, so the worker registers it before importing the body.
   const body = new URL('./gradient-worker.ts', import.meta.url).href;
   const boot = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(body)}); })`;
@@ -31,7 +26,7 @@ export async function startGradientWorkers(
       { length: n },
       () =>
         new Promise<Worker>((resolve, reject) => {
-          const w = new Worker(boot, { eval: true, workerData: { unet, prediction } });
+          const w = new Worker(boot, { eval: true, workerData: { config } });
           w.once('error', reject);
           w.once('message', (m: Reply) =>
             'ready' in m ? resolve(w) : reject(new Error('worker did not start')),

@@ -6,7 +6,7 @@
  */
 import { normals } from '../diffusion/random';
 import type { NoiseSchedule } from '../diffusion/schedule';
-import type { UNet } from '../nets/unet';
+import type { Denoiser } from '../nets/denoiser';
 import { denoiseAt } from '../pipelines/denoise';
 
 export const HELD_OUT_TIMESTEPS = Array.from({ length: 10 }, (_, i) => i * 100 + 50); // 50, 150, …, 950
@@ -20,7 +20,7 @@ export interface HeldOutError {
 }
 
 export async function heldOut(
-  net: UNet,
+  net: Denoiser,
   schedule: NoiseSchedule,
   prediction: 'epsilon' | 'v',
   x0: Float32Array,

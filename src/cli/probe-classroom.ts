@@ -7,14 +7,15 @@
  */
 import { cpus } from 'node:os';
 import { loadMnistNode } from '../data/mnist-node';
-import { UNet, type UNetPreset } from '../nets/unet';
+import type { UNetPreset } from '../nets/unet';
 import { initNodeBackend, tf } from '../runtime/tf-node';
-import { DdpmTrainer } from '../train/ddpm-trainer';
+import { DdpmTrainer, makeDenoiser } from '../train/ddpm-trainer';
 import { DEFAULT_LIVE, trainConfigFor } from '../train/live-settings';
 import { loadClassifier } from './classifier-files';
 import { arg } from './args';
 import { writeFileAtomic } from './files';
 import { quickCheck } from './quick-check';
+import { mnistTrainData } from '../data/train-data';
 
 async function main() {
   const preset = (arg('preset') ?? 'classroom') as UNetPreset;
@@ -23,8 +24,8 @@ async function main() {
   const backend = await initNodeBackend('wasm');
   const classifier = loadClassifier();
   const config = trainConfigFor({ ...DEFAULT_LIVE, preset });
-  const tr = new DdpmTrainer(config, loadMnistNode('train'));
-  const preview = new UNet(tr.net.config);
+  const tr = new DdpmTrainer(config, mnistTrainData(loadMnistNode('train')));
+  const preview = makeDenoiser(tr.config);
   const rows: string[] = [];
   const machine = `${cpus()[0]?.model}, Node ${process.version}, tfjs ${tf.version_core} ${backend}, 1 thread`;
   const end = performance.now() + minutes * 60e3;

@@ -6,11 +6,11 @@ import { DdpmSampler, type Prediction } from '../diffusion/ddpm';
 import type { NoiseSchedule } from '../diffusion/schedule';
 import { classify, summarizeProbs } from '../metrics/evaluate';
 import type { MnistClassifier } from '../nets/classifier';
-import type { UNet } from '../nets/unet';
+import type { Denoiser } from '../nets/denoiser';
 import { sampleDdpm } from '../pipelines/ddpm-sample';
 
 export async function quickCheck(
-  net: UNet,
+  net: Denoiser,
   schedule: NoiseSchedule,
   prediction: Prediction,
   classifier: MnistClassifier,

@@ -22,8 +22,8 @@ import {
   type SamplingTable,
 } from '../metrics/sampling-table';
 import type { MnistClassifier } from '../nets/classifier';
-import type { DdpmMetadata as ModelMeta } from '../nets/load';
-import type { UNet } from '../nets/unet';
+import { modelSampling, type DdpmMetadata as ModelMeta } from '../nets/load';
+import type { Denoiser } from '../nets/denoiser';
 import { sampleImages } from '../pipelines/ddpm-sample';
 import { tf } from '../runtime/tf-node';
 import { writeFileAtomic } from './files';
@@ -41,7 +41,7 @@ function tableFor(path: string, modelStep: number, samples: number): SamplingTab
 
 export async function runSamplingTable(opts: {
   dir: string;
-  net: UNet;
+  net: Denoiser;
   meta: ModelMeta;
   classifier: MnistClassifier;
   train: MnistSplit;
@@ -73,7 +73,7 @@ export async function runSamplingTable(opts: {
   const grid = opts.part ? tablePart(tableGrid(), ...opts.part) : tableGrid();
   for (const spec of grid) {
     if (table.rows.some((r) => same(r, spec))) continue;
-    const sampler = makeSampler(spec, schedule, meta.prediction);
+    const sampler = makeSampler(spec, schedule, modelSampling(meta));
     const name = `${samplerLabel(spec)}, ${spec.steps} steps`;
     console.log(`${name}: ${samples} samples…`);
     let cachedSeconds: number | null = null;

@@ -9,7 +9,7 @@ import { MnistClassifier } from '../nets/classifier';
 import { initNodeBackend, tf } from '../runtime/tf-node';
 import { Adam } from '../train/adam';
 import { accuracy, trainClassifierEpoch } from '../train/classifier-trainer';
-import { encodeWeights } from '../train/weights-format';
+import { encodeWeights } from '../nets/weights-format';
 import { CLASSIFIER_DIR } from './classifier-files';
 import { writeFileAtomic } from './files';
 

@@ -18,7 +18,6 @@ import { initNodeBackend, tf } from '../runtime/tf-node';
 import {
   DdpmTrainer,
   DEFAULT_TRAIN_CONFIG,
-  grownConfig,
   NonFiniteLossError,
   type TrainConfig,
 } from '../train/ddpm-trainer';
@@ -26,9 +25,12 @@ import { arg } from './args';
 import { ckptPath, loadDdpmCheckpoint, saveDdpmRun, type SavedDdpmRun } from './ddpm-files';
 import { startGradientWorkers } from './gradient-workers';
 import { writeDdpmCard } from './model-card';
+import { mnistTrainData } from '../data/train-data';
+import { grownConfig, restoreCheckpoint, restoreGrown } from '../train/checkpoint';
+import { modelDir, SHIPPED_MODELS } from '../nets/registry';
 
 // --dir DIR: train a copy elsewhere (e.g. a fork of the shipped run with another learning rate).
-const DDPM_DIR = arg('dir') ?? 'models/ddpm-mnist';
+const DDPM_DIR = arg('dir') ?? modelDir(SHIPPED_MODELS.ddpmMnist);
 const CKPT = ckptPath(DDPM_DIR);
 
 async function save(trainer: DdpmTrainer, machine: string) {
@@ -78,9 +80,9 @@ async function main() {
     if (arg('lr')) config.lr = Number(arg('lr'));
   }
   const data = loadMnistNode('train');
-  const trainer = new DdpmTrainer(config, data);
-  if (saved && grow) trainer.restoreGrown(saved.json, saved.bin, saved.ema);
-  else if (saved) trainer.restore(saved.json, saved.bin, saved.ema);
+  const trainer = new DdpmTrainer(config, mnistTrainData(data));
+  if (saved && grow) restoreGrown(trainer, saved.json, saved.bin, saved.ema);
+  else if (saved) restoreCheckpoint(trainer, saved.json, saved.bin, saved.ema);
   if (resume && arg('lr') && Number(arg('lr')) !== trainer.lrAt(trainer.step)) {
     // A new learning rate from here on (e.g. a decay once the loss plateaus), kept in the config so the
     // model card and any later resume know the whole schedule.
@@ -108,7 +110,7 @@ async function main() {
   const startStep = trainer.step;
   const savedMachine = (saved?.json.userDefinedMetadata as { machine?: string } | undefined)?.machine;
   const machineNow = () => (trainer.step === startStep && savedMachine ? savedMachine : machine);
-  const pool = workers ? await startGradientWorkers(workers, trainer.net.config, config.prediction) : null;
+  const pool = workers ? await startGradientWorkers(workers, trainer.config) : null;
   if (pool) console.log(`  ${workers} gradient worker thread${workers > 1 ? 's' : ''} share each batch`);
   try {
     for await (const p of trainer.run(steps, { readEvery: 10, signal: ctl.signal, helpers: pool?.helpers })) {

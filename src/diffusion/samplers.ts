@@ -17,18 +17,31 @@ export interface SamplerSpec {
   eta?: number;
 }
 
-/** A sampler of this kind with its timesteps set. */
+/**
+ * How a model's outputs are read, which belongs to the model, not to the sampler: what the network
+ * predicts, and whether x̂0 is clipped to [-1, 1] (right for pixels, wrong for unit-variance latents).
+ */
+export interface ModelSampling {
+  prediction: Prediction;
+  clipSample: boolean;
+}
+
+/** Pixels in [-1, 1] predicted as noise: the shipped DDPM's reading. */
+export const PIXEL_SAMPLING: ModelSampling = { prediction: 'epsilon', clipSample: true };
+
+/** A sampler of this kind with its timesteps set, reading the model's outputs as `model` says. */
 export function makeSampler(
   spec: SamplerSpec,
   schedule: NoiseSchedule,
-  prediction: Prediction = 'epsilon',
+  model: ModelSampling = PIXEL_SAMPLING,
 ): Sampler {
+  const { prediction, clipSample } = model;
   const s: Sampler =
     spec.sampler === 'ddim'
-      ? new DdimSampler(schedule, { eta: spec.eta ?? 0, prediction })
+      ? new DdimSampler(schedule, { eta: spec.eta ?? 0, prediction, clipSample })
       : spec.sampler === 'dpm++'
-        ? new DpmSolverPlusPlus(schedule, { prediction })
-        : new DdpmSampler(schedule, { prediction });
+        ? new DpmSolverPlusPlus(schedule, { prediction, clipSample })
+        : new DdpmSampler(schedule, { prediction, clipSample });
   s.setTimesteps(spec.steps);
   return s;
 }

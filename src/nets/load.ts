@@ -1,30 +1,42 @@
 /**
- * Loading a shipped or uploaded DDPM: model.json (tfjs weights format + metadata) and weights.bin,
- * checked against the architecture its metadata names. Errors say what is wrong; nothing is changed
- * until everything checks out.
+ * Loading a shipped or uploaded diffusion model: model.json (tfjs weights format + metadata) and
+ * weights.bin, checked against the architecture its metadata names (a U-Net, or an MLP for flat
+ * samples). Errors say what is wrong; nothing is changed until everything checks out.
  */
+import type { ModelSampling } from '../diffusion/samplers';
 import type { BetaScheduleKind } from '../diffusion/schedule';
 import { fetchBytes } from '../data/fetch-bytes';
-import { decodeWeights, WeightsError } from '../train/weights-format';
+import { decodeWeights, WeightsError } from './weights-format';
+import type { Denoiser } from './denoiser';
+import { MlpDenoiser, type MlpDenoiserConfig } from './mlp-denoiser';
 import { UNet, type UNetConfig } from './unet';
 
-export interface DdpmMetadata {
-  kind: 'ddpm-unet';
-  unet: UNetConfig;
+export type DdpmMetadata = (
+  | { kind: 'ddpm-unet'; unet: UNetConfig; mlp?: undefined }
+  | { kind: 'ddpm-mlp'; mlp: MlpDenoiserConfig; unet?: undefined }
+) & {
   schedule: { kind: BetaScheduleKind; T: number };
   prediction: 'epsilon' | 'v';
+  /** Clip x̂0 to [-1, 1] when sampling (absent: true, as for pixels; false for unit-variance latents). */
+  clipSample?: boolean;
   step?: number;
   wallSeconds?: number;
-}
+};
 
 export interface LoadedDdpm {
-  net: UNet;
+  net: Denoiser;
   meta: DdpmMetadata;
+}
+
+/** How a loaded model's outputs are read by a sampler (src/diffusion/samplers.ts). */
+export function modelSampling(meta: DdpmMetadata): ModelSampling {
+  return { prediction: meta.prediction, clipSample: meta.clipSample ?? true };
 }
 
 function checkMeta(meta: Record<string, unknown>): DdpmMetadata {
   const m = meta as Partial<DdpmMetadata>;
-  if (m.kind !== 'ddpm-unet' || !m.unet || !m.schedule) {
+  const netOk = (m.kind === 'ddpm-unet' && m.unet) || (m.kind === 'ddpm-mlp' && m.mlp);
+  if (!netOk || !m.schedule) {
     throw new WeightsError(`this is not a Diffusion Lab DDPM (its metadata says kind "${String(m.kind)}")`);
   }
   return m as DdpmMetadata;
@@ -47,7 +59,7 @@ export function loadDdpm(json: unknown, bin: Uint8Array): LoadedDdpm {
   const meta = checkMeta(
     (parsed as { userDefinedMetadata?: Record<string, unknown> })?.userDefinedMetadata ?? {},
   );
-  const net = new UNet(meta.unet);
+  const net: Denoiser = meta.kind === 'ddpm-mlp' ? new MlpDenoiser(meta.mlp) : new UNet(meta.unet);
   try {
     const { weights } = decodeWeights(parsed, bin, net.paramSpecs);
     net.setWeights(weights);

@@ -1,5 +1,6 @@
 /**
- * A small DDPM U-Net for 28x28 images (NHWC), written as plain functions over named variables so that
+ * A small DDPM U-Net for square images or latents whose side divides by 4 (28x28x1 MNIST digits,
+ * 8x8x4 autoencoder latents; NHWC), optionally class-conditional, written as plain functions over named variables so that
  * every weight has a stable name for the tfjs weights format, and every op has a gradient on every
  * backend (no broadcast matMul, no stridedSlice, no ResizeNearestNeighbor gradient).
  *
@@ -10,6 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { mulberry32 } from '../diffusion/random';
+import { nullCondition, UNCONDITIONAL, type Conditioning, type Denoiser } from './denoiser';
 import { variableFrom } from './variables';
 
 export interface UNetConfig {
@@ -25,6 +27,11 @@ export interface UNetConfig {
    * sides of the attention. Blocks beyond the first are named after the first plus b, c, …: "r2b", "m1b".
    */
   depth?: readonly [number, number, number];
+  /**
+   * Class-conditional: a one-hot class row (classes + 1 entries, the last "no class") is embedded and
+   * added to the time embedding, as Ho & Salimans (2022) do for classifier-free guidance.
+   */
+  classes?: number;
 }
 
 /** Presets: "classroom" trains fast enough for a live demo; "shipped" is the model in models/. */
@@ -61,6 +68,8 @@ function blockNames(config: UNetConfig, first: BlockSide): string[] {
 /** Every weight of a U-Net of this configuration, in order (mirrors the forward pass). */
 export function unetSpecs(config: UNetConfig): ParamSpec[] {
   const { ch, channels, depth } = config;
+  if (!(Number.isInteger(config.size) && config.size >= 4 && config.size % 4 === 0))
+    throw new Error(`U-Net side ${config.size}: it must divide by 4 (two 2x downsamplings and back)`);
   if (depth && (depth.length !== 3 || depth.some((d) => !Number.isInteger(d) || d < 1)))
     throw new Error(`U-Net depth ${JSON.stringify(depth)}: need three whole numbers >= 1`);
   const specs: ParamSpec[] = [];
@@ -103,11 +112,15 @@ export function unetSpecs(config: UNetConfig): ParamSpec[] {
   res('r4', ch);
   norm('on', ch);
   conv('oc', 3, ch, channels);
+  if (config.classes)
+    specs.push({ name: 'cls.w', shape: [config.classes + 1, td], fanIn: config.classes + 1 });
   return specs;
 }
 
-export class UNet {
+export class UNet implements Denoiser {
   readonly config: UNetConfig;
+  readonly sampleShape: readonly number[];
+  readonly conditioning: Conditioning;
   /** Every trainable weight, by name, in a fixed order. */
   readonly params = new Map<string, tf.Variable>();
   private readonly specs: ParamSpec[];
@@ -116,6 +129,8 @@ export class UNet {
 
   constructor(config: UNetConfig, seed = 0) {
     this.config = config;
+    this.sampleShape = [config.size, config.size, config.channels];
+    this.conditioning = config.classes ? { kind: 'class', classes: config.classes } : UNCONDITIONAL;
     this.specs = unetSpecs(config);
     const rand = mulberry32(seed);
     for (const s of this.specs) {
@@ -238,11 +253,19 @@ export class UNet {
     return tf.concat([tf.sin(a), tf.cos(a)], 1);
   }
 
-  /** Predict the network output (noise, or v) for x_t [B, 28, 28, 1] at timesteps t [B]. */
-  apply(x: tf.Tensor4D, t: tf.Tensor1D): tf.Tensor4D {
+  /**
+   * Predict the network output (noise, or v) for x_t [B, size, size, channels] at timesteps t [B], with
+   * an optional class condition [B, classes + 1] (a conditional net without one sees "no class").
+   */
+  apply(x: tf.Tensor, t: tf.Tensor1D, cond?: tf.Tensor): tf.Tensor4D {
     return tf.tidy(() => {
-      const te = this.applyLinear('t2', silu(this.applyLinear('t1', this.timeEmbedding(t)))); // [B, 4ch]
-      const h0 = this.applyConv('inc', x); // [B, 28, 28, ch]
+      let te = this.applyLinear('t2', silu(this.applyLinear('t1', this.timeEmbedding(t)))); // [B, 4ch]
+      if (this.conditioning.kind === 'class') {
+        const b = x.shape[0]!;
+        const c = cond ?? nullCondition(b, this.conditioning.classes); // [B, classes + 1]
+        te = tf.add(te, tf.matMul(c as tf.Tensor2D, this.p('cls.w') as tf.Tensor as tf.Tensor2D)); // + class embedding
+      }
+      const h0 = this.applyConv('inc', x as tf.Tensor4D); // [B, 28, 28, ch]
       const h1 = this.applyResBlocks('r1', h0, te);
       const h2 = this.applyResBlocks('r2', this.applyConv('d1', h1, 2), te); // [B, 14, 14, 2ch]
       let m = this.applyResBlocks('m1', this.applyConv('d2', h2, 2), te); // [B, 7, 7, 4ch]

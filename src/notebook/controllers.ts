@@ -10,6 +10,9 @@ import { targetRow } from '../metrics/quality';
 import type { LoadedDdpm } from '../nets/load';
 import type { BackendInfo } from '../runtime/backend';
 import { backendReady } from '../runtime/session';
+import { modelDir, modelFile, SHIPPED_MODELS } from '../nets/registry';
+
+const DDPM = SHIPPED_MODELS.ddpmMnist;
 
 const mb = (n: number) => (n / 1e6).toFixed(1);
 
@@ -63,7 +66,7 @@ export function shippedDdpm(
   shipped ??= (async () => {
     const backend = await backendReady();
     const { fetchDdpm } = await import('../nets/load');
-    const model = await fetchDdpm(new URL('models/ddpm-mnist/', document.baseURI).href, (l, t) =>
+    const model = await fetchDdpm(new URL(`${modelDir(DDPM)}/`, document.baseURI).href, (l, t) =>
       modelListeners.forEach((f) => f(l, t)),
     );
     return { model, backend };
@@ -79,7 +82,7 @@ let shippedEval: Promise<EvalResult[]> | null = null;
  * a missing or unreadable file gives no rows, never an error in the lesson.
  */
 export function shippedEvalRows(): Promise<EvalResult[]> {
-  shippedEval ??= fetch(new URL('models/ddpm-mnist/eval.json', document.baseURI).href)
+  shippedEval ??= fetch(new URL(modelFile(DDPM, 'eval'), document.baseURI).href)
     .then((r) => (r.ok ? (r.json() as Promise<{ results?: EvalResult[] }>) : { results: [] }))
     .then((j) => (Array.isArray(j.results) ? j.results : []))
     .catch(() => []);

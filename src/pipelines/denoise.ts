@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { predictX0AndEps } from '../diffusion/ddpm';
 import type { NoiseSchedule } from '../diffusion/schedule';
-import type { UNet } from '../nets/unet';
+import { sampleSize, type Denoiser } from '../nets/denoiser';
 
 export interface DenoiseResult {
   /** x_t = sqrt(abar) x0 + sqrt(1-abar) eps. */
@@ -26,23 +26,22 @@ function mse(a: Float32Array, b: ArrayLike<number>): number {
   return s / a.length;
 }
 
-/** n images (n*784 values in [-1,1]) with their noise, all at timestep t. */
+/** n samples (n * values per sample; images in [-1, 1]) with their noise, all at timestep t. */
 export async function denoiseAt(
-  net: UNet,
+  net: Denoiser,
   schedule: NoiseSchedule,
   prediction: 'epsilon' | 'v',
   x0: Float32Array,
   eps: Float32Array,
   t: number,
 ): Promise<DenoiseResult> {
-  const { size, channels } = net.config;
-  const n = x0.length / (size * size * channels);
+  const n = x0.length / sampleSize(net.sampleShape);
   const a = schedule.alphaBar[t]!;
   const [xtT, epsT, x0T] = tf.tidy(() => {
-    const shape = [n, size, size, channels];
-    const x0t = tf.tensor4d(x0, shape as [number, number, number, number]);
-    const et = tf.tensor4d(eps, shape as [number, number, number, number]);
-    const xt = tf.add(tf.mul(x0t, Math.sqrt(a)), tf.mul(et, Math.sqrt(1 - a))) as tf.Tensor4D;
+    const shape = [n, ...net.sampleShape];
+    const x0t = tf.tensor(x0, shape);
+    const et = tf.tensor(eps, shape);
+    const xt = tf.add(tf.mul(x0t, Math.sqrt(a)), tf.mul(et, Math.sqrt(1 - a))); // DDPM eq. 4
     const out = net.apply(xt, tf.fill([n], t));
     const p = predictX0AndEps(out, xt, a, prediction);
     return [xt, p.eps, p.x0];
@@ -57,7 +56,7 @@ export async function denoiseAt(
 
 /** The noise-prediction loss and the x0 error at each of the given timesteps, one point at a time. */
 export async function* lossByTimestep(
-  net: UNet,
+  net: Denoiser,
   schedule: NoiseSchedule,
   prediction: 'epsilon' | 'v',
   x0: Float32Array,

@@ -1,23 +1,29 @@
 /**
  * DDPM training (Ho et al. 2020, Algorithm 1) as an async generator that yields progress, on any
- * TF.js backend. Epsilon prediction (L_simple) or v prediction (Salimans & Ho 2022), optional min-SNR-γ
- * loss weighting (Hang et al. 2023), Adam with warm-up, global-norm clipping, EMA weights, and a NaN
- * guard. The loss is read back asynchronously every `readEvery` steps, never with dataSync.
- * Everything random comes from (seed, step), so a resumed run continues exactly as it would have.
+ * TF.js backend and for any sample shape: 28x28x1 pixels, 8x8x4 latents or 2-D points, the shape coming
+ * from the data and the network (src/nets/denoiser.ts). Epsilon prediction (L_simple) or v prediction
+ * (Salimans & Ho 2022), optional min-SNR-γ loss weighting (Hang et al. 2023), class conditioning with
+ * condition dropout for classifier-free guidance (Ho & Salimans 2022), Adam with warm-up, global-norm
+ * clipping, EMA weights, and a NaN guard. The loss is read back asynchronously every `readEvery` steps,
+ * never with dataSync. Everything random comes from (seed, step), so a resumed run continues exactly as
+ * it would have. Checkpoints: ./checkpoint.ts.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { fillNormal, mulberry32 } from '../diffusion/random';
 import { makeSchedule, type BetaScheduleKind, type NoiseSchedule } from '../diffusion/schedule';
-import { MNIST_PIXELS, type MnistSplit } from '../data/mnist-asset';
-import { UNet, UNET_PRESETS, unetSpecs, type UNetConfig, type UNetPreset } from '../nets/unet';
+import type { TrainData } from '../data/train-data';
+import { classCondition, sampleSize, type Denoiser } from '../nets/denoiser';
+import { MlpDenoiser, type MlpDenoiserConfig } from '../nets/mlp-denoiser';
+import { UNet, UNET_PRESETS, type UNetConfig, type UNetPreset } from '../nets/unet';
 import { Adam, clipByGlobalNorm, Ema } from './adam';
-import { encodeWeights, decodeWeights, type ModelJson, type NamedWeight } from './weights-format';
 
 export interface TrainConfig {
   /** U-Net size. */
   preset: UNetPreset;
   /** A custom U-Net instead of the preset (tests use tiny ones; a grown run has its deeper one here). */
   unet?: UNetConfig;
+  /** A multilayer perceptron instead of a U-Net (flat samples such as 2-D points). */
+  mlp?: MlpDenoiserConfig;
   /** Where the run was made deeper (`--grow` on a resumed run): the step and the U-Net before it. */
   grown?: { step: number; from: UNetConfig }[];
   /** Images per step. */
@@ -37,6 +43,16 @@ export interface TrainConfig {
   prediction: 'epsilon' | 'v';
   /** min-SNR-γ loss weighting; null for plain L_simple. */
   minSnrGamma: number | null;
+  /**
+   * Conditional nets: the share of samples trained with the null condition instead of their label, so
+   * one network learns both predictions classifier-free guidance mixes (Ho & Salimans 2022 use 0.1-0.2).
+   */
+  condDrop?: number;
+  /**
+   * How samples of the trained model are read: clip x̂0 to [-1, 1] (absent: yes, right for pixels; false
+   * for unit-variance latents). Written into the exported model's metadata.
+   */
+  clipSample?: boolean;
   seed: number;
 }
 
@@ -53,6 +69,12 @@ export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
   minSnrGamma: 5,
   seed: 0,
 };
+
+/** The network a configuration describes (a seed for its initial weights). */
+export function makeDenoiser(config: TrainConfig, seed = config.seed): Denoiser {
+  if (config.mlp) return new MlpDenoiser(config.mlp, seed);
+  return new UNet(config.unet ?? UNET_PRESETS[config.preset], seed);
+}
 
 export interface TrainProgress {
   step: number;
@@ -82,8 +104,20 @@ export function lossWeight(
   return Math.min(snr, gamma) / (prediction === 'epsilon' ? snr : snr + 1);
 }
 
-/** One step's batch (see DdpmTrainer.makeBatch): rows of images, timesteps, noise and coefficients. */
-export type TrainBatch = ReturnType<DdpmTrainer['makeBatch']>;
+/**
+ * One step's batch (see DdpmTrainer.makeBatch): rows of samples x0 and noise, timesteps, coefficients,
+ * loss weights and class labels (-1 = the null condition; empty for an unconditional net). Plain arrays,
+ * so a batch can be sent to a worker.
+ */
+export interface TrainBatch {
+  x0: Float32Array;
+  t: Float32Array;
+  a: Float32Array;
+  b: Float32Array;
+  w: Float32Array;
+  eps: Float32Array;
+  label: Float32Array;
+}
 
 /** Something that computes sliceGradients for a slice of a batch with given weights (e.g. a worker thread). */
 export interface GradientHelper {
@@ -97,10 +131,10 @@ export interface GradientHelper {
 
 /**
  * Loss and gradients of rows [from, to) of a batch, scaled so that the slices of a batch add up to the
- * whole batch's loss (the mean of min-SNR-weighted per-image errors) and gradient.
+ * whole batch's loss (the mean of min-SNR-weighted per-sample errors) and gradient.
  */
 export function sliceGradients(
-  net: UNet,
+  net: Denoiser,
   prediction: 'epsilon' | 'v',
   bt: TrainBatch,
   from: number,
@@ -108,21 +142,25 @@ export function sliceGradients(
 ): { loss: tf.Scalar; grads: Record<string, tf.Tensor> } {
   const n = to - from;
   const total = bt.t.length;
-  const px = bt.x0.length / total;
+  const shape = [n, ...net.sampleShape];
+  const per = sampleSize(net.sampleShape);
+  const axes = net.sampleShape.map((_, i) => i + 1);
   return tf.tidy(() => {
-    const shape4 = [n, 1, 1, 1];
-    const rows = (a: Float32Array, per: number) => a.subarray(from * per, to * per);
-    const x0 = tf.tensor4d(rows(bt.x0, px), [n, 28, 28, 1]);
-    const eps = tf.tensor4d(rows(bt.eps, px), [n, 28, 28, 1]);
-    const a = tf.tensor(rows(bt.a, 1), shape4);
-    const b = tf.tensor(rows(bt.b, 1), shape4);
-    const xt = tf.add(tf.mul(a, x0), tf.mul(b, eps)) as tf.Tensor4D; // x_t = sqrt(abar) x0 + sqrt(1-abar) eps (DDPM eq. 4)
+    const column = [n, ...net.sampleShape.map(() => 1)]; // [n, 1, 1, 1] for images, [n, 1] for points
+    const rows = (a: Float32Array, k: number) => a.subarray(from * k, to * k);
+    const x0 = tf.tensor(rows(bt.x0, per), shape);
+    const eps = tf.tensor(rows(bt.eps, per), shape);
+    const a = tf.tensor(rows(bt.a, 1), column);
+    const b = tf.tensor(rows(bt.b, 1), column);
+    const xt = tf.add(tf.mul(a, x0), tf.mul(b, eps)); // x_t = sqrt(abar) x0 + sqrt(1-abar) eps (DDPM eq. 4)
     const target = prediction === 'epsilon' ? eps : tf.sub(tf.mul(a, eps), tf.mul(b, x0)); // v = sqrt(abar) eps - sqrt(1-abar) x0
     const t = tf.tensor1d(rows(bt.t, 1));
     const w = tf.tensor1d(rows(bt.w, 1));
+    const c = net.conditioning;
+    const cond = c.kind === 'class' ? classCondition(rows(bt.label, 1), c.classes) : undefined; // [n, K+1]
     const vars = [...net.params.values()];
     const { value, grads } = tf.variableGrads(() => {
-      const err = tf.mean(tf.square(tf.sub(net.apply(xt, t), target)), [1, 2, 3]); // [n]
+      const err = tf.mean(tf.square(tf.sub(net.apply(xt, t, cond), target)), axes); // [n]
       return tf.div(tf.sum(tf.mul(err, w)), total) as tf.Scalar;
     }, vars);
     const byName: Record<string, tf.Tensor> = {};
@@ -131,28 +169,8 @@ export function sliceGradients(
   });
 }
 
-/** The configuration of a run made deeper at `step` (see DdpmTrainer.restoreGrown). */
-export function grownConfig(
-  config: TrainConfig,
-  step: number,
-  depth: readonly [number, number, number],
-): TrainConfig {
-  const from = config.unet ?? UNET_PRESETS[config.preset];
-  return { ...config, unet: { ...from, depth }, grown: [...(config.grown ?? []), { step, from }] };
-}
-
-/** What checkpoint() writes beside the tensors. */
-interface CheckpointMeta {
-  kind?: string;
-  config?: TrainConfig;
-  step?: number;
-  adamT?: number;
-  wallSeconds?: number;
-  history?: [number, number][];
-}
-
 export class DdpmTrainer {
-  readonly net: UNet;
+  readonly net: Denoiser;
   readonly ema: Ema;
   readonly adam: Adam;
   readonly schedule: NoiseSchedule;
@@ -163,9 +181,18 @@ export class DdpmTrainer {
 
   constructor(
     readonly config: TrainConfig,
-    readonly data: MnistSplit,
+    readonly data: TrainData,
   ) {
-    this.net = new UNet(config.unet ?? UNET_PRESETS[config.preset], config.seed);
+    this.net = makeDenoiser(config);
+    if (data.sampleShape.join() !== this.net.sampleShape.join()) {
+      const shape = `[${data.sampleShape}]`;
+      this.net.dispose();
+      throw new Error(`the data's samples are ${shape} but the network takes [${this.net.sampleShape}]`);
+    }
+    if (this.net.conditioning.kind === 'class' && !data.label) {
+      this.net.dispose();
+      throw new Error('a class-conditional network needs labelled data');
+    }
     this.ema = new Ema(this.net.params, config.emaDecay);
     this.adam = new Adam(this.net.params);
     this.schedule = makeSchedule({ kind: config.schedule, T: config.T });
@@ -177,28 +204,36 @@ export class DdpmTrainer {
     return lr * Math.min(1, (step + 1) / Math.max(1, this.config.warmup));
   }
 
-  /** The batch of step `step`: images x0 in [-1,1], timesteps, noise and per-sample coefficients. */
-  makeBatch(step: number) {
+  /**
+   * The batch of step `step`: samples x0, timesteps, noise, per-sample coefficients and labels. The
+   * random stream is drawn in a fixed order (per sample: index, timestep; then the noise; then the
+   * condition dropout), so a batch depends only on (seed, step).
+   */
+  makeBatch(step: number): TrainBatch {
     const { batch, seed, T, prediction, minSnrGamma } = this.config;
+    const per = sampleSize(this.net.sampleShape);
+    const conditional = this.net.conditioning.kind === 'class';
     const rand = mulberry32((seed * 1_000_003 + step) >>> 0);
-    const x0 = new Float32Array(batch * MNIST_PIXELS);
+    const x0 = new Float32Array(batch * per);
     const t = new Float32Array(batch);
     const a = new Float32Array(batch);
     const b = new Float32Array(batch);
     const w = new Float32Array(batch);
+    const label = new Float32Array(conditional ? batch : 0);
     for (let i = 0; i < batch; i++) {
       const idx = Math.floor(rand() * this.data.count);
-      const base = idx * MNIST_PIXELS;
-      for (let p = 0; p < MNIST_PIXELS; p++)
-        x0[i * MNIST_PIXELS + p] = (this.data.images[base + p]! / 255) * 2 - 1;
+      this.data.copySample(idx, x0, i * per);
+      if (conditional) label[i] = this.data.label!(idx);
       const ti = Math.floor(rand() * T);
       t[i] = ti;
       a[i] = Math.sqrt(this.schedule.alphaBar[ti]!);
       b[i] = Math.sqrt(1 - this.schedule.alphaBar[ti]!);
       w[i] = lossWeight(this.schedule, ti, prediction, minSnrGamma);
     }
-    const eps = fillNormal(new Float32Array(batch * MNIST_PIXELS), rand);
-    return { x0, t, a, b, w, eps };
+    const eps = fillNormal(new Float32Array(batch * per), rand);
+    const drop = this.config.condDrop ?? 0;
+    if (conditional && drop > 0) for (let i = 0; i < batch; i++) if (rand() < drop) label[i] = -1;
+    return { x0, t, a, b, w, eps, label };
   }
 
   /** One optimisation step; returns loss and gradient norm as tensors (the caller reads them later). */
@@ -308,186 +343,6 @@ export class DdpmTrainer {
         await new Promise((r) => setTimeout(r, 0));
       }
     }
-  }
-
-  // ---- state for checkpoints ----
-
-  private async named(
-    prefix: string,
-    m: Map<string, tf.Variable>,
-    dtype: NamedWeight['dtype'] = 'float32',
-  ): Promise<NamedWeight[]> {
-    const out: NamedWeight[] = [];
-    for (const [k, v] of m)
-      out.push({ name: `${prefix}${k}`, shape: v.shape, data: (await v.data()) as Float32Array, dtype });
-    return out;
-  }
-
-  /**
-   * Everything needed to resume: weights, EMA, Adam moments, step, wall time, loss history.
-   * `compact` (the Node CLI's shipped checkpoint) leaves the EMA out, because the exported model
-   * (exportEma) is exactly the EMA and is saved beside it, so restore() then needs it passed back; and it
-   * stores Adam's moments as bfloat16, so a resumed run's updates differ from an uninterrupted one's by
-   * about 2^-9 of a step. Without it (the browser's checkpoints) a resume is exact.
-   */
-  async checkpoint(
-    extra: Record<string, unknown> = {},
-    opts: { compact?: boolean } = {},
-  ): Promise<{ json: ModelJson; bin: Uint8Array }> {
-    const moments = opts.compact ? 'bfloat16' : 'float32';
-    const weights = [
-      ...(await this.named('params/', this.net.params)),
-      ...(opts.compact ? [] : await this.named('ema/', this.ema.shadow)),
-      ...(await this.named('adam.m/', this.adam.m, moments)),
-      ...(await this.named('adam.v/', this.adam.v, moments)),
-    ];
-    return encodeWeights(weights, 'checkpoint', {
-      kind: 'ddpm-checkpoint',
-      config: this.config,
-      step: this.step,
-      adamT: this.adam.t,
-      wallSeconds: this.wallSeconds,
-      history: this.history,
-      ...extra,
-    });
-  }
-
-  /** The EMA weights alone, in the shipped model format. */
-  async exportEma(metadata: Record<string, unknown>): Promise<{ json: ModelJson; bin: Uint8Array }> {
-    const weights = await this.named('', this.ema.shadow);
-    return encodeWeights(weights, 'weights.bin', {
-      kind: 'ddpm-unet',
-      unet: this.net.config,
-      preset: this.config.preset,
-      schedule: { kind: this.config.schedule, T: this.config.T },
-      prediction: this.config.prediction,
-      step: this.step,
-      ...metadata,
-    });
-  }
-
-  /** Replace weights and EMA with imported ones (Adam starts afresh); the step continues from `step`. */
-  importWeights(weights: Map<string, { shape: readonly number[]; data: Float32Array }>, step: number): void {
-    this.net.setWeights(weights);
-    tf.tidy(() => {
-      for (const [k, v] of this.ema.shadow) v.assign(this.net.params.get(k)!);
-      for (const m of [this.adam.m, this.adam.v]) for (const v of m.values()) v.assign(tf.zerosLike(v));
-    });
-    this.adam.t = 0;
-    this.step = step;
-  }
-
-  /**
-   * The tensors of a checkpoint of a net with `specs`, checked: params/, ema/ (from the checkpoint, or
-   * from `ema` for a compact one), adam.m/, adam.v/.
-   */
-  private checkpointState(
-    json: ModelJson,
-    bin: Uint8Array,
-    specs: readonly { name: string; shape: readonly number[] }[],
-    ema?: Map<string, { shape: readonly number[]; data: Float32Array }>,
-  ): (p: 'params/' | 'ema/' | 'adam.m/' | 'adam.v/', k: string) => Float32Array | undefined {
-    const inline = json.weightsManifest?.some((g) => g.weights.some((w) => w.name.startsWith('ema/')));
-    if (!inline && !ema)
-      throw new Error(
-        'this checkpoint keeps its EMA weights in the exported model beside it (weights.bin): pass them to restore',
-      );
-    const prefixes = inline ? ['params/', 'ema/', 'adam.m/', 'adam.v/'] : ['params/', 'adam.m/', 'adam.v/'];
-    const { weights } = decodeWeights(
-      json,
-      bin,
-      prefixes.flatMap((p) => specs.map((s) => ({ name: p + s.name, shape: s.shape }))),
-    );
-    if (!inline) {
-      for (const s of specs) {
-        const e = ema!.get(s.name);
-        if (!e || e.shape.join() !== s.shape.join())
-          throw new Error(
-            `the EMA weights do not fit this checkpoint: ${s.name} is missing or has another shape`,
-          );
-        weights.set(`ema/${s.name}`, { name: `ema/${s.name}`, shape: [...e.shape], data: e.data });
-      }
-    }
-    return (p, k) => weights.get(p + k)?.data;
-  }
-
-  /**
-   * Restore from checkpoint(); the config must match the one this trainer was made with. A compact
-   * checkpoint needs its EMA weights (the model exported with it) as `ema`.
-   */
-  restore(
-    json: ModelJson,
-    bin: Uint8Array,
-    ema?: Map<string, { shape: readonly number[]; data: Float32Array }>,
-  ): void {
-    const meta = json.userDefinedMetadata as CheckpointMeta;
-    if (meta.kind !== 'ddpm-checkpoint') throw new Error('not a DDPM training checkpoint');
-    if (JSON.stringify(meta.config) !== JSON.stringify(this.config)) {
-      throw new Error(`checkpoint was made with another configuration: ${JSON.stringify(meta.config)}`);
-    }
-    const get = this.checkpointState(json, bin, this.net.paramSpecs, ema);
-    this.net.setWeights(
-      new Map(this.net.paramSpecs.map((s) => [s.name, { shape: s.shape, data: get('params/', s.name)! }])),
-    );
-    for (const [target, p] of [
-      [this.ema.shadow, 'ema/'],
-      [this.adam.m, 'adam.m/'],
-      [this.adam.v, 'adam.v/'],
-    ] as const) {
-      tf.tidy(() => {
-        for (const [k, v] of target) v.assign(tf.tensor(get(p, k)!, v.shape));
-      });
-    }
-    this.restoreCounters(meta);
-  }
-
-  /**
-   * Restore a checkpoint of a shallower U-Net (the same run before `grown`'s last entry: same settings,
-   * fewer residual blocks) into this deeper one. Every old weight, its EMA and Adam moments carry over;
-   * each new block starts as the identity (its last convolution zero, as DDPM initialises every block's),
-   * so the network computes exactly what it did before and the new blocks learn from there.
-   */
-  restoreGrown(
-    json: ModelJson,
-    bin: Uint8Array,
-    ema?: Map<string, { shape: readonly number[]; data: Float32Array }>,
-  ): void {
-    const meta = json.userDefinedMetadata as CheckpointMeta;
-    const last = this.config.grown?.at(-1);
-    if (meta.kind !== 'ddpm-checkpoint' || !meta.config) throw new Error('not a DDPM training checkpoint');
-    if (!last || last.step !== meta.step)
-      throw new Error('growing needs config.grown to end at the checkpoint step');
-    const settings = (c: TrainConfig) => JSON.stringify({ ...c, unet: undefined, grown: undefined });
-    if (settings(meta.config) !== settings(this.config))
-      throw new Error(`checkpoint was made with other settings: ${JSON.stringify(meta.config)}`);
-    const oldSpecs = unetSpecs(last.from);
-    const mine = new Map(this.net.paramSpecs.map((s) => [s.name, s.shape.join()]));
-    for (const s of oldSpecs)
-      if (mine.get(s.name) !== s.shape.join())
-        throw new Error(`cannot grow: ${s.name} [${s.shape}] is not in the deeper U-Net with that shape`);
-    const get = this.checkpointState(json, bin, oldSpecs, ema);
-    const old = new Set(oldSpecs.map((s) => s.name));
-    tf.tidy(() => {
-      for (const [k, v] of this.net.params) {
-        if (old.has(k)) v.assign(tf.tensor(get('params/', k)!, v.shape));
-        else if (/\.c2\.[wb]$/.test(k)) v.assign(tf.zerosLike(v)); // new block: identity at first
-      }
-      for (const [k, v] of this.ema.shadow)
-        v.assign(old.has(k) ? tf.tensor(get('ema/', k)!, v.shape) : this.net.params.get(k)!);
-      for (const [m, p] of [
-        [this.adam.m, 'adam.m/'],
-        [this.adam.v, 'adam.v/'],
-      ] as const)
-        for (const [k, v] of m) v.assign(old.has(k) ? tf.tensor(get(p, k)!, v.shape) : tf.zerosLike(v));
-    });
-    this.restoreCounters(meta);
-  }
-
-  private restoreCounters(meta: CheckpointMeta): void {
-    this.step = meta.step ?? 0;
-    this.adam.t = meta.adamT ?? this.step;
-    this.wallSeconds = meta.wallSeconds ?? 0;
-    this.history = meta.history ?? [];
   }
 
   dispose(): void {

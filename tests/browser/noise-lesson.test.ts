@@ -5,6 +5,7 @@ import type { DlNoisePredictor } from '../../lessons/predicting-noise/predictor'
 import type { DlLossByT } from '../../lessons/predicting-noise/loss-by-t';
 import type { DlReverseProcess } from '../../lessons/predicting-noise/reverse';
 import { collectErrors, differingPixels, gridPixels, waitFor } from './helpers';
+import { modelFile, SHIPPED_MODELS } from '../../src/nets/registry';
 
 const errors = collectErrors();
 let app: DlApp;
@@ -40,7 +41,7 @@ describe('the noise-prediction lesson, with the shipped model', () => {
     expect(r.epsHat.every(Number.isFinite)).toBe(true);
     const info = predictor()!.shadowRoot!.querySelector('.model-info')!.textContent!.replace(/\s+/g, ' ');
     // The count the page shows is the shipped weights' own: the sum of their shapes in model.json.
-    const manifest = (await (await fetch('models/ddpm-mnist/model.json')).json()) as {
+    const manifest = (await (await fetch(modelFile(SHIPPED_MODELS.ddpmMnist, 'model'))).json()) as {
       weightsManifest: { weights: { shape: number[] }[] }[];
     };
     const params = manifest.weightsManifest
@@ -52,11 +53,11 @@ describe('the noise-prediction lesson, with the shipped model', () => {
     expect(info).toMatch(/running on wasm/);
     // The measured quality of these weights, from eval.json's target-run row for their step: shown when
     // there is one (the shipped weights have one), absent otherwise.
-    const meta = (await (await fetch('models/ddpm-mnist/model.json')).json()) as {
+    const meta = (await (await fetch(modelFile(SHIPPED_MODELS.ddpmMnist, 'model'))).json()) as {
       userDefinedMetadata: { step: number };
     };
     const rows = (
-      (await (await fetch('models/ddpm-mnist/eval.json')).json()) as {
+      (await (await fetch(modelFile(SHIPPED_MODELS.ddpmMnist, 'eval'))).json()) as {
         results: { generator: string; samples: number; confidentShare: number }[];
       }
     ).results;

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import '../../src/main';
 import type { DlApp } from '../../src/notebook/app';
 import type { DlTrainPanel } from '../../lessons/train-live/panel';
-import { decodeWeights } from '../../src/train/weights-format';
+import { decodeWeights } from '../../src/nets/weights-format';
 import type { MnistSplit } from '../../src/data/mnist-asset';
 import { collectErrors, gridPixels, waitFor } from './helpers';
 

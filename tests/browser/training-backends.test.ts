@@ -5,6 +5,7 @@ import { initBackend, type BackendName } from '../../src/runtime/backend';
 import { loadMnist } from '../../src/data/mnist';
 import { DdpmTrainer, DEFAULT_TRAIN_CONFIG } from '../../src/train/ddpm-trainer';
 import { clipByGlobalNorm } from '../../src/train/adam';
+import { mnistTrainData } from '../../src/data/train-data';
 
 const TINY = { ch: 8, groups: 4, size: 28, channels: 1 };
 
@@ -44,7 +45,10 @@ describe('training works on every backend in Chromium', () => {
   it('DDPM training steps on WebGPU update the weights, stay finite and leak no tensors', async () => {
     await initBackend('webgpu');
     const data = await loadMnist('test');
-    const tr = new DdpmTrainer({ ...DEFAULT_TRAIN_CONFIG, unet: TINY, batch: 2, lr: 3e-3, warmup: 1 }, data);
+    const tr = new DdpmTrainer(
+      { ...DEFAULT_TRAIN_CONFIG, unet: TINY, batch: 2, lr: 3e-3, warmup: 1 },
+      mnistTrainData(data),
+    );
     for await (const _ of tr.run(1, { readEvery: 1 })) void _;
     const w0 = Array.from(await tr.net.params.get('oc.w')!.data());
     const before = tf.memory().numTensors;

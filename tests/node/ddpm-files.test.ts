@@ -14,9 +14,11 @@ import {
   packCheckpoint,
   toBfloat16,
   unpackCheckpoint,
-} from '../../src/train/weights-format';
+} from '../../src/nets/weights-format';
+import { mnistTrainData } from '../../src/data/train-data';
+import { exportEma, restoreCheckpoint, saveCheckpoint } from '../../src/train/checkpoint';
 
-const data = loadMnistNode('test');
+const data = mnistTrainData(loadMnistNode('test'));
 const TINY: TrainConfig = {
   ...DEFAULT_TRAIN_CONFIG,
   unet: { ch: 8, groups: 4, size: 28, channels: 1 },
@@ -83,16 +85,16 @@ describe('the shipped run on disk (compact checkpoint + EMA in weights.bin)', ()
     await drain(a.run(6));
     const b = new DdpmTrainer(TINY, data);
     await drain(b.run(3));
-    const ck = await b.checkpoint({}, { compact: true });
+    const ck = await saveCheckpoint(b, {}, { compact: true });
     const n = b.net.paramCount;
     expect(ck.bin.byteLength).toBe(n * 4 + 2 * n * 2);
     expect(ck.json.weightsManifest[0]!.weights.some((w) => w.name.startsWith('ema/'))).toBe(false);
-    const ema = decodeWeights((await b.exportEma({})).json, (await b.exportEma({})).bin).weights;
+    const ema = decodeWeights((await exportEma(b, {})).json, (await exportEma(b, {})).bin).weights;
     const [rawB, emaB] = [await values(b.net.params), await values(b.ema.shadow)];
     const un = unpackCheckpoint(packCheckpoint(ck.json, ck.bin));
     const c = new DdpmTrainer(TINY, data);
-    expect(() => c.restore(un.json, un.bin)).toThrow(/pass them to restore/);
-    c.restore(un.json, un.bin, ema);
+    expect(() => restoreCheckpoint(c, un.json, un.bin)).toThrow(/pass them to restore/);
+    restoreCheckpoint(c, un.json, un.bin, ema);
     expect(c.step).toBe(3);
     expect(maxGap(await values(c.net.params), rawB)).toBe(0);
     expect(maxGap(await values(c.ema.shadow), emaB)).toBe(0);
@@ -118,7 +120,7 @@ describe('the shipped run on disk (compact checkpoint + EMA in weights.bin)', ()
 
     const resumed = new DdpmTrainer(TINY, data);
     const s = loadDdpmCheckpoint(dir);
-    resumed.restore(s.json, s.bin, s.ema);
+    restoreCheckpoint(resumed, s.json, s.bin, s.ema);
     expect(resumed.step).toBe(2);
     expect(maxGap(await values(resumed.ema.shadow), emaAt2)).toBe(0);
     expect(maxGap(await values(resumed.net.params), rawAt2)).toBe(0);
@@ -126,12 +128,12 @@ describe('the shipped run on disk (compact checkpoint + EMA in weights.bin)', ()
     // A second save killed after weights.bin was replaced but before the checkpoint was: the old
     // checkpoint finds its EMA in ema-previous.bin.
     await drain(tr.run(2));
-    const later = await tr.exportEma({});
+    const later = await exportEma(tr, {});
     linkSync(join(dir, 'weights.bin'), join(dir, 'checkpoint', 'ema-previous.bin'));
     writeFileAtomic(join(dir, 'weights.bin'), later.bin);
     const s2 = loadDdpmCheckpoint(dir);
     const again = new DdpmTrainer(TINY, data);
-    again.restore(s2.json, s2.bin, s2.ema);
+    restoreCheckpoint(again, s2.json, s2.bin, s2.ema);
     expect(again.step).toBe(2);
     expect(maxGap(await values(again.ema.shadow), emaAt2)).toBe(0);
     // Without it, the mismatch is reported, not resumed from the wrong EMA.
@@ -143,12 +145,12 @@ describe('the shipped run on disk (compact checkpoint + EMA in weights.bin)', ()
     expect(loadDdpmCheckpoint(dir).ema).toBeDefined();
 
     // A self-contained checkpoint from before this layout (EMA inside, float32 moments) still loads.
-    const old = await tr.checkpoint();
+    const old = await saveCheckpoint(tr);
     writeFileAtomic(ckptPath(dir), packCheckpoint(old.json, old.bin));
     const s3 = loadDdpmCheckpoint(dir);
     expect(s3.ema).toBeUndefined();
     const fromOld = new DdpmTrainer(TINY, data);
-    fromOld.restore(s3.json, s3.bin);
+    restoreCheckpoint(fromOld, s3.json, s3.bin);
     expect(fromOld.step).toBe(4);
     expect(maxGap(await values(fromOld.ema.shadow), await values(tr.ema.shadow))).toBe(0);
     expect(JSON.parse(readFileSync(join(dir, 'training.json'), 'utf8')).step).toBe(4);

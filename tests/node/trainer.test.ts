@@ -12,21 +12,23 @@ import { initNodeBackend, tf } from '../../src/runtime/tf-node';
 import {
   DdpmTrainer,
   DEFAULT_TRAIN_CONFIG,
-  grownConfig,
   lossWeight,
   NonFiniteLossError,
   sliceGradients,
   type TrainConfig,
 } from '../../src/train/ddpm-trainer';
 import { startGradientWorkers } from '../../src/cli/gradient-workers';
+import { decodeWeights, packCheckpoint, unpackCheckpoint, WeightsError } from '../../src/nets/weights-format';
+import { mnistTrainData } from '../../src/data/train-data';
 import {
-  decodeWeights,
-  packCheckpoint,
-  unpackCheckpoint,
-  WeightsError,
-} from '../../src/train/weights-format';
+  exportEma,
+  grownConfig,
+  restoreCheckpoint,
+  restoreGrown,
+  saveCheckpoint,
+} from '../../src/train/checkpoint';
 
-const data = loadMnistNode('test');
+const data = mnistTrainData(loadMnistNode('test'));
 const TINY: TrainConfig = {
   ...DEFAULT_TRAIN_CONFIG,
   unet: { ch: 8, groups: 4, size: 28, channels: 1 },
@@ -94,12 +96,12 @@ describe('DDPM training', () => {
     await drain(a.run(6));
     const b = new DdpmTrainer(TINY, data);
     await drain(b.run(3));
-    const ck = await b.checkpoint();
+    const ck = await saveCheckpoint(b);
     const bytes = packCheckpoint(ck.json, ck.bin);
     b.dispose();
     const c = new DdpmTrainer(TINY, data);
     const un = unpackCheckpoint(bytes);
-    c.restore(un.json, un.bin);
+    restoreCheckpoint(c, un.json, un.bin);
     expect(c.step).toBe(3);
     await drain(c.run(3));
     const [pa, pc] = [await paramsOf(a), await paramsOf(c)];
@@ -111,10 +113,10 @@ describe('DDPM training', () => {
   it('a run grown deeper computes exactly what it did, keeps its state, and trains its new blocks', async () => {
     const a = new DdpmTrainer(TINY, data);
     await drain(a.run(3));
-    const ck = await a.checkpoint();
+    const ck = await saveCheckpoint(a);
     const before = tf.memory().numTensors;
     const g = new DdpmTrainer(grownConfig(TINY, 3, [1, 2, 3]), data);
-    g.restoreGrown(ck.json, ck.bin);
+    restoreGrown(g, ck.json, ck.bin);
     expect(g.step).toBe(3);
     expect(
       g.net.params.has('r2b.c1.w') && g.net.params.has('m1c.c2.w') && g.net.params.has('m2b.n1.gamma'),
@@ -145,15 +147,15 @@ describe('DDPM training', () => {
     const c2 = await g.net.params.get('m1b.c2.w')!.data();
     expect(c2.some((v) => v !== 0)).toBe(true); // the new block's zeroed conv has started to learn
     // A later resume of the grown run is a plain restore with the grown config.
-    const ck2 = await g.checkpoint();
+    const ck2 = await saveCheckpoint(g);
     const h = new DdpmTrainer(g.config, data);
-    h.restore(ck2.json, ck2.bin);
+    restoreCheckpoint(h, ck2.json, ck2.bin);
     expect(h.step).toBe(5);
     // Growing from a checkpoint of other settings, or at the wrong step, is refused.
     const other = new DdpmTrainer(grownConfig({ ...TINY, lr: 1e-4 }, 3, [1, 2, 3]), data);
-    expect(() => other.restoreGrown(ck.json, ck.bin)).toThrow(/other settings/);
+    expect(() => restoreGrown(other, ck.json, ck.bin)).toThrow(/other settings/);
     const wrongStep = new DdpmTrainer(grownConfig(TINY, 4, [1, 2, 3]), data);
-    expect(() => wrongStep.restoreGrown(ck.json, ck.bin)).toThrow(/checkpoint step/);
+    expect(() => restoreGrown(wrongStep, ck.json, ck.bin)).toThrow(/checkpoint step/);
     tf.dispose([x, t]);
     for (const tr of [g, h, other, wrongStep]) tr.dispose();
     expect(tf.memory().numTensors).toBe(before);
@@ -202,7 +204,7 @@ describe('DDPM training', () => {
     const one = new DdpmTrainer(cfg, data);
     const shared = new DdpmTrainer(cfg, data);
     const start = await paramsOf(one);
-    const pool = await startGradientWorkers(1, shared.net.config, cfg.prediction);
+    const pool = await startGradientWorkers(1, shared.config);
     try {
       const losses = (ps: unknown[]) => (ps as { loss: number }[]).map((p) => p.loss);
       const a = losses(await drain(one.run(4, { readEvery: 1 })));
@@ -256,13 +258,13 @@ describe('DDPM training', () => {
     // leave the tensor count where it started (a variable made from a temporary keeps the temporary).
     const src = new DdpmTrainer(TINY, data);
     await drain(src.run(2));
-    const ck = await src.checkpoint();
-    const model = await src.exportEma({});
+    const ck = await saveCheckpoint(src);
+    const model = await exportEma(src, {});
     src.dispose();
     const before = tf.memory().numTensors;
     for (let round = 0; round < 3; round++) {
       const tr = new DdpmTrainer(TINY, data);
-      tr.restore(ck.json, ck.bin);
+      restoreCheckpoint(tr, ck.json, ck.bin);
       await drain(tr.run(2));
       tr.dispose();
       const { net } = loadDdpm(JSON.parse(JSON.stringify(model.json)), model.bin);
@@ -274,7 +276,7 @@ describe('DDPM training', () => {
   it('exports EMA weights that load back into an identical model; samples are deterministic per seed', async () => {
     const tr = new DdpmTrainer(TINY, data);
     await drain(tr.run(5));
-    const { json, bin } = await tr.exportEma({});
+    const { json, bin } = await exportEma(tr, {});
     const { net, meta } = loadDdpm(JSON.parse(JSON.stringify(json)), bin);
     expect(meta.kind).toBe('ddpm-unet');
     const sampler = new DdpmSampler(tr.schedule);
@@ -300,9 +302,9 @@ describe('bad weights files', () => {
 
   it('are refused with a message that says what is wrong', async () => {
     const tr = new DdpmTrainer(TINY, data);
-    const { json, bin } = await tr.exportEma({});
+    const { json, bin } = await exportEma(tr, {});
     const other = new DdpmTrainer({ ...TINY, unet: { ch: 16, groups: 4, size: 28, channels: 1 } }, data);
-    const big = await other.exportEma({});
+    const big = await exportEma(other, {});
     expect(() => loadDdpm(json, bin.subarray(0, bin.length - 8))).toThrow(
       /bytes but its description needs .* \(truncated\?\)/,
     );

@@ -1,0 +1,97 @@
+/**
+ * The shipped models, in one typed table: what each is, the shape of its samples, its conditioning, its
+ * files (under models/<id>/ in the repository and beside the page) and how to sample it by default. The
+ * CLI, the lessons, the build's model plugin and the tests read paths and shapes from here.
+ */
+import type { ModelSampling, SamplerSpec } from '../diffusion/samplers';
+import { UNCONDITIONAL, type Conditioning } from './denoiser';
+
+/** Every file a shipped model folder may hold (those served beside the page are marked in SERVED_FILES). */
+export interface ModelFiles {
+  /** Weights manifest + metadata (tfjs weights format). */
+  model: 'model.json';
+  weights: 'weights.bin';
+  /** The model card. */
+  card: 'README.md';
+  /** Resumable training state (never served). */
+  checkpoint?: string;
+  /** Training history the card is written from (never served). */
+  training?: string;
+  /** Measured quality: results of the evaluation suite, and the same as a table. */
+  eval?: 'eval.json';
+  evalTable?: 'eval.md';
+  /** The measured steps-vs-quality table. */
+  sampling?: 'sampling.json';
+  /** A grid of evaluated samples. */
+  samples?: 'samples.png';
+}
+
+export interface ShippedModel {
+  /** Folder name: models/<id>/. */
+  id: string;
+  /** What it is, in a few words. */
+  title: string;
+  kind: 'ddpm-unet' | 'mnist-classifier';
+  /** Shape of one sample (a diffusion model's) or one input (a classifier's). */
+  sampleShape: readonly number[];
+  conditioning: Conditioning;
+  files: ModelFiles;
+  /** A diffusion model's sampler settings: how its outputs are read, and the lessons' default sampler. */
+  sampling?: ModelSampling & { default: SamplerSpec };
+}
+
+export const SHIPPED_MODELS = {
+  ddpmMnist: {
+    id: 'ddpm-mnist',
+    title: 'DDPM U-Net on MNIST digits',
+    kind: 'ddpm-unet',
+    sampleShape: [28, 28, 1],
+    conditioning: UNCONDITIONAL,
+    files: {
+      model: 'model.json',
+      weights: 'weights.bin',
+      card: 'README.md',
+      checkpoint: 'checkpoint/ddpm.ckpt',
+      training: 'training.json',
+      eval: 'eval.json',
+      evalTable: 'eval.md',
+      sampling: 'sampling.json',
+      samples: 'samples.png',
+    },
+    // pixels live in [-1, 1], so clipping x̂0 there is right (it would be wrong for unit-variance latents)
+    sampling: { prediction: 'epsilon', clipSample: true, default: { sampler: 'ddpm', steps: 1000 } },
+  },
+  mnistClassifier: {
+    id: 'mnist-classifier',
+    title: 'MNIST classifier (evaluation features and confidence)',
+    kind: 'mnist-classifier',
+    sampleShape: [28, 28, 1],
+    conditioning: UNCONDITIONAL,
+    files: { model: 'model.json', weights: 'weights.bin', card: 'README.md' },
+  },
+} as const satisfies Record<string, ShippedModel>;
+
+export type ShippedModelName = keyof typeof SHIPPED_MODELS;
+
+/** Files served beside the page and copied into the build (never checkpoints or training logs). */
+export const SERVED_FILES: readonly (keyof ModelFiles)[] = [
+  'model',
+  'weights',
+  'card',
+  'eval',
+  'evalTable',
+  'sampling',
+  'samples',
+];
+
+/** The folder of a shipped model, relative to the repository root or the page: "models/ddpm-mnist". */
+export function modelDir(m: ShippedModel): string {
+  return `models/${m.id}`;
+}
+
+/** One file of a shipped model, relative to the repository root or the page. */
+export function modelFile(m: ShippedModel, file: keyof ModelFiles): string {
+  const name = m.files[file];
+  if (!name) throw new Error(`the shipped model ${m.id} has no ${file} file`);
+  return `${modelDir(m)}/${name}`;
+}
