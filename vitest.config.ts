@@ -1,6 +1,6 @@
 import { playwright } from '@vitest/browser-playwright';
 import { defineConfig } from 'vitest/config';
-import { chromiumArgs, findChromium } from './scripts/chromium.mjs';
+import { chromiumArgs, findChromium } from './src/cli/chromium.mjs';
 import { lessonsPlugin } from './scripts/vite-plugin-lessons';
 import { mnistPlugin } from './scripts/vite-plugin-mnist';
 import { modelsPlugin } from './scripts/vite-plugin-models';

@@ -2,24 +2,9 @@
  * The lessons, in reading order. A lesson with `load` is ready; one without is announced as coming,
  * so students see where the course goes.
  */
-export interface LessonModule {
-  /** The lesson's prose and live cells, compiled from Markdown at build time. */
-  html: string;
-  /** The lesson's URL-backed parameters (a ParamStore), re-read when the address changes. */
-  store?: { reload(): void };
-}
+import type { LessonEntry } from '../src/notebook/course';
 
-export interface LessonEntry {
-  /** URL id: #/forward */
-  id: string;
-  title: string;
-  /** What you will learn, one sentence. */
-  summary: string;
-  /** Estimated reading-and-playing time. */
-  minutes: number;
-  prerequisites: string[];
-  load?: () => Promise<LessonModule>;
-}
+export type { LessonEntry, LessonModule } from '../src/notebook/course';
 
 export const LESSONS: readonly LessonEntry[] = [
   {
@@ -87,7 +72,3 @@ export const LESSONS: readonly LessonEntry[] = [
     prerequisites: ['text-to-image'],
   },
 ];
-
-export function lessonIndex(id: string): number {
-  return LESSONS.findIndex((l) => l.id === id);
-}

@@ -1,6 +1,6 @@
 // Screenshot a page of the running dev server in headless Chromium: node scripts/screenshot.mjs URL out.png [wait-ms] [width]
 import { chromium } from 'playwright';
-import { chromiumArgs, findChromium } from './chromium.mjs';
+import { chromiumArgs, findChromium } from '../src/cli/chromium.mjs';
 
 const [url = 'http://localhost:5173/', out = 'shot.png', wait = '3000', width = '1200'] =
   process.argv.slice(2);

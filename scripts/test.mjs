@@ -2,7 +2,7 @@
 // Without Chromium the Node suites still run and pass; the browser suites are reported as skipped.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
-import { findChromium } from './chromium.mjs';
+import { findChromium } from '../src/cli/chromium.mjs';
 
 const run = (cmd, args) =>
   spawnSync(cmd, args, { stdio: 'inherit', shell: process.platform === 'win32' }).status ?? 1;

@@ -10,7 +10,7 @@ import { cellStyles } from '../../src/widgets/cell-styles';
 import { intInput } from '../../src/widgets/inputs';
 import '../../src/widgets/image-grid';
 import '../../src/widgets/slider';
-import { modelInfo } from '../predicting-noise/model-info';
+import { modelInfo } from '../../src/notebook/model-info';
 import { ETA_CHOICES, fastStore, STEP_CHOICES } from './params';
 
 export const COUNT = 16;

@@ -1,4 +1,4 @@
-import type { LessonModule } from '../manifest';
+import type { LessonModule } from '../../src/notebook/course';
 import { forwardStore } from './cells';
 import html from './lesson.md';
 

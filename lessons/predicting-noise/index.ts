@@ -1,4 +1,4 @@
-import type { LessonModule } from '../manifest';
+import type { LessonModule } from '../../src/notebook/course';
 import './predictor';
 import './loss-by-t';
 import './reverse';

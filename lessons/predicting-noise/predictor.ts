@@ -13,7 +13,7 @@ import type { DrawEvent } from '../../src/widgets/draw-pad';
 import '../../src/widgets/image-grid';
 import { formatNumber } from '../../src/widgets/line-plot';
 import '../../src/widgets/slider';
-import { modelInfo } from './model-info';
+import { modelInfo } from '../../src/notebook/model-info';
 import { noiseStore } from './params';
 
 interface Shown extends DenoiseResult {

@@ -1,4 +1,4 @@
-import type { LessonModule } from '../manifest';
+import type { LessonModule } from '../../src/notebook/course';
 import './panel';
 import html from './lesson.md';
 import { liveStore } from './params';

@@ -4,7 +4,7 @@
  */
 import { chromium, type Page } from 'playwright';
 import { createServer, type ViteDevServer } from 'vite';
-import { chromiumArgs, findChromium } from '../../scripts/chromium.mjs';
+import { chromiumArgs, findChromium } from './chromium.mjs';
 
 export interface Stats {
   median: number;

@@ -19,12 +19,12 @@ import {
   evaluate,
   isConfident,
   makeReference,
-  QUALITY_TARGET,
   realImages,
   resultsTable,
   type DigitGenerator,
   type EvalResult,
 } from '../metrics/evaluate';
+import { QUALITY_TARGET } from '../metrics/quality';
 import { loadDdpm, modelSampling } from '../nets/load';
 import { sampleImages } from '../pipelines/ddpm-sample';
 import { initNodeBackend, tf } from '../runtime/tf-node';

@@ -5,31 +5,18 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { MNIST_PIXELS, type MnistSplit } from '../data/mnist-asset';
+import { mnistTrainData } from '../data/train-data';
 import { FEATURE_DIM, type MnistClassifier } from '../nets/classifier';
-import { imagesTensor } from '../train/classifier-trainer';
+import type { EvalResult } from './eval-result';
 import { fitGaussian, frechetDistance, precisionRecall, type Gaussian } from './fid';
+
+export type { EvalResult } from './eval-result';
 
 export interface DigitGenerator {
   /** Short name for tables, e.g. "DDPM 1000 steps". */
   name: string;
   /** n images (n*784 values in [-1, 1]) for a seed. */
   generate(n: number, seed: number): Promise<Float32Array>;
-}
-
-export interface EvalResult {
-  generator: string;
-  samples: number;
-  fid: number;
-  /** FID of real training digits against the test set, same sample count: the best a generator can hope for. */
-  fidRealFloor: number;
-  precision: number;
-  recall: number;
-  /** Share of samples per predicted class. */
-  classShares: number[];
-  /** Share of samples the classifier labels with probability > 0.9. */
-  confidentShare: number;
-  meanConfidence: number;
-  secondsPerImage: number;
 }
 
 /** Features and softmax probabilities of images (n*784), in batches. */
@@ -57,10 +44,10 @@ export async function classify(
 
 /** Images of a real split as n*784 floats in [-1, 1] (the first n, or those given). */
 export async function realImages(data: MnistSplit, idx: number[]): Promise<Float32Array> {
-  const t = imagesTensor(data, idx);
-  const v = (await t.data()) as Float32Array;
-  t.dispose();
-  return v;
+  const digits = mnistTrainData(data);
+  const out = new Float32Array(idx.length * MNIST_PIXELS);
+  idx.forEach((i, k) => digits.copySample(i, out, k * MNIST_PIXELS));
+  return out;
 }
 
 export interface Reference {
@@ -154,8 +141,6 @@ export async function evaluate(
     secondsPerImage,
   };
 }
-
-export { QUALITY_TARGET, checkQualityTarget, targetRow, type TargetCheck } from './quality';
 
 /** A Markdown table of results. */
 export function resultsTable(rs: EvalResult[]): string {

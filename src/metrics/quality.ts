@@ -2,7 +2,7 @@
  * The shipped DDPM's quality target and the lookups the model card and the lessons share. No TF.js here:
  * the page reads eval.json with it.
  */
-import type { EvalResult } from './evaluate';
+import type { EvalResult } from './eval-result';
 
 /** The shipped DDPM's quality target (issue 3): 1,000 samples of the 1,000-step sampler, at least 85% of
  * them classified with confidence > 0.9, and every class between 5% and 15% of the samples. */

@@ -3,7 +3,7 @@
  * Made by `npm run eval -- table` (src/cli/sampling-table.ts), read by the "From 1,000 steps to 20" lesson.
  */
 import { samplerLabel, type SamplerSpec } from '../diffusion/samplers';
-import type { EvalResult } from './evaluate';
+import type { EvalResult } from './eval-result';
 
 export type RowSpec = SamplerSpec;
 

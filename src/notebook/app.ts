@@ -1,12 +1,12 @@
 import { LitElement, html } from 'lit';
-import { customElement, state } from 'lit/decorators.js';
-import { LESSONS, lessonIndex } from '../../lessons/manifest';
+import { customElement, property, state } from 'lit/decorators.js';
 import type { BackendInfo } from '../runtime/backend';
 import { startBackend } from '../runtime/session';
 import '../widgets/backend-chip';
 import './home';
 import './lesson-page';
 import type { DlLessonPage } from './lesson-page';
+import { lessonIndex, type LessonEntry } from './course';
 import {
   applyPreferences,
   currentProjector,
@@ -25,6 +25,8 @@ export const APP_PARAMS = {
 /** The notebook shell: header (backend chip, theme, projector), home or lesson, keyboard shortcuts. */
 @customElement('dl-app')
 export class DlApp extends LitElement {
+  /** The course's lessons, in reading order (src/main.ts hands over lessons/manifest.ts). */
+  @property({ attribute: false }) lessons: readonly LessonEntry[] = [];
   @state() private route: Route = parseHash(location.hash);
   @state() private backend: BackendInfo | null = null;
   @state() private backendError = '';
@@ -66,8 +68,8 @@ export class DlApp extends LitElement {
     if (e.ctrlKey || e.metaKey || e.altKey) return;
     if (el && (/^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName) || el.isContentEditable)) return;
     if (e.key === '[' || e.key === ']') {
-      const i = lessonIndex(this.route.lesson ?? '');
-      const target = LESSONS[e.key === '[' ? i - 1 : i + 1];
+      const i = lessonIndex(this.lessons, this.route.lesson ?? '');
+      const target = this.lessons[e.key === '[' ? i - 1 : i + 1];
       if (target?.load) location.hash = formatHash({ lesson: target.id, query: this.carryQuery() });
     } else if (e.key === 'd') {
       this.toggleTheme();
@@ -130,8 +132,12 @@ export class DlApp extends LitElement {
       <main id="main" tabindex="-1">
         ${
           this.route.lesson
-            ? html`<dl-lesson-page .lesson=${this.route.lesson} .carry=${carry}></dl-lesson-page>`
-            : html`<dl-home .carry=${carry}></dl-home>`
+            ? html`<dl-lesson-page
+                .lesson=${this.route.lesson}
+                .lessons=${this.lessons}
+                .carry=${carry}
+              ></dl-lesson-page>`
+            : html`<dl-home .lessons=${this.lessons} .carry=${carry}></dl-home>`
         }
       </main>
       <footer class="footer">

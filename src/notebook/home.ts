@@ -1,12 +1,14 @@
 import { LitElement, html } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
-import { LESSONS } from '../../lessons/manifest';
+import type { LessonEntry } from './course';
 
 /** The home page: every lesson with what you will learn and how long it takes. */
 @customElement('dl-home')
 export class DlHome extends LitElement {
   /** Query string to carry into lesson links (e.g. backend=wasm). */
   @property() carry = '';
+  /** The lessons, in reading order. */
+  @property({ attribute: false }) lessons: readonly LessonEntry[] = [];
 
   protected override createRenderRoot() {
     return this; // light DOM: shares the page's typography
@@ -21,7 +23,7 @@ export class DlHome extends LitElement {
         small model on your own GPU, and sample from it. Nothing leaves your machine.
       </p>
       <ol class="lesson-list">
-        ${LESSONS.map((l, i) =>
+        ${this.lessons.map((l, i) =>
           l.load
             ? html`<li class="lesson-card">
                 <span class="num">${i + 1}</span><a href="#/${l.id}${suffix}">${l.title}</a>

@@ -1,7 +1,7 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { unsafeHTML } from 'lit/directives/unsafe-html.js';
-import { LESSONS, lessonIndex, type LessonModule } from '../../lessons/manifest';
+import { lessonIndex, type LessonEntry, type LessonModule } from './course';
 
 /** One lesson: its prose and live cells, with previous/next navigation. */
 @customElement('dl-lesson-page')
@@ -10,6 +10,8 @@ export class DlLessonPage extends LitElement {
   @property() lesson = '';
   /** Query string to carry into navigation links (e.g. backend=wasm). */
   @property() carry = '';
+  /** The lessons, in reading order. */
+  @property({ attribute: false }) lessons: readonly LessonEntry[] = [];
 
   @state() private module: LessonModule | null = null;
   @state() private error = '';
@@ -19,14 +21,14 @@ export class DlLessonPage extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('lesson')) void this.load();
+    if (changed.has('lesson') || changed.has('lessons')) void this.load();
   }
 
   private async load(): Promise<void> {
     const id = this.lesson;
     this.module = null;
     this.error = '';
-    const entry = LESSONS.find((l) => l.id === id);
+    const entry = this.lessons.find((l) => l.id === id);
     if (!entry?.load) {
       this.error = entry ? `“${entry.title}” is still in preparation.` : `There is no lesson called “${id}”.`;
       return;
@@ -47,11 +49,11 @@ export class DlLessonPage extends LitElement {
   }
 
   override render() {
-    const i = lessonIndex(this.lesson);
-    const prev = LESSONS[i - 1];
-    const next = LESSONS[i + 1];
+    const i = lessonIndex(this.lessons, this.lesson);
+    const prev = this.lessons[i - 1];
+    const next = this.lessons[i + 1];
     const suffix = this.carry ? `?${this.carry}` : '';
-    const link = (l: (typeof LESSONS)[number] | undefined, rel: 'prev' | 'next') =>
+    const link = (l: LessonEntry | undefined, rel: 'prev' | 'next') =>
       l?.load
         ? html`<a rel=${rel} href="#/${l.id}${suffix}"
             >${rel === 'prev' ? '← ' : ''}${l.title}${rel === 'next' ? ' →' : ''}</a

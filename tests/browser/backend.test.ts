@@ -14,7 +14,7 @@ describe('backend choice in real Chromium', () => {
     const adapter = await navigator.gpu?.requestAdapter();
     expect(
       adapter,
-      'this Chromium must be started with the WebGPU flags (scripts/chromium.mjs)',
+      'this Chromium must be started with the WebGPU flags (src/cli/chromium.mjs)',
     ).toBeTruthy();
     const info = await initBackend();
     expect(info.name).toBe('webgpu');

@@ -3,7 +3,7 @@ import { userEvent } from 'vitest/browser';
 import '../../src/main';
 import type { DlApp } from '../../src/notebook/app';
 import { LESSONS } from '../../lessons/manifest';
-import { collectErrors, differingPixels, gridPixels, nextFrame, waitFor } from './helpers';
+import { collectErrors, differingPixels, gridPixels, nextFrame, waitFor, mountApp } from './helpers';
 
 const errors = collectErrors();
 let app: DlApp;
@@ -36,9 +36,7 @@ async function openLesson(hash: string) {
 }
 
 beforeAll(async () => {
-  location.hash = '#/';
-  app = document.createElement('dl-app');
-  document.body.append(app);
+  app = mountApp('#/');
   await app.updateComplete;
 });
 

@@ -1,3 +1,6 @@
+import { LESSONS } from '../../lessons/manifest';
+import '../../src/main';
+import type { DlApp } from '../../src/notebook/app';
 /** Small helpers for tests in real headless Chromium. */
 
 /** Poll until fn returns a truthy value (or throw with the description after timeoutMs). */
@@ -45,4 +48,13 @@ export function differingPixels(a: Uint8ClampedArray, b: Uint8ClampedArray): num
   let n = 0;
   for (let i = 0; i < a.length; i += 4) if (a[i] !== b[i]) n++;
   return n;
+}
+
+/** Open the app at `hash` with the course's lessons, as src/main.ts does for the page. */
+export function mountApp(hash: string): DlApp {
+  location.hash = hash;
+  const app = document.createElement('dl-app');
+  app.lessons = LESSONS;
+  document.body.append(app);
+  return app;
 }

@@ -4,7 +4,7 @@ import type { DlApp } from '../../src/notebook/app';
 import type { DlNoisePredictor } from '../../lessons/predicting-noise/predictor';
 import type { DlLossByT } from '../../lessons/predicting-noise/loss-by-t';
 import type { DlReverseProcess } from '../../lessons/predicting-noise/reverse';
-import { collectErrors, differingPixels, gridPixels, waitFor } from './helpers';
+import { collectErrors, differingPixels, gridPixels, waitFor, mountApp } from './helpers';
 import { modelFile, SHIPPED_MODELS } from '../../src/nets/registry';
 
 const errors = collectErrors();
@@ -25,9 +25,7 @@ async function waitResult(key: string) {
 
 beforeAll(async () => {
   // WASM: the quickest backend for a 1M-parameter net in this CPU-only Chromium
-  location.hash = '#/predicting-noise?t=300&digit=3&seed=0&backend=wasm';
-  app = document.createElement('dl-app');
-  document.body.append(app);
+  app = mountApp('#/predicting-noise?t=300&digit=3&seed=0&backend=wasm');
   await app.updateComplete;
 });
 afterAll(() => app.remove());

@@ -4,7 +4,7 @@ import '../../src/main';
 import type { DlApp } from '../../src/notebook/app';
 import type { DlSamplerRace, RaceResult } from '../../lessons/faster-sampling/race';
 import type { DlStepsQuality } from '../../lessons/faster-sampling/quality';
-import { collectErrors, gridPixels, waitFor } from './helpers';
+import { collectErrors, gridPixels, waitFor, mountApp } from './helpers';
 
 const errors = collectErrors();
 let app: DlApp;
@@ -46,9 +46,7 @@ async function allThree(
 
 beforeAll(async () => {
   // 5 steps keeps the three runs to a few seconds on this CPU-only Chromium
-  location.hash = '#/faster-sampling?steps=5&eta=0&seed=3&backend=wasm';
-  app = document.createElement('dl-app');
-  document.body.append(app);
+  app = mountApp('#/faster-sampling?steps=5&eta=0&seed=3&backend=wasm');
   await app.updateComplete;
 });
 afterAll(() => app.remove());

@@ -4,7 +4,7 @@ import type { DlApp } from '../../src/notebook/app';
 import type { DlTrainPanel } from '../../lessons/train-live/panel';
 import { decodeWeights } from '../../src/nets/weights-format';
 import type { MnistSplit } from '../../src/data/mnist-asset';
-import { collectErrors, gridPixels, waitFor } from './helpers';
+import { collectErrors, gridPixels, waitFor, mountApp } from './helpers';
 
 const errors = collectErrors();
 let app: DlApp;
@@ -20,9 +20,7 @@ function choose(cls: string, index: number) {
 }
 
 beforeAll(async () => {
-  location.hash = '#/train-live?backend=wasm&lr=0.002';
-  app = document.createElement('dl-app');
-  document.body.append(app);
+  app = mountApp('#/train-live?backend=wasm&lr=0.002');
   panel = await waitFor(() => app.querySelector('dl-train-panel') as DlTrainPanel | null, 'the panel');
   await waitFor(() => panel.shadowRoot?.querySelector('select.lr'), 'the settings');
   expect(panel.session.settings.lr).toBe(0.002); // the URL sets the learning rate

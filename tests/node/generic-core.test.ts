@@ -8,7 +8,6 @@ import { makeSampler } from '../../src/diffusion/samplers';
 import { classCondition, classConditionValues, nullCondition } from '../../src/nets/denoiser';
 import { loadDdpm, modelSampling } from '../../src/nets/load';
 import { MlpDenoiser } from '../../src/nets/mlp-denoiser';
-import { UNet } from '../../src/nets/unet';
 import { guidedOutput, sampleDdpm } from '../../src/pipelines/ddpm-sample';
 import { initNodeBackend, tf } from '../../src/runtime/tf-node';
 import { exportEma } from '../../src/train/checkpoint';

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { statusLine } from '../../src/cli/model-card';
-import { checkQualityTarget, type EvalResult } from '../../src/metrics/evaluate';
+import type { EvalResult } from '../../src/metrics/eval-result';
+import { checkQualityTarget } from '../../src/metrics/quality';
 
 // A row with `confident` of 1,000 samples confident and the given class counts (summing to 1,000).
 function row(confident: number, counts: number[], step = 500, samples = 1000): EvalResult {

@@ -1,7 +1,7 @@
 import { html } from 'lit';
-import { QUALITY_TARGET } from '../../src/metrics/quality';
-import type { ModelController } from '../../src/notebook/controllers';
-import { modelFile, SHIPPED_MODELS } from '../../src/nets/registry';
+import { QUALITY_TARGET } from '../metrics/quality';
+import type { ModelController } from './controllers';
+import { modelFile, SHIPPED_MODELS } from '../nets/registry';
 
 const DDPM = SHIPPED_MODELS.ddpmMnist;
 

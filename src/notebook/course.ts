@@ -1,0 +1,27 @@
+/**
+ * What the notebook shell knows of a lesson. The list itself lives in lessons/manifest.ts and is handed
+ * to <dl-app> by src/main.ts, so the shell never imports the lessons (the layers point one way).
+ */
+export interface LessonModule {
+  /** The lesson's prose and live cells, compiled from Markdown at build time. */
+  html: string;
+  /** The lesson's URL-backed parameters (a ParamStore), re-read when the address changes. */
+  store?: { reload(): void };
+}
+
+export interface LessonEntry {
+  /** URL id: #/forward */
+  id: string;
+  title: string;
+  /** What you will learn, one sentence. */
+  summary: string;
+  /** Estimated reading-and-playing time. */
+  minutes: number;
+  prerequisites: string[];
+  load?: () => Promise<LessonModule>;
+}
+
+/** Position of a lesson in the list, -1 if it is not there. */
+export function lessonIndex(lessons: readonly LessonEntry[], id: string): number {
+  return lessons.findIndex((l) => l.id === id);
+}
