@@ -15,12 +15,16 @@ import {
 } from '../../src/train/idb-checkpoints';
 import { unpackCheckpoint, type ModelJson } from '../../src/nets/weights-format';
 import { liveSettings, setLiveSettings } from './params';
-import { WorkerRpc, type WorkerState } from './worker-rpc';
+import { connectWorker, proxy, type WorkerConnection } from '../../src/runtime/worker-rpc';
+import type { TrainWorkerApi } from './worker';
+import type { TrainEvent, WorkerState } from './worker-rpc';
 
 export { DEFAULT_LIVE, trainConfigFor, type LiveSettings };
 export const PREVIEW_COUNT = 16;
 export const PREVIEW_STEPS = 25;
 const IDB_KEY = 'train-live';
+
+type TrainWorker = WorkerConnection<TrainWorkerApi>;
 
 export class TrainSession implements ReactiveController {
   /** The settings the page's URL holds. */
@@ -43,8 +47,8 @@ export class TrainSession implements ReactiveController {
   /** Long tasks (> 50 ms) on the page's thread while training: the page could not respond within a frame. */
   longTasks = 0;
   savedStep: number | null = null;
-  private rpc: WorkerRpc | null = null;
-  private starting: Promise<WorkerRpc> | null = null;
+  private rpc: TrainWorker | null = null;
+  private starting: Promise<TrainWorker> | null = null;
   private observer: PerformanceObserver | null = null;
 
   constructor(private readonly host: ReactiveControllerHost) {
@@ -84,29 +88,30 @@ export class TrainSession implements ReactiveController {
   }
 
   /** The worker, started on first use with the same backend as the page and a copy of the digits. */
-  private worker(data: MnistSplit): Promise<WorkerRpc> {
+  private worker(data: MnistSplit): Promise<TrainWorker> {
     this.starting ??= (async () => {
       const page = await backendReady();
-      const rpc = new WorkerRpc(
+      const rpc: TrainWorker = connectWorker<TrainWorkerApi>(
         new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' }),
-        (e) => {
-          if (e.type === 'progress') {
-            this.state = e.state;
-            this.losses = [...this.losses, [e.progress.step, e.progress.loss]];
-            this.stepsPerSecond = e.progress.stepsPerSecond;
-          } else if (e.type === 'preview') {
-            this.preview = e.x;
-            this.previewStep = e.step;
-          }
-          this.update();
-        },
+        'the training worker',
       );
-      this.backend = await rpc.call<BackendInfo>('init', {
-        backend: page.name,
-        images: data.images,
-        labels: data.labels,
-        count: data.count,
-      });
+      const onEvent = (e: TrainEvent) => {
+        if (e.type === 'progress') {
+          this.state = e.state;
+          this.losses = [...this.losses, [e.progress.step, e.progress.loss]];
+          this.stepsPerSecond = e.progress.stepsPerSecond;
+        } else {
+          this.preview = e.x;
+          this.previewStep = e.step;
+        }
+        this.update();
+      };
+      this.backend = await rpc.call(
+        rpc.api.init(
+          { backend: page.name, images: data.images, labels: data.labels, count: data.count },
+          proxy(onEvent),
+        ),
+      );
       this.rpc = rpc;
       this.update();
       return rpc;
@@ -119,10 +124,10 @@ export class TrainSession implements ReactiveController {
     return this.starting;
   }
 
-  private async ensureModel(data: MnistSplit): Promise<WorkerRpc> {
+  private async ensureModel(data: MnistSplit): Promise<TrainWorker> {
     const rpc = await this.worker(data);
     if (!this.state?.hasModel)
-      this.state = await rpc.call<WorkerState>('configure', { config: trainConfigFor(this.settings) });
+      this.state = await rpc.call(rpc.api.configure({ config: trainConfigFor(this.settings) }));
     return rpc;
   }
 
@@ -135,12 +140,14 @@ export class TrainSession implements ReactiveController {
     this.update();
     try {
       const rpc = await this.ensureModel(data);
-      this.state = await rpc.call<WorkerState>('run', {
-        steps,
-        previewEvery: this.settings.previewEvery,
-        previewCount: PREVIEW_COUNT,
-        previewSteps: PREVIEW_STEPS,
-      });
+      this.state = await rpc.call(
+        rpc.api.run({
+          steps,
+          previewEvery: this.settings.previewEvery,
+          previewCount: PREVIEW_COUNT,
+          previewSteps: PREVIEW_STEPS,
+        }),
+      );
     } catch (e) {
       this.error = (e as Error).message;
     } finally {
@@ -150,7 +157,7 @@ export class TrainSession implements ReactiveController {
   }
 
   pause(): void {
-    void this.rpc?.call('pause');
+    this.rpc?.call(this.rpc.api.pause()).catch(() => undefined); // a stopped worker is paused already
   }
 
   /** One training step (for stepping through by hand). */
@@ -166,7 +173,7 @@ export class TrainSession implements ReactiveController {
     this.stepsPerSecond = 0;
     this.message = '';
     this.error = '';
-    if (this.rpc) this.state = await this.rpc.call<WorkerState>('reset');
+    if (this.rpc) this.state = await this.rpc.call(this.rpc.api.reset());
     this.update();
   }
 
@@ -176,11 +183,13 @@ export class TrainSession implements ReactiveController {
     this.previewBusy = true;
     this.update();
     try {
-      const r = await this.rpc.call<{ x: Float32Array; step: number }>('preview', {
-        n: PREVIEW_COUNT,
-        steps: PREVIEW_STEPS,
-        seed: 42,
-      });
+      const r = await this.rpc.call(
+        this.rpc.api.preview({
+          n: PREVIEW_COUNT,
+          steps: PREVIEW_STEPS,
+          seed: 42,
+        }),
+      );
       this.preview = r.x;
       this.previewStep = r.step;
     } catch (e) {
@@ -194,7 +203,7 @@ export class TrainSession implements ReactiveController {
   async saveToBrowser(): Promise<void> {
     if (!this.rpc || !this.hasModel) return;
     try {
-      const bytes = await this.rpc.call<Uint8Array>('checkpoint');
+      const bytes = await this.rpc.call(this.rpc.api.checkpoint());
       await saveBrowserCheckpoint(IDB_KEY, bytes);
       this.savedStep = this.step;
       this.message = `Saved step ${this.step} in this browser.`;
@@ -210,7 +219,7 @@ export class TrainSession implements ReactiveController {
       const bytes = await loadBrowserCheckpoint(IDB_KEY);
       if (!bytes) throw new Error('nothing is saved in this browser yet');
       const rpc = await this.worker(data);
-      const st = await rpc.call<WorkerState>('restore', { bytes });
+      const st = await rpc.call(rpc.api.restore({ bytes }));
       const c = st.config!;
       this.state = st;
       setLiveSettings({
@@ -239,24 +248,28 @@ export class TrainSession implements ReactiveController {
   /** model.json + weights.bin of the EMA weights, the same format as models/ddpm-mnist. */
   async exportFiles(): Promise<{ json: ModelJson; bin: Uint8Array } | null> {
     if (!this.rpc || !this.hasModel) return null;
-    return this.rpc.call('exportEma', {
-      metadata: {
-        trainedSteps: this.step,
-        wallSeconds: this.wallSeconds,
-        source: 'Diffusion Lab, Train it live',
-      },
-    });
+    return this.rpc.call(
+      this.rpc.api.exportEma({
+        metadata: {
+          trainedSteps: this.step,
+          wallSeconds: this.wallSeconds,
+          source: 'Diffusion Lab, Train it live',
+        },
+      }),
+    );
   }
 
   /** Load uploaded model.json + weights.bin into the current model; on any problem nothing changes. */
   async importFiles(data: MnistSplit, jsonText: string, bin: Uint8Array): Promise<void> {
     try {
       const rpc = await this.worker(data);
-      this.state = await rpc.call<WorkerState>('importWeights', {
-        json: jsonText,
-        bin,
-        config: trainConfigFor(this.settings),
-      });
+      this.state = await rpc.call(
+        rpc.api.importWeights({
+          json: jsonText,
+          bin,
+          config: trainConfigFor(this.settings),
+        }),
+      );
       this.message = `Loaded weights (step ${this.step}).`;
       this.error = '';
       await this.makePreview();

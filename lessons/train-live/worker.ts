@@ -1,7 +1,8 @@
 /**
  * The training loop of "Train it live", in a Web Worker so that the page never waits for a training
- * step (on WASM a step takes most of a second). The same trainer code as everywhere; the page talks
- * to it through the small RPC in worker-rpc.ts and receives progress and preview events.
+ * step (on WASM a step takes most of a second). The same trainer code as everywhere; the page calls
+ * these methods through Comlink (src/runtime/worker-rpc.ts), typed from `TrainWorkerApi`, and hears
+ * progress and previews through the callback it hands to `init`.
  */
 import * as tf from '@tensorflow/tfjs';
 import { DdpmSampler } from '../../src/diffusion/ddpm';
@@ -13,7 +14,8 @@ import { DdpmTrainer, makeDenoiser, type TrainConfig } from '../../src/train/ddp
 import { exportEma, importWeights, restoreCheckpoint, saveCheckpoint } from '../../src/train/checkpoint';
 import { mnistTrainData } from '../../src/data/train-data';
 import { decodeWeights, packCheckpoint, unpackCheckpoint } from '../../src/nets/weights-format';
-import type { WorkerEvent, WorkerState } from './worker-rpc';
+import { exposeWorker, transfer } from '../../src/runtime/worker-rpc';
+import type { TrainEvent, WorkerState } from './worker-rpc';
 
 let data: MnistSplit | null = null;
 let trainer: DdpmTrainer | null = null;
@@ -21,8 +23,8 @@ let previewNet: Denoiser | null = null;
 let ctl: AbortController | null = null;
 let running = false;
 
-const post = (e: WorkerEvent, transfer: Transferable[] = []) =>
-  (self as unknown as Worker).postMessage(e, transfer);
+let onEvent: ((e: TrainEvent) => void) | null = null;
+const post = (e: TrainEvent, buffers: Transferable[] = []) => void onEvent?.(transfer(e, buffers));
 
 function state(): WorkerState {
   const m = tf.memory() as tf.MemoryInfo & { numBytesInGPU?: number };
@@ -60,7 +62,11 @@ async function preview(n: number, steps: number, seed: number): Promise<Float32A
 }
 
 const methods = {
-  async init(a: { backend: BackendName; images: Uint8Array; labels: Uint8Array; count: number }) {
+  async init(
+    a: { backend: BackendName; images: Uint8Array; labels: Uint8Array; count: number },
+    events: (e: TrainEvent) => void,
+  ) {
+    onEvent = events;
     const info = await initBackend(a.backend);
     data = { split: 'train', count: a.count, images: a.images, labels: a.labels };
     return info;
@@ -104,7 +110,8 @@ const methods = {
     return state();
   },
   async preview(a: { n: number; steps: number; seed: number }) {
-    return { x: await preview(a.n, a.steps, a.seed), step: need().step };
+    const x = await preview(a.n, a.steps, a.seed);
+    return transfer({ x, step: need().step }, [x.buffer]);
   },
   async checkpoint() {
     const ck = await saveCheckpoint(need());
@@ -137,15 +144,6 @@ const methods = {
   state,
 };
 
-export type WorkerMethods = typeof methods;
+export type TrainWorkerApi = typeof methods;
 
-self.onmessage = async (e: MessageEvent<{ id: number; method: keyof WorkerMethods; args: unknown }>) => {
-  const { id, method, args } = e.data;
-  try {
-    const fn = methods[method] as (a: unknown) => unknown;
-    const result = await fn(args);
-    post({ type: 'reply', id, result });
-  } catch (err) {
-    post({ type: 'reply', id, error: (err as Error).message });
-  }
-};
+exposeWorker(methods);
