@@ -4,6 +4,7 @@ import { makeSampler, samplerLabel, type SamplerKind } from '../../src/diffusion
 import { makeSchedule } from '../../src/diffusion/schedule';
 import { modelSampling, type LoadedDdpm } from '../../src/nets/load';
 import { ModelController } from '../../src/notebook/controllers';
+import { GatedRun } from '../../src/notebook/gated-run';
 import { StoreController } from '../../src/notebook/store';
 import { sampleDdpm } from '../../src/pipelines/ddpm-sample';
 import { cellStyles } from '../../src/widgets/cell-styles';
@@ -102,12 +103,18 @@ export class DlSamplerRace extends LitElement {
   @state() private progress = 0;
   /** Measured milliseconds per network call (batch 16) on this backend: the basis of time estimates. */
   @state() msPerCall = 0;
-  @state() private error = '';
-  private ctl: AbortController | null = null;
-  private current: Promise<void> | null = null;
-  private debounce: ReturnType<typeof setTimeout> | null = null;
-  private readonly onParams = () => this.schedule();
-  private lastKey = '';
+  /** The run of the current settings: debounced, cost-gated, single-flight (src/notebook/gated-run.ts). */
+  private readonly runner = new GatedRun<{ m: LoadedDdpm; key: string }>(this, {
+    args: () => (this.model.model ? { m: this.model.model, key: this.key() } : null),
+    key: (a) => a.key,
+    cheap: () => this.autoRuns(),
+    task: (a, signal) => this.race(a.m, signal),
+    reset: () => {
+      if (Object.keys(this.results).length) this.results = {};
+    },
+    errorPrefix: 'Sampling failed',
+  });
+  private readonly onParams = () => this.runner.argsChanged();
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -117,13 +124,11 @@ export class DlSamplerRace extends LitElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     fastStore.removeEventListener('change', this.onParams);
-    this.ctl?.abort();
-    if (this.debounce) clearTimeout(this.debounce);
   }
 
   protected override updated(): void {
     // the first run starts as soon as the model is there
-    if (this.model.model && !this.lastKey) this.schedule();
+    this.runner.argsChanged();
   }
 
   /** Settings that change the samples (the trajectory digit does not). */
@@ -143,34 +148,9 @@ export class DlSamplerRace extends LitElement {
     return est === null ? Number(fastStore.values.steps) <= 50 : est <= AUTO_RUN_SECONDS;
   }
 
-  /** After a settings change: rerun (debounced) if cheap enough, else wait for the button. */
-  private schedule(): void {
-    const key = this.key();
-    if (!this.model.model || key === this.lastKey) return;
-    this.lastKey = key;
-    this.ctl?.abort();
-    if (Object.keys(this.results).length) this.results = {};
-    if (this.debounce) clearTimeout(this.debounce);
-    if (this.autoRuns()) this.debounce = setTimeout(() => this.start(), 250);
-  }
-
-  /** Start a run from a timer or a button: failures are shown in the cell, not lost. */
-  private start(): void {
-    this.error = '';
-    this.run().catch((e: Error) => (this.error = `Sampling failed: ${e.message}`));
-  }
-
   /** Run the three samplers one after the other at the current settings (stopping any run first). */
-  async run(): Promise<void> {
-    if (!this.model.model) return;
-    this.ctl?.abort();
-    const ctl = new AbortController();
-    this.ctl = ctl;
-    // let a stopped run unwind first, so two never share the backend
-    await this.current?.catch(() => undefined);
-    if (ctl.signal.aborted) return;
-    this.current = this.race(this.model.model, ctl.signal);
-    await this.current;
+  run(): Promise<void> {
+    return this.runner.run();
   }
 
   private async race(m: LoadedDdpm, signal: AbortSignal): Promise<void> {
@@ -238,14 +218,14 @@ export class DlSamplerRace extends LitElement {
         ${intInput('seed', 'seed', v.seed, (n) => fastStore.set({ seed: n }))}
         ${
           ready && !this.running && !done
-            ? html`<button type="button" class="run" @click=${() => this.start()}>
+            ? html`<button type="button" class="run" @click=${() => void this.runner.run()}>
                 Run all three${est !== null ? ` (about ${Math.ceil(est)} s here)` : ''}
               </button>`
             : nothing
         }
-        ${this.running ? html`<button type="button" class="stop" @click=${() => this.ctl?.abort()}>Stop</button>` : nothing}
+        ${this.running ? html`<button type="button" class="stop" @click=${() => this.runner.stop()}>Stop</button>` : nothing}
       </div>
-      ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
+      ${this.runner.error ? html`<p class="error" role="alert">${this.runner.error}</p>` : nothing}
       <div class="trio">${RACE_KINDS.map((k) => this.column(k, steps, Number(v.eta)))}</div>
       ${this.strips()}
     `;
