@@ -7,9 +7,9 @@
  *   h_{k+1} = SiLU(h_k W_k + b_k),   out = h_L W_o + b_o
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { mulberry32 } from '../diffusion/random';
 import { conditionWidth, nullCondition, UNCONDITIONAL, type Conditioning, type Denoiser } from './denoiser';
-import { variableFrom } from './variables';
+import { NamedWeights, type ParamSpec } from './named-weights';
+import { sinusoidalEmbedding } from './unet';
 
 export interface MlpDenoiserConfig {
   /** Values per sample (2 for points). */
@@ -23,18 +23,11 @@ export interface MlpDenoiserConfig {
   conditioning?: Conditioning;
 }
 
-interface Spec {
-  name: string;
-  shape: number[];
-  /** fan-in for U(-1/sqrt(fanIn), 1/sqrt(fanIn)); -1 = zeros. */
-  fanIn: number;
-}
-
-export function mlpSpecs(c: MlpDenoiserConfig): Spec[] {
+export function mlpSpecs(c: MlpDenoiserConfig): ParamSpec[] {
   if (c.timeDim % 2) throw new Error(`timeDim must be even, got ${c.timeDim}`);
   const k = conditionWidth(c.conditioning ?? UNCONDITIONAL);
   const fan = c.dim + c.timeDim + k;
-  const specs: Spec[] = [
+  const specs: ParamSpec[] = [
     { name: 'in.x', shape: [c.dim, c.hidden], fanIn: fan },
     { name: 'in.t', shape: [c.timeDim, c.hidden], fanIn: fan },
   ];
@@ -50,53 +43,17 @@ export function mlpSpecs(c: MlpDenoiserConfig): Spec[] {
   return specs;
 }
 
-export class MlpDenoiser implements Denoiser {
-  readonly params = new Map<string, tf.Variable>();
+export class MlpDenoiser extends NamedWeights implements Denoiser {
   readonly sampleShape: readonly number[];
   readonly conditioning: Conditioning;
-  private readonly specs: Spec[];
 
   constructor(
     readonly config: MlpDenoiserConfig,
     seed = 0,
   ) {
+    super(mlpSpecs(config), seed, 'the MLP denoiser');
     this.sampleShape = [config.dim];
     this.conditioning = config.conditioning ?? UNCONDITIONAL;
-    this.specs = mlpSpecs(config);
-    const rand = mulberry32(seed);
-    for (const s of this.specs) {
-      const v = new Float32Array(s.shape.reduce((a, b) => a * b, 1));
-      if (s.fanIn > 0) {
-        const bound = 1 / Math.sqrt(s.fanIn);
-        for (let i = 0; i < v.length; i++) v[i] = (rand() * 2 - 1) * bound;
-      }
-      this.params.set(s.name, variableFrom(tf.tensor(v, s.shape), true));
-    }
-  }
-
-  get paramSpecs(): readonly { name: string; shape: readonly number[] }[] {
-    return this.specs;
-  }
-
-  get paramCount(): number {
-    return this.specs.reduce((a, s) => a + s.shape.reduce((x, y) => x * y, 1), 0);
-  }
-
-  private p(name: string): tf.Variable {
-    const v = this.params.get(name);
-    if (!v) throw new Error(`MLP denoiser has no weight ${name}`);
-    return v;
-  }
-
-  /** Sinusoidal embedding of timesteps [B] -> [B, timeDim] (Vaswani et al. 2017, as the U-Net's). */
-  private timeEmbedding(t: tf.Tensor1D): tf.Tensor2D {
-    const half = this.config.timeDim / 2;
-    const freqs = tf.tensor2d(
-      Float32Array.from({ length: half }, (_, i) => Math.exp((-Math.log(10000) * i) / half)),
-      [1, half],
-    );
-    const a = tf.mul(tf.reshape(t, [-1, 1]), freqs) as tf.Tensor2D; // [B, half]
-    return tf.concat([tf.sin(a), tf.cos(a)], 1);
   }
 
   apply(x: tf.Tensor, t: tf.Tensor1D, cond?: tf.Tensor): tf.Tensor2D {
@@ -105,7 +62,7 @@ export class MlpDenoiser implements Denoiser {
       const x2 = tf.reshape(x, [b, this.config.dim]) as tf.Tensor2D; // [B, D]
       let h = tf.add(
         tf.matMul(x2, this.p('in.x') as tf.Tensor as tf.Tensor2D),
-        tf.matMul(this.timeEmbedding(t), this.p('in.t') as tf.Tensor as tf.Tensor2D),
+        tf.matMul(sinusoidalEmbedding(t, this.config.timeDim), this.p('in.t') as tf.Tensor as tf.Tensor2D),
       ) as tf.Tensor2D; // [B, H]
       if (this.conditioning.kind === 'class') {
         const k = this.conditioning.classes + 1;
@@ -123,33 +80,6 @@ export class MlpDenoiser implements Denoiser {
         this.p('out.b'),
       ) as tf.Tensor2D; // [B, D]
     });
-  }
-
-  copyFrom(vars: Map<string, tf.Variable>): void {
-    for (const [k, v] of this.params) v.assign(vars.get(k)!);
-  }
-
-  async weights(): Promise<Map<string, Float32Array>> {
-    const out = new Map<string, Float32Array>();
-    for (const [k, v] of this.params) out.set(k, (await v.data()) as Float32Array);
-    return out;
-  }
-
-  setWeights(weights: Map<string, { shape: readonly number[]; data: Float32Array }>): void {
-    for (const s of this.specs) {
-      const w = weights.get(s.name);
-      if (!w || w.shape.join() !== s.shape.join())
-        throw new Error(`weights do not match the MLP denoiser at ${s.name}`);
-    }
-    tf.tidy(() => {
-      for (const s of this.specs)
-        this.params.get(s.name)!.assign(tf.tensor(weights.get(s.name)!.data, s.shape));
-    });
-  }
-
-  dispose(): void {
-    for (const v of this.params.values()) v.dispose();
-    this.params.clear();
   }
 }
 

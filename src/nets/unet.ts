@@ -10,9 +10,8 @@
  * as the PyTorch peer (scripts/peer/unet_torch.py), so the two can be timed side by side.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { mulberry32 } from '../diffusion/random';
 import { nullCondition, UNCONDITIONAL, type Conditioning, type Denoiser } from './denoiser';
-import { variableFrom } from './variables';
+import { NamedWeights, type ParamSpec } from './named-weights';
 
 export interface UNetConfig {
   /** Base channel count; the levels have ch, 2ch, 4ch channels (28x28, 14x14, 7x7). */
@@ -40,13 +39,6 @@ export const UNET_PRESETS = {
   shipped: { ch: 32, groups: 8, size: 28, channels: 1 },
 } as const satisfies Record<string, UNetConfig>;
 export type UNetPreset = keyof typeof UNET_PRESETS;
-
-interface ParamSpec {
-  name: string;
-  shape: number[];
-  /** fan-in for PyTorch's default init U(-1/sqrt(fanIn), 1/sqrt(fanIn)); 0 = ones; -1 = zeros. */
-  fanIn: number;
-}
 
 /** Explicit symmetric padding of 1, as PyTorch's padding=1 (TF's 'same' pads stride-2 convs asymmetrically). */
 const PAD1: [[number, number], [number, number], [number, number], [number, number]] = [
@@ -117,50 +109,21 @@ export function unetSpecs(config: UNetConfig): ParamSpec[] {
   return specs;
 }
 
-export class UNet implements Denoiser {
+export class UNet extends NamedWeights implements Denoiser {
   readonly config: UNetConfig;
   readonly sampleShape: readonly number[];
   readonly conditioning: Conditioning;
-  /** Every trainable weight, by name, in a fixed order. */
-  readonly params = new Map<string, tf.Variable>();
-  private readonly specs: ParamSpec[];
   private flops = 0;
   private countingFlops = false;
 
   constructor(config: UNetConfig, seed = 0) {
+    super(unetSpecs(config), seed, 'the U-Net');
     this.config = config;
     this.sampleShape = [config.size, config.size, config.channels];
     this.conditioning = config.classes ? { kind: 'class', classes: config.classes } : UNCONDITIONAL;
-    this.specs = unetSpecs(config);
-    const rand = mulberry32(seed);
-    for (const s of this.specs) {
-      const n = s.shape.reduce((a, b) => a * b, 1);
-      const v = new Float32Array(n);
-      if (s.fanIn === 0) v.fill(1);
-      else if (s.fanIn > 0) {
-        const bound = 1 / Math.sqrt(s.fanIn);
-        for (let i = 0; i < n; i++) v[i] = (rand() * 2 - 1) * bound;
-      }
-      this.params.set(s.name, variableFrom(tf.tensor(v, s.shape), true)); // names live in our map: TF.js variable names must be globally unique
-    }
-  }
-
-  /** Shapes of every weight, in order (for checking a weights file). */
-  get paramSpecs(): readonly { name: string; shape: readonly number[] }[] {
-    return this.specs;
-  }
-
-  get paramCount(): number {
-    return this.specs.reduce((a, s) => a + s.shape.reduce((x, y) => x * y, 1), 0);
   }
 
   // ---- forward ----
-  private p(name: string): tf.Variable {
-    const v = this.params.get(name);
-    if (!v) throw new Error(`U-Net has no weight ${name}`);
-    return v;
-  }
-
   private applyConv(name: string, x: tf.Tensor4D, stride = 1): tf.Tensor4D {
     const w = this.p(`${name}.w`) as unknown as tf.Tensor4D;
     const [k, , ci, co] = w.shape;
@@ -244,13 +207,7 @@ export class UNet implements Denoiser {
 
   /** Sinusoidal embedding of (possibly fractional) timesteps: [B] -> [B, ch], as the peer computes it. */
   timeEmbedding(t: tf.Tensor1D): tf.Tensor2D {
-    const half = this.config.ch / 2;
-    const freqs = tf.tensor2d(
-      Float32Array.from({ length: half }, (_, i) => Math.exp((-Math.log(10000) * i) / half)),
-      [1, half],
-    );
-    const a = tf.mul(tf.reshape(t, [-1, 1]), freqs) as tf.Tensor2D; // [B, half]
-    return tf.concat([tf.sin(a), tf.cos(a)], 1);
+    return sinusoidalEmbedding(t, this.config.ch);
   }
 
   /**
@@ -288,36 +245,6 @@ export class UNet implements Denoiser {
     this.countingFlops = false;
     return this.flops;
   }
-
-  /** Copy the values of other variables with the same names (e.g. EMA weights into a preview net). */
-  copyFrom(vars: Map<string, tf.Variable>): void {
-    for (const [k, v] of this.params) v.assign(vars.get(k)!);
-  }
-
-  /** Copy of all weights as {name: Float32Array}. */
-  async weights(): Promise<Map<string, Float32Array>> {
-    const out = new Map<string, Float32Array>();
-    for (const [k, v] of this.params) out.set(k, (await v.data()) as Float32Array);
-    return out;
-  }
-
-  /** Replace every weight (e.g. from a checked weights file); names and shapes must match. */
-  setWeights(weights: Map<string, { shape: readonly number[]; data: Float32Array }>): void {
-    for (const s of this.specs) {
-      const w = weights.get(s.name);
-      if (!w || w.shape.join() !== s.shape.join())
-        throw new Error(`weights do not match the U-Net at ${s.name}`);
-    }
-    tf.tidy(() => {
-      for (const s of this.specs)
-        this.params.get(s.name)!.assign(tf.tensor(weights.get(s.name)!.data, s.shape));
-    });
-  }
-
-  dispose(): void {
-    for (const v of this.params.values()) v.dispose();
-    this.params.clear();
-  }
 }
 
 /**
@@ -350,6 +277,17 @@ export function groupNorm(
   const variance = groupMean(tf.mean(tf.square(centred), [1, 2], true));
   const a = tf.mul(tf.rsqrt(tf.add(variance, eps)), gamma); // [B, 1, 1, C]
   return tf.add(tf.mul(centred, a), beta) as tf.Tensor4D;
+}
+
+/** Sinusoidal embedding of timesteps [B] -> [B, dim] (Vaswani et al. 2017; DDPM's time embedding). */
+export function sinusoidalEmbedding(t: tf.Tensor1D, dim: number): tf.Tensor2D {
+  const half = dim / 2;
+  const freqs = tf.tensor2d(
+    Float32Array.from({ length: half }, (_, i) => Math.exp((-Math.log(10000) * i) / half)),
+    [1, half],
+  );
+  const a = tf.mul(tf.reshape(t, [-1, 1]), freqs) as tf.Tensor2D; // [B, half]
+  return tf.concat([tf.sin(a), tf.cos(a)], 1);
 }
 
 function silu<T extends tf.Tensor>(x: T): T {
