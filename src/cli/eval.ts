@@ -46,7 +46,7 @@ async function main() {
     );
   if (which === 'heldout') return heldOutCli();
   const n = Number(arg('samples') ?? (which === 'table' ? '200' : '1000'));
-  const steps = Number(arg('steps') ?? '1000');
+  const steps = Number(arg('steps') ?? SHIPPED_MODELS.ddpmMnist.sampling.default.steps);
   const batch = Number(arg('batch') ?? '100');
   const backend = await initNodeBackend('wasm');
   const dir = modelDir(SHIPPED_MODELS.ddpmMnist);

@@ -1,10 +1,10 @@
 /** The shipped DDPM's model card (models/ddpm-mnist/README.md), rewritten from the training state and eval results. */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { UNet, UNET_PRESETS } from '../nets/unet';
+import { UNet } from '../nets/unet';
 import type { EvalResult } from '../metrics/evaluate';
 import { checkQualityTarget, QUALITY_TARGET, targetRow } from '../metrics/quality';
-import type { TrainConfig } from '../train/ddpm-trainer';
+import { unetConfigOf, type TrainConfig } from '../train/ddpm-trainer';
 import { writeFileAtomic } from './files';
 
 interface TrainingJson {
@@ -18,7 +18,7 @@ interface TrainingJson {
 /** Rewrite models/ddpm-mnist/README.md from training.json and eval.md (both written by the CLIs). */
 export function writeDdpmCard(dir: string): void {
   const t = JSON.parse(readFileSync(join(dir, 'training.json'), 'utf8')) as TrainingJson;
-  const net = new UNet(t.config.unet ?? UNET_PRESETS[t.config.preset]);
+  const net = new UNet(unetConfigOf(t.config));
   try {
     writeCard({ dir, ...t, net });
   } finally {

@@ -4,9 +4,9 @@
  * growing a run's U-Net deeper. Formats: src/nets/weights-format.ts.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { UNET_PRESETS, unetSpecs, type UNetConfig } from '../nets/unet';
+import { unetSpecs, type UNetConfig } from '../nets/unet';
 import { decodeWeights, encodeWeights, type ModelJson, type NamedWeight } from '../nets/weights-format';
-import type { DdpmTrainer, TrainConfig } from './ddpm-trainer';
+import { unetConfigOf, type DdpmTrainer, type TrainConfig } from './ddpm-trainer';
 
 type Weights = Map<string, { shape: readonly number[]; data: Float32Array }>;
 
@@ -26,7 +26,7 @@ export function grownConfig(
   step: number,
   depth: readonly [number, number, number],
 ): TrainConfig {
-  const from = config.unet ?? UNET_PRESETS[config.preset];
+  const from = unetConfigOf(config);
   return { ...config, unet: { ...from, depth }, grown: [...(config.grown ?? []), { step, from }] };
 }
 
@@ -80,7 +80,7 @@ export async function exportEma(
   const { config } = tr;
   const net = config.mlp
     ? { kind: 'ddpm-mlp', mlp: config.mlp }
-    : { kind: 'ddpm-unet', unet: config.unet ?? UNET_PRESETS[config.preset], preset: config.preset };
+    : { kind: 'ddpm-unet', unet: unetConfigOf(config), preset: config.preset };
   return encodeWeights(weights, 'weights.bin', {
     ...net,
     schedule: { kind: config.schedule, T: config.T },

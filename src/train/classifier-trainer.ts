@@ -1,18 +1,17 @@
 /** Training and testing the MNIST classifier used for evaluation (cross-entropy, Adam), on any backend. */
 import * as tf from '@tensorflow/tfjs-core';
 import { mulberry32 } from '../diffusion/random';
-import { MNIST_PIXELS, type MnistSplit } from '../data/mnist-asset';
+import { MNIST_PIXELS, MNIST_SIDE, type MnistSplit } from '../data/mnist-asset';
+import { mnistTrainData } from '../data/train-data';
 import { MnistClassifier } from '../nets/classifier';
 import { Adam } from './adam';
 
 /** Images idx of a split as a [n, 28, 28, 1] tensor in [-1, 1]. */
 export function imagesTensor(data: MnistSplit, idx: ArrayLike<number>): tf.Tensor4D {
+  const digits = mnistTrainData(data);
   const x = new Float32Array(idx.length * MNIST_PIXELS);
-  for (let i = 0; i < idx.length; i++) {
-    const base = idx[i]! * MNIST_PIXELS;
-    for (let p = 0; p < MNIST_PIXELS; p++) x[i * MNIST_PIXELS + p] = (data.images[base + p]! / 255) * 2 - 1;
-  }
-  return tf.tensor4d(x, [idx.length, 28, 28, 1]);
+  for (let i = 0; i < idx.length; i++) digits.copySample(idx[i]!, x, i * MNIST_PIXELS);
+  return tf.tensor4d(x, [idx.length, MNIST_SIDE, MNIST_SIDE, 1]);
 }
 
 /** One epoch in shuffled mini-batches; yields the mean loss every `every` steps. */

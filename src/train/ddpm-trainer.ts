@@ -70,10 +70,15 @@ export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
   seed: 0,
 };
 
+/** The U-Net a configuration describes: its own `unet`, else its preset's. */
+export function unetConfigOf(config: Pick<TrainConfig, 'unet' | 'preset'>): UNetConfig {
+  return config.unet ?? UNET_PRESETS[config.preset];
+}
+
 /** The network a configuration describes (a seed for its initial weights). */
 export function makeDenoiser(config: TrainConfig, seed = config.seed): Denoiser {
   if (config.mlp) return new MlpDenoiser(config.mlp, seed);
-  return new UNet(config.unet ?? UNET_PRESETS[config.preset], seed);
+  return new UNet(unetConfigOf(config), seed);
 }
 
 export interface TrainProgress {

@@ -1,0 +1,34 @@
+// The registry of shipped models (src/nets/registry.ts) against the committed model folders: every file it
+// names exists, and what it says of each model (shape, sampler reading) is what the weights' own metadata says.
+import { existsSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { loadDdpm, modelSampling } from '../../src/nets/load';
+import { modelDir, modelFile, SHIPPED_MODELS, type ModelFiles } from '../../src/nets/registry';
+import { initNodeBackend } from '../../src/runtime/tf-node';
+
+describe('shipped-model registry', () => {
+  it('names only files that are committed', () => {
+    for (const m of Object.values(SHIPPED_MODELS)) {
+      expect(modelDir(m)).toBe(`models/${m.id}`);
+      for (const k of Object.keys(m.files) as (keyof ModelFiles)[])
+        expect(existsSync(modelFile(m, k)), modelFile(m, k)).toBe(true);
+    }
+    expect(() => modelFile(SHIPPED_MODELS.mnistClassifier, 'eval')).toThrow(
+      /mnist-classifier has no eval file/,
+    );
+  });
+
+  it("says what the shipped DDPM's own metadata says: sample shape, prediction, x̂0 clipping", async () => {
+    await initNodeBackend('wasm');
+    const m = SHIPPED_MODELS.ddpmMnist;
+    const { net, meta } = loadDdpm(
+      readFileSync(modelFile(m, 'model'), 'utf8'),
+      new Uint8Array(readFileSync(modelFile(m, 'weights'))),
+    );
+    expect(net.sampleShape).toEqual(m.sampleShape);
+    expect(net.conditioning).toEqual(m.conditioning);
+    const { prediction, clipSample } = m.sampling;
+    expect(modelSampling(meta)).toEqual({ prediction, clipSample });
+    net.dispose();
+  });
+});
