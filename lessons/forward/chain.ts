@@ -5,6 +5,8 @@ import { qMoments, qSample, qStep } from '../../src/diffusion/schedule';
 import { ksCritical05, ksStatistic, meanStd } from '../../src/metrics/moments';
 import { cellStyles } from '../../src/widgets/cell-styles';
 import { StoreController } from '../../src/notebook/store';
+import { GatedRun } from '../../src/notebook/gated-run';
+import type { MnistSplit } from '../../src/data/mnist-asset';
 import '../../src/widgets/histogram';
 import '../../src/widgets/image-grid';
 import { formatNumber } from '../../src/widgets/line-plot';
@@ -68,24 +70,33 @@ export class DlChainVsJump extends LitElement {
   private readonly mnist = new MnistController(this);
   @state() private progress = -1;
   @state() private result: ChainResult | null = null;
-  private runId = 0;
 
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    this.runId++; // stops a run in progress
-  }
+  /** The chain, on the button: single-flight, stopped when the cell goes (src/notebook/gated-run.ts). */
+  private readonly runner = new GatedRun<{ d: MnistSplit; key: string }>(this, {
+    args: () => (this.mnist.data ? { d: this.mnist.data, key: this.key() } : null),
+    key: (a) => a.key,
+    cheap: () => false,
+    errorPrefix: 'The chain could not run',
+    task: (a, signal) => this.chain(a.d, a.key, signal),
+  });
 
   private key(): string {
     const v = forwardStore.values;
     return `${v.t}:${v.schedule}:${v.ztsnr}:${v.seed}`;
   }
 
+  // Before rendering, so a status change lands in this render instead of scheduling another.
+  protected override willUpdate(): void {
+    this.runner.argsChanged();
+  }
+
+  /** Run the chain for the current settings; resolves when done (never rejects: errors show in the cell). */
+  run(): Promise<void> {
+    return this.runner.run();
+  }
+
   /** Run the chain step by step, yielding to the browser between chunks so the page stays responsive. */
-  async run(): Promise<void> {
-    const d = this.mnist.data;
-    if (!d) return;
-    const id = ++this.runId;
-    const key = this.key();
+  private async chain(d: MnistSplit, key: string, signal: AbortSignal): Promise<void> {
     const { t, schedule, ztsnr, seed } = forwardStore.values;
     const s = scheduleFor(schedule, ztsnr);
     const { x0 } = pickDigits(d, seed, COUNT);
@@ -94,13 +105,17 @@ export class DlChainVsJump extends LitElement {
     const z = new Float32Array(PIXELS);
     const rand = mulberry32(seed * 31 + 17);
     this.progress = 0;
-    for (let step = 0; step <= t; step++) {
-      qStep(s, step, chain, fillNormal(z, rand)); // x_step = sqrt(1 - beta) x_{step-1} + sqrt(beta) z
-      if (step % 40 === 39) {
-        this.progress = (step + 1) / (t + 1);
-        await new Promise((r) => requestAnimationFrame(r));
-        if (id !== this.runId) return;
+    try {
+      for (let step = 0; step <= t; step++) {
+        qStep(s, step, chain, fillNormal(z, rand)); // x_step = sqrt(1 - beta) x_{step-1} + sqrt(beta) z
+        if (step % 40 === 39) {
+          this.progress = (step + 1) / (t + 1);
+          await new Promise((r) => requestAnimationFrame(r));
+          if (signal.aborted) return;
+        }
       }
+    } finally {
+      this.progress = -1;
     }
     const jump = qSample(s, t, x0, normals(PIXELS, seed * 31 + 18));
     const { mean, std } = qMoments(s, t);
@@ -114,7 +129,6 @@ export class DlChainVsJump extends LitElement {
       rJump: standardize(jump),
       ms: performance.now() - t0,
     };
-    this.progress = -1;
   }
 
   override render() {
@@ -124,12 +138,18 @@ export class DlChainVsJump extends LitElement {
     return html`
       <div class="live">live · computed in your browser when you press the button</div>
       <div class="row">
-        <button type="button" class="run" ?disabled=${!this.mnist.data || running} @click=${() => this.run()}>
+        <button
+          type="button"
+          class="run"
+          ?disabled=${!this.mnist.data || running}
+          @click=${() => void this.run()}
+        >
           Run ${(v.t + 1).toLocaleString('en')} small steps and one jump
         </button>
         ${running ? html`<progress value=${this.progress} aria-label="steps done"></progress>` : nothing}
         <span>at t = ${v.t}, ${SCHEDULE_LABELS[v.schedule]}${v.ztsnr ? ', zero terminal SNR' : ''}</span>
       </div>
+      ${this.runner.error ? html`<p class="error" role="alert">${this.runner.error}</p>` : nothing}
       ${r ? this.renderResult(r) : html`<p>${this.mnist.status() || 'Press the button to run both on the same 16 digits.'}</p>`}
     `;
   }

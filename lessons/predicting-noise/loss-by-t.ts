@@ -2,9 +2,11 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { normals } from '../../src/diffusion/random';
 import { makeSchedule } from '../../src/diffusion/schedule';
-import { imageToSigned, MNIST_PIXELS } from '../../src/data/mnist-asset';
+import { imageToSigned, MNIST_PIXELS, type MnistSplit } from '../../src/data/mnist-asset';
 import { MnistController, ModelController } from '../../src/notebook/controllers';
 import { lossByTimestep } from '../../src/pipelines/denoise';
+import { GatedRun } from '../../src/notebook/gated-run';
+import type { LoadedDdpm } from '../../src/nets/load';
 import { cellStyles } from '../../src/widgets/cell-styles';
 import '../../src/widgets/line-plot';
 import type { LineSeries } from '../../src/widgets/line-plot';
@@ -32,40 +34,49 @@ export class DlLossByT extends LitElement {
   private readonly model = new ModelController(this);
   /** Measured points so far. */
   @state() points: { t: number; epsMse: number; x0Mse: number }[] = [];
-  @state() private running = false;
-  private ctl: AbortController | null = null;
 
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    this.ctl?.abort();
-  }
-
-  async measure(): Promise<void> {
-    const m = this.model.model;
-    const d = this.mnist.data;
-    if (!m || !d || this.running) return;
-    this.running = true;
-    this.points = [];
-    this.ctl = new AbortController();
-    const x0 = new Float32Array(LOSS_DIGITS * MNIST_PIXELS);
-    for (let i = 0; i < LOSS_DIGITS; i++)
-      imageToSigned(d.images, i * 97, x0.subarray(i * MNIST_PIXELS, (i + 1) * MNIST_PIXELS));
-    const schedule = makeSchedule(m.meta.schedule);
-    try {
+  /** The measurement, on the button (single-flight, stopped when the cell goes; src/notebook/gated-run.ts). */
+  private readonly runner = new GatedRun<{ m: LoadedDdpm; d: MnistSplit }>(this, {
+    args: () => {
+      const m = this.model.model;
+      const d = this.mnist.data;
+      return m && d ? { m, d } : null;
+    },
+    key: () => 'measure',
+    cheap: () => false,
+    errorPrefix: 'The measurement failed',
+    task: async ({ m, d }, signal) => {
+      this.points = [];
+      const x0 = new Float32Array(LOSS_DIGITS * MNIST_PIXELS);
+      for (let i = 0; i < LOSS_DIGITS; i++)
+        imageToSigned(d.images, i * 97, x0.subarray(i * MNIST_PIXELS, (i + 1) * MNIST_PIXELS));
+      const noise = (t: number) => normals(x0.length, 1000 + t);
+      const schedule = makeSchedule(m.meta.schedule);
       for await (const p of lossByTimestep(
         m.net,
         schedule,
         m.meta.prediction,
         x0,
-        (t) => normals(x0.length, 1000 + t),
+        noise,
         LOSS_TIMESTEPS,
-        this.ctl.signal,
-      )) {
+        signal,
+      ))
         this.points = [...this.points, p];
-      }
-    } finally {
-      this.running = false;
-    }
+    },
+  });
+
+  private get running(): boolean {
+    return this.runner.running;
+  }
+
+  /** Measure the curve; resolves when done (never rejects: errors show in the cell). */
+  measure(): Promise<void> {
+    return this.runner.run();
+  }
+
+  // Before rendering, so a status change lands in this render instead of scheduling another.
+  protected override willUpdate(): void {
+    this.runner.argsChanged();
   }
 
   override render() {
@@ -82,13 +93,14 @@ export class DlLossByT extends LitElement {
           type="button"
           class="measure"
           ?disabled=${!ready || this.running}
-          @click=${() => this.measure()}
+          @click=${() => void this.measure()}
         >
           ${this.points.length && !this.running ? 'Measure again' : `Measure the loss at ${LOSS_TIMESTEPS.length} timesteps`}
         </button>
         ${this.running ? html`<progress value=${this.points.length / LOSS_TIMESTEPS.length} aria-label="timesteps measured"></progress>` : nothing}
         ${!ready ? html`<span class="status">${this.model.status() || this.mnist.status()}</span>` : nothing}
       </div>
+      ${this.runner.error ? html`<p class="error" role="alert">${this.runner.error}</p>` : nothing}
       ${
         this.points.length
           ? html`<dl-line-plot

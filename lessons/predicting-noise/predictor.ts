@@ -14,6 +14,9 @@ import '../../src/widgets/image-grid';
 import { formatNumber } from '../../src/widgets/line-plot';
 import '../../src/widgets/slider';
 import { modelInfo } from '../../src/notebook/model-info';
+import { GatedRun } from '../../src/notebook/gated-run';
+import type { LoadedDdpm } from '../../src/nets/load';
+import type { MnistSplit } from '../../src/data/mnist-asset';
 import { noiseStore } from './params';
 
 interface Shown extends DenoiseResult {
@@ -71,42 +74,42 @@ export class DlNoisePredictor extends LitElement {
   }
   @state() private drawn: Float32Array | null = null;
   @state() private drawMode = false;
-  private busy = false;
-  private wanted = '';
+
+  /** The network run for the current settings: single-flight, the latest settings win (src/notebook/gated-run.ts). */
+  private readonly runner = new GatedRun<{ key: string; m: LoadedDdpm; d: MnistSplit }>(this, {
+    args: () => {
+      const m = this.model.model;
+      const d = this.mnist.data;
+      return m && d ? { key: this.key(), m, d } : null;
+    },
+    key: (a) => a.key,
+    cheap: () => true, // one network call: always run at once
+    debounceMs: 0,
+    errorPrefix: 'The network could not run',
+    task: async ({ key, m, d }) => {
+      const { t, digit, seed } = noiseStore.values;
+      const x0 = this.drawMode && this.drawn ? this.drawn : imageToSigned(d.images, digit);
+      const eps = normals(784, seed);
+      const t0 = performance.now();
+      const r = await denoiseAt(m.net, makeSchedule(m.meta.schedule), m.meta.prediction, x0, eps, t);
+      const err = r.epsHat.map((v, i) => Math.abs(v - eps[i]!));
+      this.shown = { ...r, key, x0, eps, err, ms: performance.now() - t0 };
+    },
+  });
+
+  /** Settle once the network has run for the current settings (tests await it instead of polling). */
+  async settled(): Promise<void> {
+    await this.runner.settled();
+  }
 
   private key(): string {
     const v = noiseStore.values;
     return `${v.t}:${v.digit}:${v.seed}:${this.drawMode && this.drawn ? 'drawn' + this.drawn.reduce((a, b) => a + b, 0) : ''}`;
   }
 
-  protected override updated(): void {
-    void this.compute();
-  }
-
-  /** Run the network for the current parameters; the latest request wins, one at a time. */
-  private async compute(): Promise<void> {
-    const m = this.model.model;
-    const d = this.mnist.data;
-    if (!m || !d) return;
-    this.wanted = this.key();
-    if (this.busy || this.shown?.key === this.wanted) return;
-    this.busy = true;
-    try {
-      while (this.shown?.key !== this.wanted) {
-        const key = this.wanted;
-        const { t, digit, seed } = noiseStore.values;
-        const x0 = this.drawMode && this.drawn ? this.drawn : imageToSigned(d.images, digit);
-        const eps = normals(784, seed);
-        const schedule = makeSchedule(m.meta.schedule);
-        const t0 = performance.now();
-        const r = await denoiseAt(m.net, schedule, m.meta.prediction, x0, eps, t);
-        const err = r.epsHat.map((v, i) => Math.abs(v - eps[i]!));
-        if (!this.isConnected) return;
-        this.shown = { ...r, key, x0, eps, err, ms: performance.now() - t0 };
-      }
-    } finally {
-      this.busy = false;
-    }
+  // Before rendering, so a status change lands in this render instead of scheduling another.
+  protected override willUpdate(): void {
+    this.runner.argsChanged();
   }
 
   private panel(
@@ -176,6 +179,7 @@ export class DlNoisePredictor extends LitElement {
           : nothing
       }
       ${status ? html`<p class=${this.mnist.error ? 'error' : 'status'} role="status">${status}</p>` : nothing}
+      ${this.runner.error ? html`<p class="error" role="alert">${this.runner.error}</p>` : nothing}
       <div class="panels">
         ${this.panel('x0', s?.x0, `x₀${label !== undefined && !this.drawMode ? ` (a ${label})` : ''}`, [-1, 1], 'the clean digit')}
         ${this.panel('eps', s?.eps, 'true noise ε', [-2.5, 2.5], 'the true noise')}

@@ -4,6 +4,8 @@ import { DdpmSampler } from '../../src/diffusion/ddpm';
 import { makeSchedule } from '../../src/diffusion/schedule';
 import { ModelController } from '../../src/notebook/controllers';
 import { StoreController } from '../../src/notebook/store';
+import { GatedRun } from '../../src/notebook/gated-run';
+import type { LoadedDdpm } from '../../src/nets/load';
 import { sampleDdpm, type SampleFrame } from '../../src/pipelines/ddpm-sample';
 import { cellStyles } from '../../src/widgets/cell-styles';
 import { intInput } from '../../src/widgets/inputs';
@@ -42,41 +44,44 @@ export class DlReverseProcess extends LitElement {
   /** Frames of the last run (read by tests). */
   @state() frames: SampleFrame[] = [];
   @state() private shown = -1;
-  @state() private running = false;
   @state() private ms = 0;
-  private ctl: AbortController | null = null;
 
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    this.ctl?.abort();
-  }
-
-  async run(): Promise<void> {
-    const m = this.model.model;
-    if (!m || this.running) return;
-    const { sseed, ssteps } = noiseStore.values;
-    const steps = Number(ssteps);
-    const sampler = new DdpmSampler(makeSchedule(m.meta.schedule), { prediction: m.meta.prediction });
-    sampler.setTimesteps(steps);
-    this.running = true;
-    this.frames = [];
-    this.ctl = new AbortController();
-    const t0 = performance.now();
-    try {
+  /** Sampling on the button (it takes seconds): single-flight, stoppable (src/notebook/gated-run.ts). */
+  private readonly runner = new GatedRun<{ m: LoadedDdpm; seed: number; steps: number }>(this, {
+    args: () => {
+      const m = this.model.model;
+      const { sseed, ssteps } = noiseStore.values;
+      return m ? { m, seed: sseed, steps: Number(ssteps) } : null;
+    },
+    key: (a) => `${a.seed}:${a.steps}`,
+    cheap: () => false,
+    errorPrefix: 'Sampling failed',
+    task: async ({ m, seed, steps }, signal) => {
+      const sampler = new DdpmSampler(makeSchedule(m.meta.schedule), { prediction: m.meta.prediction });
+      sampler.setTimesteps(steps);
+      this.frames = [];
+      const t0 = performance.now();
       const every = Math.max(1, Math.round(steps / KEPT_FRAMES));
-      for await (const f of sampleDdpm(m.net, sampler, {
-        n: COUNT,
-        seed: sseed,
-        every,
-        signal: this.ctl.signal,
-      })) {
+      for await (const f of sampleDdpm(m.net, sampler, { n: COUNT, seed, every, signal })) {
         this.frames = [...this.frames, f];
         this.shown = this.frames.length - 1;
       }
       this.ms = performance.now() - t0;
-    } finally {
-      this.running = false;
-    }
+    },
+  });
+
+  private get running(): boolean {
+    return this.runner.running;
+  }
+
+  /** Sample 16 digits at the current settings; resolves when done (never rejects: errors show in the cell). */
+  run(): Promise<void> {
+    return this.runner.run();
+  }
+
+  // Before rendering, so a status change lands in this render instead of scheduling another.
+  protected override willUpdate(): void {
+    this.runner.argsChanged();
   }
 
   override render() {
@@ -97,12 +102,12 @@ export class DlReverseProcess extends LitElement {
           </select></label
         >
         ${intInput('seed', 'sseed', v.sseed, (n) => noiseStore.set({ sseed: n }), { disabled: this.running })}
-        <button type="button" class="run" ?disabled=${!ready || this.running} @click=${() => this.run()}>
+        <button type="button" class="run" ?disabled=${!ready || this.running} @click=${() => void this.run()}>
           Sample 16 digits
         </button>
         ${
           this.running
-            ? html`<button type="button" @click=${() => this.ctl?.abort()}>Stop</button>
+            ? html`<button type="button" @click=${() => this.runner.stop()}>Stop</button>
                 <progress
                   value=${f ? (f.index + 1) / f.total : 0}
                   aria-label="denoising steps done"
@@ -111,6 +116,7 @@ export class DlReverseProcess extends LitElement {
         }
         ${!ready ? html`<span class=${this.model.error ? 'error' : 'status'}>${this.model.status()}</span>` : nothing}
       </div>
+      ${this.runner.error ? html`<p class="error" role="alert">${this.runner.error}</p>` : nothing}
       ${
         f
           ? html`<div class="pair">

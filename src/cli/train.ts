@@ -28,17 +28,33 @@ import { writeDdpmCard } from './model-card';
 import { mnistTrainData } from '../data/train-data';
 import { grownConfig, restoreCheckpoint, restoreGrown } from '../train/checkpoint';
 import { modelDir, SHIPPED_MODELS } from '../nets/registry';
+import type { TrainData } from '../data/train-data';
+import { latentTrainConfig, latentTrainData, writeLatentCard } from './latent-files';
 
-// --dir DIR: train a copy elsewhere (e.g. a fork of the shipped run with another learning rate).
-const DDPM_DIR = arg('dir') ?? modelDir(SHIPPED_MODELS.ddpmMnist);
-const CKPT = ckptPath(DDPM_DIR);
-
-async function save(trainer: DdpmTrainer, machine: string) {
-  const t0 = performance.now();
-  await saveDdpmRun(DDPM_DIR, trainer, machine);
-  writeDdpmCard(DDPM_DIR);
-  console.log(`  saved step ${trainer.step} (${Math.round(performance.now() - t0)} ms)`);
+/** A diffusion run this command trains: where it lives, how it starts, its data and its card. */
+interface DiffusionRun {
+  dir: string;
+  /** The configuration of a fresh run (before the command-line options). */
+  fresh: () => TrainConfig | Promise<TrainConfig>;
+  data: (config: TrainConfig) => Promise<TrainData>;
+  card: (dir: string) => void;
 }
+
+const RUNS: Record<'ddpm' | 'latent', () => DiffusionRun> = {
+  ddpm: () => ({
+    // --dir DIR: train a copy elsewhere (e.g. a fork of the shipped run with another learning rate).
+    dir: arg('dir') ?? modelDir(SHIPPED_MODELS.ddpmMnist),
+    fresh: () => ({ ...DEFAULT_TRAIN_CONFIG }),
+    data: async () => mnistTrainData(loadMnistNode('train')),
+    card: writeDdpmCard,
+  }),
+  latent: () => ({
+    dir: arg('dir') ?? modelDir(SHIPPED_MODELS.ldmMnist),
+    fresh: latentTrainConfig,
+    data: latentTrainData,
+    card: writeLatentCard,
+  }),
+};
 
 async function main() {
   const which = process.argv[2];
@@ -55,24 +71,32 @@ async function main() {
     const { compareChoices } = await import('./compare');
     return compareChoices();
   }
-  if (which !== 'ddpm') {
+  if (which !== 'ddpm' && which !== 'latent') {
     console.error(
-      'usage: npm run train -- ddpm [--hours H] [--steps N] [--every N] [--fresh] [--preset P] [--batch B] [--lr X] [--dir DIR] [--workers W] [--grow a,b,c]\n       npm run train -- compare [--steps N]\n       npm run train -- classifier [--epochs E]\n       npm run train -- autoencoder [--hours H] [--steps N] [--every N] [--fresh] [--latent C] [--down 1|2] [--ch N] [--kl β]',
+      'usage: npm run train -- ddpm [--hours H] [--steps N] [--every N] [--fresh] [--preset P] [--batch B] [--lr X] [--dir DIR] [--workers W] [--grow a,b,c]\n       npm run train -- latent [the same options]\n       npm run train -- compare [--steps N]\n       npm run train -- classifier [--epochs E]\n       npm run train -- autoencoder [--hours H] [--steps N] [--every N] [--fresh] [--latent C] [--down 1|2] [--ch N] [--kl β]',
     );
     process.exit(2);
   }
+  const run = RUNS[which]();
+  const CKPT = ckptPath(run.dir);
+  const save = async (trainer: DdpmTrainer, machine: string) => {
+    const t0 = performance.now();
+    await saveDdpmRun(run.dir, trainer, machine);
+    run.card(run.dir);
+    console.log(`  saved step ${trainer.step} (${Math.round(performance.now() - t0)} ms)`);
+  };
   const backend = await initNodeBackend('wasm');
   const workers = Number(arg('workers') ?? '0');
   if (!Number.isInteger(workers) || workers < 0)
     throw new Error(`--workers ${arg('workers')}: need a whole number >= 0`);
   const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}, tfjs ${tf.version_core} ${backend}, ${workers + 1} thread${workers ? 's' : ''}`;
   const resume = existsSync(CKPT) && !process.argv.includes('--fresh');
-  let config: TrainConfig = { ...DEFAULT_TRAIN_CONFIG };
+  let config: TrainConfig = await run.fresh();
   let saved: SavedDdpmRun | null = null;
   const grow = arg('grow');
   if (grow && !resume) throw new Error('--grow makes a resumed run deeper: there is no checkpoint to grow');
   if (resume) {
-    saved = loadDdpmCheckpoint(DDPM_DIR);
+    saved = loadDdpmCheckpoint(run.dir);
     const meta = saved.json.userDefinedMetadata as { config: TrainConfig; step: number };
     config = meta.config;
     if (grow)
@@ -83,8 +107,7 @@ async function main() {
     if (arg('batch')) config.batch = Number(arg('batch'));
     if (arg('lr')) config.lr = Number(arg('lr'));
   }
-  const data = loadMnistNode('train');
-  const trainer = new DdpmTrainer(config, mnistTrainData(data));
+  const trainer = new DdpmTrainer(config, await run.data(config));
   if (saved && grow) restoreGrown(trainer, saved.json, saved.bin, saved.ema);
   else if (saved) restoreCheckpoint(trainer, saved.json, saved.bin, saved.ema);
   if (resume && arg('lr') && Number(arg('lr')) !== trainer.lrAt(trainer.step)) {

@@ -15,7 +15,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { NamedWeights, type ParamSpec } from './named-weights';
-import { groupNorm, upsample2x } from './unet';
+import { groupNorm, silu, upsample2x } from './layers';
 
 export interface AutoencoderConfig {
   /** Channels at full resolution; the lower levels have 2ch. */
@@ -120,7 +120,7 @@ export class Autoencoder extends NamedWeights {
 
   private normAct(name: string, x: tf.Tensor4D): tf.Tensor4D {
     const h = groupNorm(x, this.p(`${name}.gamma`), this.p(`${name}.beta`), this.config.groups);
-    return tf.mul(h, tf.sigmoid(h)); // SiLU
+    return silu(h);
   }
 
   private res(name: string, x: tf.Tensor4D): tf.Tensor4D {

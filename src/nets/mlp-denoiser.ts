@@ -9,7 +9,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { conditionWidth, nullCondition, UNCONDITIONAL, type Conditioning, type Denoiser } from './denoiser';
 import { NamedWeights, type ParamSpec } from './named-weights';
-import { sinusoidalEmbedding } from './unet';
+import { sinusoidalEmbedding } from './layers';
 
 export interface MlpDenoiserConfig {
   /** Values per sample (2 for points). */

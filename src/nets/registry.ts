@@ -36,6 +36,8 @@ export interface ShippedModel {
   sampleShape: readonly number[];
   conditioning: Conditioning;
   files: ModelFiles;
+  /** A latent diffusion model's autoencoder (its samples are decoded by it). */
+  autoencoder?: string;
   /** A diffusion model's sampler settings: how its outputs are read, and the lessons' default sampler. */
   sampling?: ModelSampling & { default: SamplerSpec };
 }
@@ -60,6 +62,23 @@ export const SHIPPED_MODELS = {
     },
     // pixels live in [-1, 1], so clipping x̂0 there is right (it would be wrong for unit-variance latents)
     sampling: { prediction: 'epsilon', clipSample: true, default: { sampler: 'ddpm', steps: 1000 } },
+  },
+  ldmMnist: {
+    id: 'ldm-mnist',
+    title: "Latent DDPM U-Net on the autoencoder's MNIST latents",
+    kind: 'ddpm-unet',
+    sampleShape: [8, 8, 4],
+    conditioning: UNCONDITIONAL,
+    autoencoder: 'autoencoder-mnist',
+    files: {
+      model: 'model.json',
+      weights: 'weights.bin',
+      card: 'README.md',
+      checkpoint: 'checkpoint/ddpm.ckpt',
+      training: 'training.json',
+    },
+    // unit-variance latents are not bounded to [-1, 1]: clipping x̂0 there would distort them
+    sampling: { prediction: 'epsilon', clipSample: false, default: { sampler: 'ddim', steps: 50 } },
   },
   autoencoderMnist: {
     id: 'autoencoder-mnist',

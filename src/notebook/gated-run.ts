@@ -33,6 +33,9 @@ export class GatedRun<A> implements ReactiveController {
   private current: Promise<void> | null = null;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private lastKey: string | null = null;
+  /** run() calls in progress (including one waiting for a stopped run to unwind). */
+  private inRun = 0;
+  private idleWaiters: (() => void)[] = [];
 
   constructor(
     private readonly host: ReactiveControllerHost,
@@ -44,6 +47,8 @@ export class GatedRun<A> implements ReactiveController {
   hostDisconnected(): void {
     this.stop();
     if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.checkIdle();
   }
 
   /** Whether a run is in flight. */
@@ -61,13 +66,46 @@ export class GatedRun<A> implements ReactiveController {
     this.stop();
     this.opts.reset?.();
     if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
     if (this.opts.cheap(a)) {
-      this.timer = setTimeout(() => void this.run(), this.opts.debounceMs ?? 250);
-    } else this.set('waiting');
+      this.timer = setTimeout(() => {
+        this.timer = null;
+        void this.run();
+      }, this.opts.debounceMs ?? 250);
+    } else {
+      this.set('waiting');
+      this.checkIdle();
+    }
+  }
+
+  /**
+   * Resolves once nothing is scheduled or running: the result of the latest arguments is shown, or
+   * its error, or the cell waits for its button. (Tests await this instead of polling.)
+   */
+  settled(): Promise<void> {
+    if (!this.timer && this.inRun === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private checkIdle(): void {
+    if (this.timer || this.inRun > 0) return;
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const w of waiters) w();
   }
 
   /** Run now with the current arguments (stopping any run first). Never rejects: errors go to `error`. */
   async run(): Promise<void> {
+    this.inRun++;
+    try {
+      await this.runOnce();
+    } finally {
+      this.inRun--;
+      this.checkIdle();
+    }
+  }
+
+  private async runOnce(): Promise<void> {
     const a = this.opts.args();
     if (a === null) return;
     this.ctl?.abort();

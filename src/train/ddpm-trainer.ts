@@ -50,6 +50,12 @@ export interface TrainConfig extends OptimConfig {
    * for unit-variance latents). Written into the exported model's metadata.
    */
   clipSample?: boolean;
+  /**
+   * A latent diffusion run: the samples are an autoencoder's latents (src/pipelines/latent.ts), scaled
+   * by `scale`; `weightsSha256` names the autoencoder's weights, so a resumed run or a sampler never
+   * pairs the model with latents of another autoencoder.
+   */
+  latent?: { autoencoder: string; scale: number; weightsSha256: string };
 }
 
 export const DEFAULT_TRAIN_CONFIG: TrainConfig = {

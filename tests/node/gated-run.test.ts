@@ -80,4 +80,23 @@ describe('GatedRun', () => {
     expect(h.run.error).toBe('');
     expect(h.log.at(-1)).toBe('stopped b');
   });
+
+  it('settled() resolves only when the latest arguments have run: through the debounce, a stop and a restart', async () => {
+    const h = harness(true);
+    await h.run.settled(); // nothing scheduled: resolves at once
+    h.set({ key: 'a' });
+    h.run.argsChanged();
+    const waiting = h.run.settled();
+    await tick(8); // 'a' has started
+    h.set({ key: 'b' });
+    h.run.argsChanged(); // stops 'a', schedules 'b'
+    await waiting;
+    expect(h.log).toEqual(['reset', 'start a', 'reset', 'stopped a', 'start b', 'done b']); // b starts once a unwound
+    expect(h.run.status).toBe('complete');
+    const expensive = harness(false);
+    expensive.set({ key: 'c' });
+    expensive.run.argsChanged();
+    await expensive.run.settled(); // waiting for its button counts as settled
+    expect(expensive.run.status).toBe('waiting');
+  });
 });

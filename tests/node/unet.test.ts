@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { groupNorm, UNet, UNET_PRESETS, upsample2x, type UNetConfig } from '../../src/nets/unet';
+import { groupNorm, upsample2x } from '../../src/nets/layers';
+import { UNet, UNET_PRESETS, type UNetConfig } from '../../src/nets/unet';
 import { initNodeBackend, tf } from '../../src/runtime/tf-node';
 
 const TINY: UNetConfig = { ch: 8, groups: 4, size: 28, channels: 1 };

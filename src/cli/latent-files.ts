@@ -1,0 +1,130 @@
+/**
+ * The latent DDPM run (`npm run train -- latent`, models/ldm-mnist/): its fresh configuration (a U-Net
+ * sized for the 8x8x4 diffusion latents, x̂0 clipping off), its data (the MNIST training set encoded
+ * by the shipped autoencoder, cached under .cache/ by the autoencoder's hash) and its model card.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadMnistNode } from '../data/mnist-node';
+import { arrayTrainData, mnistTrainData, type TrainData } from '../data/train-data';
+import { loadAutoencoder } from '../nets/load-autoencoder';
+import { modelDir, SHIPPED_MODELS } from '../nets/registry';
+import { UNet } from '../nets/unet';
+import { encodeTrainData, LatentCodec } from '../pipelines/latent';
+import { DEFAULT_TRAIN_CONFIG, unetConfigOf, type TrainConfig } from '../train/ddpm-trainer';
+import { writeFileAtomic } from './files';
+
+const AE = SHIPPED_MODELS.autoencoderMnist;
+
+/** The shipped autoencoder's files, its weights' hash and its latent scale (which eval must have written). */
+function shippedAutoencoder() {
+  const dir = modelDir(AE);
+  const json = readFileSync(join(dir, AE.files.model), 'utf8');
+  const bin = new Uint8Array(readFileSync(join(dir, AE.files.weights)));
+  const sha = createHash('sha256').update(bin).digest('hex');
+  const scale = (JSON.parse(json).userDefinedMetadata as { latentScale?: number }).latentScale;
+  if (!scale) throw new Error(`${dir} has no latent scale yet: run \`npm run eval -- autoencoder\` first`);
+  return { json, bin, sha, scale };
+}
+
+export function latentTrainConfig(): TrainConfig {
+  const { sha, scale } = shippedAutoencoder();
+  return {
+    ...DEFAULT_TRAIN_CONFIG,
+    unet: { ch: 32, groups: 8, size: 8, channels: 4 },
+    clipSample: false,
+    latent: { autoencoder: AE.id, scale, weightsSha256: sha },
+  };
+}
+
+export async function latentTrainData(config: TrainConfig): Promise<TrainData> {
+  if (!config.latent) throw new Error('not a latent diffusion configuration');
+  const ae = shippedAutoencoder();
+  if (ae.sha !== config.latent.weightsSha256)
+    throw new Error(
+      `this run was trained on the latents of another autoencoder (SHA-256 ${config.latent.weightsSha256.slice(0, 12)}…, ` +
+        `now ${ae.sha.slice(0, 12)}…): restore that autoencoder's weights.bin, or start afresh with --fresh`,
+    );
+  const cache = join('.cache', `latents-${ae.sha.slice(0, 16)}-${config.latent.scale}.bin`);
+  const digits = loadMnistNode('train');
+  const { net } = loadAutoencoder(ae.json, ae.bin);
+  const codec = new LatentCodec(net, config.latent.scale);
+  const shape = codec.sampleShape;
+  const per = shape[0] * shape[1] * shape[2];
+  if (existsSync(cache)) {
+    net.dispose();
+    const bytes = readFileSync(cache);
+    return arrayTrainData(
+      new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4),
+      shape,
+      digits.labels,
+    );
+  }
+  try {
+    const t0 = performance.now();
+    const data = await encodeTrainData(codec, mnistTrainData(digits), {
+      onProgress: (done, total) => {
+        if (done % 10000 === 0 || done === total)
+          console.log(`  encoded ${done.toLocaleString('en')} / ${total.toLocaleString('en')} digits`);
+      },
+    });
+    const values = new Float32Array(data.count * per);
+    for (let i = 0; i < data.count; i++) data.copySample(i, values, i * per);
+    writeFileAtomic(cache, new Uint8Array(values.buffer));
+    console.log(
+      `  latents of the training set cached in ${cache} (${((performance.now() - t0) / 1000).toFixed(0)} s)`,
+    );
+    return data;
+  } finally {
+    net.dispose();
+  }
+}
+
+interface TrainingJson {
+  config: TrainConfig;
+  step: number;
+  wallSeconds: number;
+  machine: string;
+  history: [number, number][];
+}
+
+export function writeLatentCard(dir: string): void {
+  const t = JSON.parse(readFileSync(join(dir, 'training.json'), 'utf8')) as TrainingJson;
+  const cfg = t.config;
+  const net = new UNet(unetConfigOf(cfg));
+  const u = net.config;
+  const last = t.history.slice(-20);
+  const recent = last.length ? last.reduce((a, [, l]) => a + l, 0) / last.length : NaN;
+  const evalPath = join(dir, 'eval.md');
+  const evalText = existsSync(evalPath)
+    ? readFileSync(evalPath, 'utf8').replace(/^# .*\n/, '')
+    : 'Not measured yet: run `npm run eval -- latent`.';
+  const text = `# Latent DDPM on MNIST (shipped model)
+
+A DDPM trained on the latents of the shipped autoencoder (\`models/${cfg.latent?.autoencoder}\`), not on
+pixels: the model of the "Latent diffusion" lesson. Its samples are 8×8×4 latents, decoded to digits by the
+autoencoder. Training resumes with \`npm run train -- latent\` from \`checkpoint/ddpm.ckpt\` and the EMA
+weights in \`weights.bin\`.
+
+| | |
+|---|---|
+| data | the 60,000 MNIST training digits, each encoded to the autoencoder's posterior mean (7×7×4), multiplied by the latent scale ${cfg.latent?.scale.toFixed(5)} (unit variance over the training set) and padded with zeros to 8×8×4; autoencoder weights SHA-256 ${cfg.latent?.weightsSha256.slice(0, 16)}… |
+| architecture | U-Net, base ${u.ch} channels (8×8 → 4×4 → 2×2 with ${u.ch}/${2 * u.ch}/${4 * u.ch} channels), one residual block per level and side with GroupNorm(${u.groups}) + SiLU, sinusoidal time embedding + MLP, self-attention at 2×2; ${net.paramCount.toLocaleString('en')} parameters, ${(net.flopsPerImage() / 1e6).toFixed(1)} MFLOPs per latent per forward pass |
+| schedule | ${cfg.schedule}, β from 1e-4 to 0.02, T = ${cfg.T} |
+| objective | ${cfg.prediction} prediction, ${cfg.minSnrGamma ? `min-SNR-${cfg.minSnrGamma} loss weighting` : 'plain L_simple'}; samplers do not clip x̂0 (latents are not bounded to [-1, 1]) |
+| optimiser | Adam, lr ${cfg.lr} (linear warm-up over ${cfg.warmup} steps)${(cfg.lrSteps ?? []).map(([from, lr]) => `, ${lr} from step ${from.toLocaleString('en')}`).join('')}, global-norm clip ${cfg.clipNorm}, batch ${cfg.batch}, seed ${cfg.seed} |
+| weights shipped | EMA of the weights, decay ${cfg.emaDecay} |
+| steps | ${t.step.toLocaleString('en')} (${(t.step * cfg.batch).toLocaleString('en')} latents seen, ${((t.step * cfg.batch) / 60000).toFixed(1)} epochs) |
+| wall time | ${(t.wallSeconds / 3600).toFixed(2)} h cumulative (the latest on ${t.machine}) |
+| recent loss | ${Number.isFinite(recent) ? recent.toFixed(4) : '–'} (weighted training loss, mean of the last ${last.length} reports) |
+
+## Metrics
+
+Samples are judged after decoding, by the same classifier and suite as the pixel DDPM.
+
+${evalText}
+`;
+  net.dispose();
+  writeFileAtomic(join(dir, 'README.md'), text);
+}
