@@ -54,7 +54,7 @@ export class DlSamplerRace extends LitElement {
       figure {
         margin: 0;
       }
-      figure h4 {
+      figure h3 {
         margin: 0 0 0.3em;
         font-size: 1em;
       }
@@ -114,20 +114,9 @@ export class DlSamplerRace extends LitElement {
     },
     errorPrefix: 'Sampling failed',
   });
-  private readonly onParams = () => this.runner.argsChanged();
-
-  override connectedCallback(): void {
-    super.connectedCallback();
-    fastStore.addEventListener('change', this.onParams);
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    fastStore.removeEventListener('change', this.onParams);
-  }
-
-  protected override updated(): void {
-    // the first run starts as soon as the model is there
+  // Before rendering, so a status change lands in this render; the StoreController re-renders on
+  // every change of the settings, and the first run starts as soon as the model is there.
+  protected override willUpdate(): void {
     this.runner.argsChanged();
   }
 
@@ -235,7 +224,7 @@ export class DlSamplerRace extends LitElement {
     const r = this.results[kind];
     const title = samplerLabel({ sampler: kind, steps, eta });
     return html`<figure class=${`col-${kind === 'dpm++' ? 'dpm' : kind}`}>
-      <h4>${title}</h4>
+      <h3>${title}</h3>
       ${
         r
           ? html`<dl-image-grid
@@ -269,7 +258,7 @@ export class DlSamplerRace extends LitElement {
     const d = fastStore.values.digit - 1;
     const rows = RACE_KINDS.filter((k) => this.results[k]);
     if (!rows.length) return nothing;
-    return html`<h4 style="margin:1rem 0 0">How the guess x̂₀ of one digit evolves</h4>
+    return html`<h3 style="margin:1rem 0 0">How the guess x̂₀ of one digit evolves</h3>
       <div class="row">
         ${intInput('digit', 'digit', d + 1, (n) => fastStore.set({ digit: n }), { min: 1, max: COUNT })}
         <span class="status">(1–16, counting across the rows of the grids)</span>

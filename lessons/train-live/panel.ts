@@ -10,19 +10,8 @@ import '../../src/widgets/image-grid';
 import '../../src/widgets/line-plot';
 import type { LineSeries } from '../../src/widgets/line-plot';
 import { PREVIEW_COUNT, PREVIEW_STEPS, TrainSession, type LiveSettings } from './session';
-
-/** Exponential moving average of a series with bias correction (as in Adam), for a readable loss curve. */
-export function smooth(ys: number[], k = 0.9): number[] {
-  let m = 0;
-  return ys.map((y, i) => (m = k * m + (1 - k) * y) / (1 - k ** (i + 1)));
-}
-
-function download(name: string, data: BlobPart, type: string) {
-  const url = URL.createObjectURL(new Blob([data], { type }));
-  const a = Object.assign(document.createElement('a'), { href: url, download: name });
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
-}
+import { smooth } from '../../src/metrics/smooth';
+import { download } from '../../src/widgets/download';
 
 /**
  * Train a DDPM on real MNIST in the page: start / pause / step / reset, hyperparameters, live loss,
@@ -102,7 +91,7 @@ export class DlTrainPanel extends LitElement {
   }
 
   private async onExport() {
-    const f = await this.session.exportFiles();
+    const f = await this.session.exportFiles(); // null (and the reason shown) when it failed
     if (!f) return;
     download('model.json', JSON.stringify(f.json), 'application/json');
     download('weights.bin', f.bin as BlobPart, 'application/octet-stream');
@@ -121,7 +110,7 @@ export class DlTrainPanel extends LitElement {
       this.requestUpdate();
       return;
     }
-    await this.session.importFiles(d, await json.text(), new Uint8Array(await bin.arrayBuffer()));
+    await this.session.importFiles(d, json, bin); // reads the files; any failure is shown in the panel
   }
 
   private select<K extends keyof LiveSettings>(k: K, label: string, options: [LiveSettings[K], string][]) {
@@ -196,7 +185,7 @@ export class DlTrainPanel extends LitElement {
           class="start"
           aria-pressed=${s.running}
           ?disabled=${!d}
-          @click=${() => (s.running ? s.pause() : this.onStart())}
+          @click=${() => (s.running ? s.pause() : void this.onStart())}
         >
           ${s.running ? '❚❚ Pause' : steps ? '▶ Continue' : '▶ Start training'}
         </button>
@@ -225,7 +214,12 @@ export class DlTrainPanel extends LitElement {
         >
           Resume saved${s.savedStep !== null ? ` (step ${s.savedStep})` : ''}
         </button>
-        <button type="button" class="export" ?disabled=${!tr || s.running} @click=${() => this.onExport()}>
+        <button
+          type="button"
+          class="export"
+          ?disabled=${!tr || s.running}
+          @click=${() => void this.onExport()}
+        >
           Download weights
         </button>
         <label
@@ -236,7 +230,7 @@ export class DlTrainPanel extends LitElement {
             multiple
             accept=".json,.bin"
             ?disabled=${!d || s.running}
-            @change=${this.onImport}
+            @change=${(e: Event) => void this.onImport(e)}
         /></label>
       </div>
       ${!d ? html`<p class=${this.mnist.error ? 'error' : 'status'} role="status">${this.mnist.status()}</p>` : nothing}

@@ -87,6 +87,21 @@ export class TrainSession implements ReactiveController {
     this.host.requestUpdate();
   }
 
+  /**
+   * Every action of the panel goes through here: its failure becomes the panel's error message (with
+   * `prefix`), never an unhandled rejection, and the panel re-renders either way.
+   */
+  private async guard<T>(prefix: string, action: () => Promise<T>): Promise<T | undefined> {
+    try {
+      return await action();
+    } catch (e) {
+      this.error = `${prefix}${e instanceof Error ? e.message : String(e)}`;
+      return undefined;
+    } finally {
+      this.update();
+    }
+  }
+
   /** The worker, started on first use with the same backend as the page and a copy of the digits. */
   private worker(data: MnistSplit): Promise<TrainWorker> {
     this.starting ??= (async () => {
@@ -138,22 +153,21 @@ export class TrainSession implements ReactiveController {
     this.error = '';
     this.watchLongTasks();
     this.update();
-    try {
-      const rpc = await this.ensureModel(data);
-      this.state = await rpc.call(
-        rpc.api.run({
-          steps,
-          previewEvery: this.settings.previewEvery,
-          previewCount: PREVIEW_COUNT,
-          previewSteps: PREVIEW_STEPS,
-        }),
-      );
-    } catch (e) {
-      this.error = (e as Error).message;
-    } finally {
-      this.running = false;
-      this.update();
-    }
+    await this.guard('', async () => {
+      try {
+        const rpc = await this.ensureModel(data);
+        this.state = await rpc.call(
+          rpc.api.run({
+            steps,
+            previewEvery: this.settings.previewEvery,
+            previewCount: PREVIEW_COUNT,
+            previewSteps: PREVIEW_STEPS,
+          }),
+        );
+      } finally {
+        this.running = false;
+      }
+    });
   }
 
   pause(): void {
@@ -173,49 +187,43 @@ export class TrainSession implements ReactiveController {
     this.stepsPerSecond = 0;
     this.message = '';
     this.error = '';
-    if (this.rpc) this.state = await this.rpc.call(this.rpc.api.reset());
-    this.update();
+    const rpc = this.rpc;
+    await this.guard('Could not reset: ', async () => {
+      if (rpc) this.state = await rpc.call(rpc.api.reset());
+    });
   }
 
   /** 16 samples from fixed seeds with the EMA weights (a respaced 25-step DDPM, to keep it quick). */
   async makePreview(): Promise<void> {
     if (!this.rpc || !this.hasModel || this.previewBusy) return;
+    const rpc = this.rpc;
     this.previewBusy = true;
     this.update();
-    try {
-      const r = await this.rpc.call(
-        this.rpc.api.preview({
-          n: PREVIEW_COUNT,
-          steps: PREVIEW_STEPS,
-          seed: 42,
-        }),
-      );
-      this.preview = r.x;
-      this.previewStep = r.step;
-    } catch (e) {
-      this.error = (e as Error).message;
-    } finally {
-      this.previewBusy = false;
-      this.update();
-    }
+    await this.guard('Could not sample: ', async () => {
+      try {
+        const r = await rpc.call(rpc.api.preview({ n: PREVIEW_COUNT, steps: PREVIEW_STEPS, seed: 42 }));
+        this.preview = r.x;
+        this.previewStep = r.step;
+      } finally {
+        this.previewBusy = false;
+      }
+    });
   }
 
   async saveToBrowser(): Promise<void> {
-    if (!this.rpc || !this.hasModel) return;
-    try {
-      const bytes = await this.rpc.call(this.rpc.api.checkpoint());
+    const rpc = this.rpc;
+    if (!rpc || !this.hasModel) return;
+    await this.guard('Could not save: ', async () => {
+      const bytes = await rpc.call(rpc.api.checkpoint());
       await saveBrowserCheckpoint(IDB_KEY, bytes);
       this.savedStep = this.step;
       this.message = `Saved step ${this.step} in this browser.`;
-    } catch (e) {
-      this.error = (e as Error).message;
-    }
-    this.update();
+    });
   }
 
   /** Resume the checkpoint saved in this browser (its settings replace the current ones). */
   async loadFromBrowser(data: MnistSplit): Promise<void> {
-    try {
+    await this.guard('Could not resume: ', async () => {
       const bytes = await loadBrowserCheckpoint(IDB_KEY);
       if (!bytes) throw new Error('nothing is saved in this browser yet');
       const rpc = await this.worker(data);
@@ -233,35 +241,33 @@ export class TrainSession implements ReactiveController {
       this.preview = null;
       this.message = `Resumed at step ${st.step}.`;
       this.error = '';
-    } catch (e) {
-      this.error = `Could not resume: ${(e as Error).message}`;
-    }
-    this.update();
+    });
   }
 
   async forgetSaved(): Promise<void> {
-    await deleteBrowserCheckpoint(IDB_KEY);
-    this.savedStep = null;
-    this.update();
+    await this.guard('Could not forget the saved model: ', async () => {
+      await deleteBrowserCheckpoint(IDB_KEY);
+      this.savedStep = null;
+    });
   }
 
   /** model.json + weights.bin of the EMA weights, the same format as models/ddpm-mnist. */
   async exportFiles(): Promise<{ json: ModelJson; bin: Uint8Array } | null> {
-    if (!this.rpc || !this.hasModel) return null;
-    return this.rpc.call(
-      this.rpc.api.exportEma({
-        metadata: {
-          trainedSteps: this.step,
-          wallSeconds: this.wallSeconds,
-          source: 'Diffusion Lab, Train it live',
-        },
-      }),
-    );
+    const rpc = this.rpc;
+    if (!rpc || !this.hasModel) return null;
+    const metadata = {
+      trainedSteps: this.step,
+      wallSeconds: this.wallSeconds,
+      source: 'Diffusion Lab, Train it live',
+    };
+    return (await this.guard('Could not export: ', () => rpc.call(rpc.api.exportEma({ metadata })))) ?? null;
   }
 
   /** Load uploaded model.json + weights.bin into the current model; on any problem nothing changes. */
-  async importFiles(data: MnistSplit, jsonText: string, bin: Uint8Array): Promise<void> {
-    try {
+  async importFiles(data: MnistSplit, json: string | Blob, weights: Uint8Array | Blob): Promise<void> {
+    await this.guard('Could not load those files: ', async () => {
+      const jsonText = typeof json === 'string' ? json : await json.text();
+      const bin = weights instanceof Uint8Array ? weights : new Uint8Array(await weights.arrayBuffer());
       const rpc = await this.worker(data);
       this.state = await rpc.call(
         rpc.api.importWeights({
@@ -272,11 +278,8 @@ export class TrainSession implements ReactiveController {
       );
       this.message = `Loaded weights (step ${this.step}).`;
       this.error = '';
-      await this.makePreview();
-    } catch (e) {
-      this.error = `Could not load those files: ${(e as Error).message}`;
-    }
-    this.update();
+    });
+    if (!this.error) await this.makePreview();
   }
 
   private watchLongTasks() {

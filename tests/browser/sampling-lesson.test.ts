@@ -79,7 +79,7 @@ describe('the "1,000 steps to 20" lesson', () => {
   it('is deterministic for DDIM η=0 and re-runs when the URL changes η or the seed', async () => {
     location.hash = '#/faster-sampling?steps=5&eta=1&seed=3&backend=wasm';
     const eta1 = await allThree(5, 1);
-    expect(race().shadowRoot!.querySelector('.col-ddim h4')!.textContent).toContain('η=1');
+    expect(race().shadowRoot!.querySelector('.col-ddim h3')!.textContent).toContain('η=1');
     expect(Array.from(eta1.ddim!.x)).not.toEqual(Array.from(first.ddim.x));
     // the deterministic samplers depend only on x_T: DPM-Solver++ is unchanged by eta
     expect(Array.from(eta1['dpm++']!.x)).toEqual(Array.from(first['dpm++'].x));
