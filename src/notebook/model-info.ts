@@ -1,5 +1,5 @@
 import { html } from 'lit';
-import { QUALITY_TARGET } from '../metrics/quality';
+import { CONFIDENT_ABOVE, QUALITY_TARGET } from '../metrics/quality';
 import type { ModelController } from './controllers';
 import { modelFile, SHIPPED_MODELS } from '../nets/registry';
 
@@ -28,6 +28,6 @@ function quality(c: ModelController) {
   return html`Of ${q.row.samples.toLocaleString('en')} digits it drew with the
     ${QUALITY_TARGET.steps.toLocaleString('en')}-step sampler, the project's classifier reads
     <strong class="quality">${pct(q.row.confidentShare)}</strong> as a digit with confidence &gt;
-    0.9${q.real ? html` (real digits: ${pct(q.real.confidentShare)})` : ''};
+    ${CONFIDENT_ABOVE}${q.real ? html` (real digits: ${pct(q.real.confidentShare)})` : ''};
     <a href=${modelFile(DDPM, 'samples')} target="_blank" rel="noopener">see 100 of them</a>.`;
 }

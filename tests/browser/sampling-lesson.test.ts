@@ -118,7 +118,8 @@ describe('the "1,000 steps to 20" lesson', () => {
       () => quality().shadowRoot!.querySelector('dl-line-plot')?.shadowRoot?.querySelector('svg'),
       'the chart',
     );
-    expect(svg).toBeTruthy();
+    // one line per sampler setting of the committed table, drawn as SVG paths
+    expect(svg.querySelectorAll('path').length).toBeGreaterThanOrEqual(3);
     await waitFor(() => quality().shadowRoot!.querySelector('table.at-steps tr.you'), 'the ringed row');
     const you = quality().shadowRoot!.querySelector('table.at-steps tr.you')!.textContent!;
     expect(you).toContain('DDIM η=0');

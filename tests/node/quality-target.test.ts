@@ -10,6 +10,7 @@ import { checkQualityTarget } from '../../src/metrics/quality';
 function row(confident: number, counts: number[], step = 500, samples = 1000): EvalResult {
   return {
     generator: `DDPM 1000 steps (step ${step} EMA weights)`,
+    source: { kind: 'model', model: 'ddpm-mnist', modelStep: step, sampler: 'ddpm', steps: 1000 },
     samples,
     fid: 6.5,
     fidRealFloor: 6.7,
