@@ -1,4 +1,5 @@
 import { LitElement, css, html, nothing } from 'lit';
+import { MNIST_PIXELS } from '../../src/data/mnist-asset';
 import { customElement, state } from 'lit/decorators.js';
 import { makeSampler, samplerLabel, type SamplerKind } from '../../src/diffusion/samplers';
 import { makeSchedule } from '../../src/diffusion/schedule';
@@ -266,8 +267,10 @@ export class DlSamplerRace extends LitElement {
       <div class="strips">
         ${rows.map((k) => {
           const r = this.results[k]!;
-          const data = new Float32Array(r.trajectory.length * 784);
-          r.trajectory.forEach((f, i) => data.set(f.predX0.subarray(d * 784, (d + 1) * 784), i * 784));
+          const data = new Float32Array(r.trajectory.length * MNIST_PIXELS);
+          r.trajectory.forEach((f, i) =>
+            data.set(f.predX0.subarray(d * MNIST_PIXELS, (d + 1) * MNIST_PIXELS), i * MNIST_PIXELS),
+          );
           return html`<span>${samplerLabel({ sampler: k, steps: r.steps, eta: r.eta })}</span>
             <dl-image-grid
               class=${`strip-${k === 'dpm++' ? 'dpm' : k}`}

@@ -1,4 +1,5 @@
 import { LitElement, css, html, nothing } from 'lit';
+import { MNIST_PIXELS } from '../../src/data/mnist-asset';
 import { customElement, state } from 'lit/decorators.js';
 import { fillNormal, mulberry32, normals } from '../../src/diffusion/random';
 import { qMoments, qSample, qStep } from '../../src/diffusion/schedule';
@@ -14,7 +15,7 @@ import { SCHEDULE_LABELS } from './controls';
 import { forwardStore, MnistController, pickDigits, scheduleFor } from './state';
 
 const COUNT = 16;
-const PIXELS = COUNT * 784;
+const PIXELS = COUNT * MNIST_PIXELS;
 
 interface ChainResult {
   key: string;

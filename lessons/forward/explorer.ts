@@ -1,4 +1,5 @@
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
+import { MNIST_PIXELS } from '../../src/data/mnist-asset';
 import { customElement, query, state } from 'lit/decorators.js';
 import { qMoments, qSample, snr } from '../../src/diffusion/schedule';
 import { cellStyles } from '../../src/widgets/cell-styles';
@@ -52,7 +53,10 @@ export class DlForwardExplorer extends LitElement {
   private digitsSeed = -1;
   private eps: Float32Array | null = null;
   /** Two buffers, swapped each frame, so the grid sees a new array and redraws. */
-  private readonly bufs = [new Float32Array(GRID_COUNT * 784), new Float32Array(GRID_COUNT * 784)];
+  private readonly bufs = [
+    new Float32Array(GRID_COUNT * MNIST_PIXELS),
+    new Float32Array(GRID_COUNT * MNIST_PIXELS),
+  ];
   private flip = 0;
   private frameStart = 0;
   /** Time from a parameter change to the drawn frame, in ms (read by `npm run bench`). */

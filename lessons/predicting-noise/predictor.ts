@@ -2,7 +2,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { normals } from '../../src/diffusion/random';
 import { makeSchedule, qMoments } from '../../src/diffusion/schedule';
-import { imageToSigned } from '../../src/data/mnist-asset';
+import { imageToSigned, MNIST_PIXELS } from '../../src/data/mnist-asset';
 import { MnistController, ModelController } from '../../src/notebook/controllers';
 import { StoreController } from '../../src/notebook/store';
 import { denoiseAt, type DenoiseResult } from '../../src/pipelines/denoise';
@@ -89,7 +89,7 @@ export class DlNoisePredictor extends LitElement {
     task: async ({ key, m, d }) => {
       const { t, digit, seed } = noiseStore.values;
       const x0 = this.drawMode && this.drawn ? this.drawn : imageToSigned(d.images, digit);
-      const eps = normals(784, seed);
+      const eps = normals(MNIST_PIXELS, seed);
       const t0 = performance.now();
       const r = await denoiseAt(m.net, makeSchedule(m.meta.schedule), m.meta.prediction, x0, eps, t);
       const err = r.epsHat.map((v, i) => Math.abs(v - eps[i]!));

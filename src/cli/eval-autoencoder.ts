@@ -9,6 +9,7 @@
  *   - the model card (README.md).
  */
 import { readFileSync } from 'node:fs';
+import { MNIST_PIXELS, MNIST_SIDE } from '../data/mnist-asset';
 import { join } from 'node:path';
 import { loadMnistNode } from '../data/mnist-node';
 import { mnistTrainData, type TrainData } from '../data/train-data';
@@ -81,11 +82,11 @@ export async function evalAutoencoderCli(): Promise<void> {
       ),
     );
     // 32 test digits over their reconstructions, 16 to a row
-    const per = 28 * 28;
+    const per = MNIST_PIXELS;
     const orig = new Float32Array(32 * per);
     for (let i = 0; i < 32; i++) test.copySample(i, orig, i * per);
     const rec = tf.tidy(() =>
-      tf.clipByValue(net.decode(net.encode(tf.tensor4d(orig, [32, 28, 28, 1])).mean), -1, 1),
+      tf.clipByValue(net.decode(net.encode(tf.tensor4d(orig, [32, MNIST_SIDE, MNIST_SIDE, 1])).mean), -1, 1),
     );
     const r = (await rec.data()) as Float32Array;
     rec.dispose();

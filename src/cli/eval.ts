@@ -8,6 +8,7 @@
  * (held-out.ts) of one or more weight sets on the same N test digits, per timestep: e.g. a run against a fork.
  */
 import { createHash } from 'node:crypto';
+import { MNIST_PIXELS } from '../data/mnist-asset';
 import { existsSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
@@ -103,7 +104,7 @@ async function main() {
     ),
     count: n,
     batch,
-    per: 28 * 28,
+    per: MNIST_PIXELS,
     part,
     generate: (start, m) => {
       const sampler = makeSampler({ sampler: 'ddpm', steps }, schedule, modelSampling(meta));
@@ -159,7 +160,7 @@ async function main() {
   // 100 samples, framed red where the classifier is not confident: what the percentages look like.
   let grid = prev.grid;
   if (n >= QUALITY_TARGET.samples && steps === QUALITY_TARGET.steps) {
-    const shown = images.subarray(0, GRID_SAMPLES * 28 * 28);
+    const shown = images.subarray(0, GRID_SAMPLES * MNIST_PIXELS);
     const { probs } = await classify(classifier, shown);
     const flagged = Array.from({ length: GRID_SAMPLES }, (_, i) => !isConfident(probs, i));
     const g = digitGrid(shown, { cols: 10, scale: 2, frame: 2, flagged });

@@ -8,6 +8,7 @@
  * `--weights DIR` judges a frozen copy of the weights while training goes on.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { MNIST_PIXELS } from '../data/mnist-asset';
 import { join } from 'node:path';
 import type { MnistSplit } from '../data/mnist-asset';
 import { makeSchedule } from '../diffusion/schedule';
@@ -86,7 +87,7 @@ export async function runSamplingTable(opts: {
         ),
         count,
         batch,
-        per: 28 * 28,
+        per: MNIST_PIXELS,
         // batch i from seed + i·batch: the same samples as one sampleImages(net, sampler, count, seed, batch) call
         generate: (start, m) => sampleImages(net, sampler, m, seed + start, m),
         onBatch: (done, total) => console.log(`  ${name}: batch ${done}/${total}`),

@@ -4,7 +4,7 @@
  * test set (with the train-vs-test floor as reference), precision and recall, and time per image.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { MNIST_PIXELS, type MnistSplit } from '../data/mnist-asset';
+import { MNIST_PIXELS, type MnistSplit, MNIST_SIDE } from '../data/mnist-asset';
 import { mnistTrainData } from '../data/train-data';
 import { FEATURE_DIM, type MnistClassifier } from '../nets/classifier';
 import type { EvalResult, EvalSource } from './eval-result';
@@ -36,7 +36,12 @@ export async function classify(
   for (let s = 0; s < n; s += batch) {
     const m = Math.min(batch, n - s);
     const [f, p] = tf.tidy(() => {
-      const x = tf.tensor4d(images.subarray(s * MNIST_PIXELS, (s + m) * MNIST_PIXELS), [m, 28, 28, 1]);
+      const x = tf.tensor4d(images.subarray(s * MNIST_PIXELS, (s + m) * MNIST_PIXELS), [
+        m,
+        MNIST_SIDE,
+        MNIST_SIDE,
+        1,
+      ]);
       const feats = net.features(x);
       return [feats, tf.softmax(net.logits(x))];
     });

@@ -1,4 +1,5 @@
 import { LitElement, css, html } from 'lit';
+import { MNIST_PIXELS } from '../data/mnist-asset';
 import { customElement, property, query } from 'lit/decorators.js';
 
 /** Fired when the drawing changes; `data` is 28*28 values in [-1, 1] (-1 background, 1 ink). */
@@ -41,7 +42,7 @@ export class DlDrawPad extends LitElement {
   /** Brush radius in image pixels. */
   @property({ type: Number }) brush = 1.3;
 
-  private ink = new Float32Array(28 * 28);
+  private ink = new Float32Array(MNIST_PIXELS);
   private drawing = false;
   @query('canvas') private canvas!: HTMLCanvasElement;
 
