@@ -12,7 +12,7 @@ import { fastStore, fastParams } from './params';
 
 type Metric = (typeof fastParams.metric)['default'];
 
-export const METRICS: Record<
+const METRICS: Record<
   Metric,
   { label: string; axis: string; value: (r: TableRow) => number; log: boolean }
 > = {
@@ -44,7 +44,7 @@ export const METRICS: Record<
 };
 
 /** The measured series, one per sampler family, in the order of the lesson's text. */
-export function tableSeries(t: SamplingTable, metric: Metric): LineSeries[] {
+function tableSeries(t: SamplingTable, metric: Metric): LineSeries[] {
   const names = [...new Set(t.rows.map(samplerFamily))];
   return names.map((name) => {
     const rows = t.rows.filter((r) => samplerFamily(r) === name).sort((a, b) => a.steps - b.steps);
@@ -53,7 +53,7 @@ export function tableSeries(t: SamplingTable, metric: Metric): LineSeries[] {
 }
 
 /** The measured row nearest the live settings: DDIM at the nearest measured eta, at these steps. */
-export function nearestRow(t: SamplingTable, steps: number, eta: number): TableRow | undefined {
+function nearestRow(t: SamplingTable, steps: number, eta: number): TableRow | undefined {
   const ddim = t.rows.filter((r) => r.sampler === 'ddim' && r.steps === steps);
   return ddim.sort((a, b) => Math.abs((a.eta ?? 0) - eta) - Math.abs((b.eta ?? 0) - eta))[0];
 }

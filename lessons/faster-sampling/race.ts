@@ -17,12 +17,12 @@ import { ETA_CHOICES, fastStore, STEP_CHOICES } from './params';
 
 export const COUNT = 16;
 /** x̂0 snapshots kept per run for the trajectory strips. */
-export const TRAJECTORY_FRAMES = 10;
+const TRAJECTORY_FRAMES = 10;
 /** Runs estimated to take longer than this wait for a button press instead of starting on their own. */
 const AUTO_RUN_SECONDS = 20;
 
 export type RaceKind = SamplerKind;
-export const RACE_KINDS: readonly RaceKind[] = ['ddpm', 'ddim', 'dpm++'];
+const RACE_KINDS: readonly RaceKind[] = ['ddpm', 'ddim', 'dpm++'];
 
 export interface RaceResult {
   kind: RaceKind;

@@ -13,7 +13,7 @@ import { scheduleControls, timestepSlider } from './controls';
 import { T } from './params';
 import { forwardStore, MnistController, noiseFor, pickDigits, scheduleFor, type Digits } from './state';
 
-export const GRID_COUNT = 64;
+const GRID_COUNT = 64;
 
 /**
  * The main cell: 64 real test digits noised to timestep t in one closed-form jump, the histogram of

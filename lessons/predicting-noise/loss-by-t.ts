@@ -12,8 +12,8 @@ import '../../src/widgets/line-plot';
 import type { LineSeries } from '../../src/widgets/line-plot';
 
 /** Digits and timesteps measured: enough for a smooth curve, few enough for a laptop's CPU. */
-export const LOSS_DIGITS = 32;
-export const LOSS_TIMESTEPS = Array.from({ length: 21 }, (_, i) => Math.min(999, i * 50));
+const LOSS_DIGITS = 32;
+const LOSS_TIMESTEPS = Array.from({ length: 21 }, (_, i) => Math.min(999, i * 50));
 
 /** The noise-prediction loss (and the x̂0 error) against t, measured live on test digits. */
 @customElement('dl-loss-by-t')

@@ -5,7 +5,7 @@ import { enumParam, intParam } from '../../src/notebook/url-state';
 export const SAMPLE_STEPS = ['25', '100', '250', '1000'] as const;
 
 /** URL state of the noise-prediction lesson: #/predicting-noise?t=500&digit=7&seed=0&sseed=0&ssteps=100 */
-export const noiseParams = {
+const noiseParams = {
   /** Timestep, 0..999. */
   t: intParam(500, 0, 999),
   /** Index of the MNIST test digit. */

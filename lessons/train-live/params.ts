@@ -3,7 +3,7 @@ import { enumParam } from '../../src/notebook/url-state';
 import type { LiveSettings } from '../../src/train/live-settings';
 
 /** URL state of "Train it live", so a teacher can share a link with the settings for the class. */
-export const liveParams = {
+const liveParams = {
   preset: enumParam(['classroom', 'shipped'] as const, 'classroom'),
   lr: enumParam(['0.0002', '0.0005', '0.001', '0.002', '0.01'] as const, '0.001'),
   batch: enumParam(['4', '8', '16', '32', '64'] as const, '32'),

@@ -13,7 +13,7 @@ export interface Stats {
   n: number;
 }
 
-export function stats(xs: number[]): Stats {
+function stats(xs: number[]): Stats {
   const s = [...xs].sort((a, b) => a - b);
   const q = (p: number) => s[Math.min(s.length - 1, Math.floor(p * s.length))]!;
   return { median: q(0.5), p95: q(0.95), max: s[s.length - 1]!, n: s.length };

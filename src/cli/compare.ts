@@ -33,7 +33,7 @@ export interface Variant {
 }
 
 /** The chosen configuration first, then one change at a time. */
-export const VARIANTS: Variant[] = [
+const VARIANTS: Variant[] = [
   { name: 'chosen', change: 'lr 1e-3 with 200-step warm-up, min-SNR-5, ε-prediction, batch 32', config: {} },
   { name: 'plain-loss', change: 'plain L_simple (no min-SNR weighting)', config: { minSnrGamma: null } },
   { name: 'lr-2e-4', change: 'lr 2e-4 (the calibration run’s rate)', config: { lr: 2e-4 } },

@@ -4,8 +4,8 @@
  * then count*rows*cols bytes. Every size is checked so a corrupt or truncated file fails loudly.
  */
 
-export const IDX_LABELS_MAGIC = 0x00000801;
-export const IDX_IMAGES_MAGIC = 0x00000803;
+const IDX_LABELS_MAGIC = 0x00000801;
+const IDX_IMAGES_MAGIC = 0x00000803;
 
 /** A file that is not what it claims to be; the message says which file and what to do. */
 export class DataFormatError extends Error {

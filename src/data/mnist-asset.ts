@@ -8,7 +8,7 @@ import { DataFormatError, parseIdxImages, parseIdxLabels } from './idx';
 export type MnistSplitName = 'train' | 'test';
 export const MNIST_SIDE = 28;
 export const MNIST_PIXELS = MNIST_SIDE * MNIST_SIDE;
-export const MNIST_COUNTS: Readonly<Record<MnistSplitName, number>> = { train: 60000, test: 10000 };
+const MNIST_COUNTS: Readonly<Record<MnistSplitName, number>> = { train: 60000, test: 10000 };
 const MAGIC = 'DLMNIST1';
 
 export interface MnistSplit {

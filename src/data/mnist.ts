@@ -9,7 +9,7 @@ const cache = new Map<MnistSplitName, Promise<MnistSplit>>();
 const listeners = new Map<MnistSplitName, Set<(p: LoadProgress) => void>>();
 
 /** Address of a split's asset, relative to the page so the app works from any sub-path. */
-export function mnistUrl(split: MnistSplitName, base: string = document.baseURI): string {
+function mnistUrl(split: MnistSplitName, base: string = document.baseURI): string {
   return new URL(`data/mnist-${split}.bin`, base).href;
 }
 

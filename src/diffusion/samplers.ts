@@ -27,7 +27,7 @@ export interface ModelSampling {
 }
 
 /** Pixels in [-1, 1] predicted as noise: the shipped DDPM's reading. */
-export const PIXEL_SAMPLING: ModelSampling = { prediction: 'epsilon', clipSample: true };
+const PIXEL_SAMPLING: ModelSampling = { prediction: 'epsilon', clipSample: true };
 
 /** A sampler of this kind with its timesteps set, reading the model's outputs as `model` says. */
 export function makeSampler(

@@ -18,7 +18,7 @@ import {
 import { enumParam, formatHash, parseHash, parseParams, type Route } from './url-state';
 
 /** Parameters that belong to the whole app rather than one lesson. */
-export const APP_PARAMS = {
+const APP_PARAMS = {
   backend: enumParam(['auto', 'webgpu', 'webgl', 'wasm', 'cpu'] as const, 'auto'),
 };
 

@@ -81,7 +81,7 @@ let shippedEval: Promise<EvalResult[]> | null = null;
  * The shipped model's measured quality (models/ddpm-mnist/eval.json), once per page. An optional figure:
  * a missing or unreadable file gives no rows, never an error in the lesson.
  */
-export function shippedEvalRows(): Promise<EvalResult[]> {
+function shippedEvalRows(): Promise<EvalResult[]> {
   shippedEval ??= fetch(new URL(modelFile(DDPM, 'eval'), document.baseURI).href)
     .then((r) => (r.ok ? (r.json() as Promise<{ results?: EvalResult[] }>) : { results: [] }))
     .then((j) => (Array.isArray(j.results) ? j.results : []))

@@ -62,7 +62,7 @@ export function guidedOutput(
 }
 
 /** Gaussian noise for sample `seed` and step index i (i = -1: the starting x_T). */
-export function stepNoise(shape: number[], seed: number, i: number): tf.Tensor {
+function stepNoise(shape: number[], seed: number, i: number): tf.Tensor {
   return tf.randomNormal(shape, 0, 1, 'float32', (seed * 1_000_003 + i + 1) >>> 0);
 }
 

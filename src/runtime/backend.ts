@@ -10,7 +10,7 @@ import { WASM_PATHS } from './wasm-paths';
 import { registerWasmKernels } from './wasm-kernels';
 
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
-export const BACKEND_ORDER: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
+const BACKEND_ORDER: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
 
 export interface BackendInfo {
   /** The backend TF.js now uses. */
@@ -29,7 +29,7 @@ export interface BackendDeps {
 }
 
 /** Order of backends to try: the requested one first, then the usual order. */
-export function backendOrder(requested?: BackendName): BackendName[] {
+function backendOrder(requested?: BackendName): BackendName[] {
   return requested ? [requested, ...BACKEND_ORDER.filter((b) => b !== requested)] : [...BACKEND_ORDER];
 }
 
@@ -97,8 +97,4 @@ export async function initBackend(
     return { name, device, skipped, requested };
   }
   throw new Error('no TF.js backend could start, not even the CPU one');
-}
-
-export function isBackendName(s: string): s is BackendName {
-  return (BACKEND_ORDER as readonly string[]).includes(s);
 }

@@ -2,7 +2,7 @@ import { LitElement, css, html, type PropertyValues } from 'lit';
 import { customElement, property, query } from 'lit/decorators.js';
 
 /** Map a value in [lo, hi] to a byte (clamped). */
-export function toByte(v: number, lo: number, hi: number): number {
+function toByte(v: number, lo: number, hi: number): number {
   const b = ((v - lo) / (hi - lo)) * 255;
   return b <= 0 ? 0 : b >= 255 ? 255 : b | 0;
 }
