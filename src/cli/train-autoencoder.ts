@@ -1,6 +1,6 @@
 /**
  * `npm run train -- autoencoder [--hours H] [--steps N] [--every N] [--fresh] [--latent C] [--down 1|2]
- *  [--ch N] [--kl β] [--batch B] [--lr X]`
+ *  [--ch N] [--kl β] [--edge λ] [--batch B] [--lr X]`
  *
  * Trains the latent-diffusion autoencoder on MNIST in Node on the WASM backend, resuming from
  * models/autoencoder-mnist/checkpoint/autoencoder.ckpt when it exists (the architecture options only
@@ -85,6 +85,7 @@ export async function trainAutoencoderCli(): Promise<void> {
         ch: num('ch') ?? ae.ch,
       },
       klWeight: num('kl') ?? config.klWeight,
+      edgeWeight: num('edge') ?? config.edgeWeight,
       batch: num('batch') ?? config.batch,
       lr: num('lr') ?? config.lr,
     };

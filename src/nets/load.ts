@@ -19,6 +19,8 @@ export type DdpmMetadata = (
   prediction: 'epsilon' | 'v';
   /** Clip x̂0 to [-1, 1] when sampling (absent: true, as for pixels; false for unit-variance latents). */
   clipSample?: boolean;
+  /** A latent diffusion model: the autoencoder whose scaled latents it was trained on (TrainConfig.latent). */
+  latent?: { autoencoder: string; scale: number; weightsSha256: string };
   step?: number;
   wallSeconds?: number;
 };

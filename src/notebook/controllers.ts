@@ -10,7 +10,7 @@ import { targetRow } from '../metrics/quality';
 import type { LoadedDdpm } from '../nets/load';
 import type { BackendInfo } from '../runtime/backend';
 import { backendReady } from '../runtime/session';
-import { modelDir, modelFile, SHIPPED_MODELS } from '../nets/registry';
+import { modelDir, modelFile, SHIPPED_MODELS, type ShippedModel } from '../nets/registry';
 
 const DDPM = SHIPPED_MODELS.ddpmMnist;
 
@@ -129,5 +129,77 @@ export class ModelController implements ReactiveController {
     return this.loaded
       ? `Loading the trained model… ${mb(this.loaded)}${this.total ? ` / ${mb(this.total)}` : ''} MB`
       : 'Loading the trained model…';
+  }
+}
+
+/** A model loaded once per page (the same promise for every cell), with byte progress for each caller. */
+function loadOnce<T>(load: (onProgress: (loaded: number, total?: number) => void) => Promise<T>) {
+  let promise: Promise<T> | null = null;
+  const listeners = new Set<(loaded: number, total?: number) => void>();
+  return (onProgress?: (loaded: number, total?: number) => void): Promise<T> => {
+    if (onProgress) listeners.add(onProgress);
+    promise ??= load((l, t) => listeners.forEach((f) => f(l, t)));
+    promise.catch(() => (promise = null)); // a failed load is tried again by the next caller
+    return promise;
+  };
+}
+
+const folder = (m: ShippedModel) => new URL(`${modelDir(m)}/`, document.baseURI).href;
+
+/** The shipped autoencoder and latent DDPM (models/autoencoder-mnist, models/ldm-mnist) on the running backend. */
+export const shippedLatent = loadOnce(async (onProgress) => {
+  const backend = await backendReady();
+  const [{ fetchAutoencoder }, { fetchDdpm }, { LatentCodec }] = await Promise.all([
+    import('../nets/load-autoencoder'),
+    import('../nets/load'),
+    import('../pipelines/latent'),
+  ]);
+  let aeBytes = 0;
+  let ldmBytes = 0;
+  const report = () => onProgress(aeBytes + ldmBytes);
+  const [ae, ldm] = await Promise.all([
+    fetchAutoencoder(folder(SHIPPED_MODELS.autoencoderMnist), (l) => ((aeBytes = l), report())),
+    fetchDdpm(folder(SHIPPED_MODELS.ldmMnist), (l) => ((ldmBytes = l), report())),
+  ]);
+  const scale = ae.meta.latentScale;
+  const trainedOn = ldm.meta.latent;
+  if (!scale || !trainedOn || Math.abs(trainedOn.scale - scale) > 1e-9 * scale) {
+    ae.net.dispose();
+    ldm.net.dispose();
+    throw new Error('the latent model and the autoencoder beside it do not belong together (their latent scales differ)');
+  }
+  return { autoencoder: ae, ldm, codec: new LatentCodec(ae.net, scale), backend };
+});
+
+export type ShippedLatent = Awaited<ReturnType<typeof shippedLatent>>;
+
+/** Loads the shipped autoencoder and latent DDPM for a cell, with progress. */
+export class LatentModelController implements ReactiveController {
+  value: ShippedLatent | null = null;
+  error = '';
+  private loaded = 0;
+  constructor(private readonly host: ReactiveControllerHost) {
+    host.addController(this);
+  }
+  hostConnected(): void {
+    if (this.value) return;
+    shippedLatent((l) => {
+      this.loaded = l;
+      this.host.requestUpdate();
+    }).then(
+      (v) => {
+        this.value = v;
+        this.host.requestUpdate();
+      },
+      (e: Error) => {
+        this.error = `The latent models could not load: ${e.message}`;
+        this.host.requestUpdate();
+      },
+    );
+  }
+  status(): string {
+    if (this.error) return this.error;
+    if (this.value) return '';
+    return `Loading the autoencoder and the latent model… ${mb(this.loaded)} MB`;
   }
 }

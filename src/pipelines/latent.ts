@@ -96,3 +96,94 @@ export async function encodeTrainData(
   const labels = data.label ? Array.from({ length: total }, (_, i) => data.label!(i)) : undefined;
   return arrayTrainData(out, codec.sampleShape, labels);
 }
+
+/** `frames` images on the straight line from xa to xb in pixel space (both ends included). */
+export function interpolatePixels(xa: Float32Array, xb: Float32Array, frames: number): Float32Array {
+  const n = xa.length;
+  const out = new Float32Array(frames * n);
+  for (let f = 0; f < frames; f++) {
+    const alpha = f / (frames - 1);
+    for (let i = 0; i < n; i++) out[f * n + i] = (1 - alpha) * xa[i]! + alpha * xb[i]!;
+  }
+  return out;
+}
+
+/**
+ * `frames` images decoded from the straight line between the latents (posterior means) of xa and xb
+ * (both ends included: the reconstructions of the two digits), clipped to [-1, 1].
+ */
+export async function interpolateLatent(
+  ae: Autoencoder,
+  xa: Float32Array,
+  xb: Float32Array,
+  frames: number,
+): Promise<Float32Array> {
+  const [s, , c] = ae.imageShape as [number, number, number];
+  const out = tf.tidy(() => {
+    const z = ae.encode(tf.tensor4d([...xa, ...xb], [2, s, s, c])).mean; // [2, h, w, C]
+    const [, h, w, k] = z.shape;
+    const za = tf.slice(z, [0, 0, 0, 0], [1, h, w, k]);
+    const zb = tf.slice(z, [1, 0, 0, 0], [1, h, w, k]);
+    const alpha = tf.tensor4d(
+      Array.from({ length: frames }, (_, f) => f / (frames - 1)),
+      [frames, 1, 1, 1],
+    );
+    const line = tf.add(tf.mul(za, tf.sub(1, alpha)), tf.mul(zb, alpha)) as tf.Tensor4D; // [frames, h, w, C]
+    return tf.clipByValue(ae.decode(line), -1, 1);
+  });
+  const data = (await out.data()) as Float32Array;
+  out.dispose();
+  return data;
+}
+
+/** One image and its diffusion latent, both noised to the same t with the same schedule. */
+export interface NoisedPair {
+  /** x_t in pixel space (pixels, noise of the image's size). */
+  pixelNoised: Float32Array;
+  /** z_t in latent space, decoded to pixels (clipped to [-1, 1]). */
+  latentDecoded: Float32Array;
+  /** z_t itself, the autoencoder's grid channel after channel (C planes of h*w, scaled units). */
+  latentPlanes: Float32Array;
+}
+
+/**
+ * The forward process at step t in both spaces: x_t = √ᾱ_t x0 + √(1−ᾱ_t) ε on the pixels, and the
+ * same on the scaled latent z0 = codec.encode(x0), then decoded. Noise from `noise(n)` (n values).
+ */
+export async function noiseBothSpaces(
+  codec: LatentCodec,
+  x0: Float32Array,
+  alphaBar: number,
+  noise: (n: number) => Float32Array,
+): Promise<NoisedPair> {
+  const a = Math.sqrt(alphaBar);
+  const b = Math.sqrt(1 - alphaBar);
+  const epsPixels = noise(x0.length);
+  const pixelNoised = x0.map((v, i) => a * v + b * epsPixels[i]!);
+  const [side, , c] = codec.sampleShape;
+  const [s, , ch] = codec.autoencoder.imageShape as [number, number, number];
+  const epsLatent = noise(side * side * c);
+  const [decodedT, planesT] = tf.tidy(() => {
+    const z0 = codec.encode(tf.tensor4d(x0, [1, s, s, ch]));
+    const zt = tf.add(tf.mul(z0, a), tf.mul(tf.tensor4d(epsLatent, [1, side, side, c]), b)) as tf.Tensor4D;
+    const grid = tf.mul(codec.unpad(zt), codec.scale) as tf.Tensor4D; // back to scaled units on the autoencoder grid
+    const [, h, w] = grid.shape;
+    return [codec.decode(zt), tf.transpose(tf.reshape(grid, [h * w, c]))];
+  });
+  const latentDecoded = (await decodedT.data()) as Float32Array;
+  const latentPlanes = (await planesT.data()) as Float32Array;
+  tf.dispose([decodedT, planesT]);
+  return { pixelNoised, latentDecoded, latentPlanes };
+}
+
+/** Decode n diffusion latents (n * 8*8*C values) to n images (n * 784 values, clipped to [-1, 1]). */
+export async function decodeLatents(
+  codec: LatentCodec,
+  latents: Float32Array,
+  n: number,
+): Promise<Float32Array> {
+  const out = tf.tidy(() => codec.decode(tf.tensor4d(latents, [n, ...codec.sampleShape])));
+  const data = (await out.data()) as Float32Array;
+  out.dispose();
+  return data;
+}

@@ -32,6 +32,7 @@ export interface AutoencoderTrainConfig extends OptimConfig {
 export const DEFAULT_AUTOENCODER_TRAIN_CONFIG: AutoencoderTrainConfig = {
   autoencoder: { ch: 16, latent: 4, down: 2, groups: 8, size: 28, channels: 1 },
   klWeight: 1e-3,
+  edgeWeight: 3,
   batch: 32,
   lr: 1e-3,
   warmup: 100,

@@ -89,6 +89,7 @@ export async function exportEma(
     schedule: { kind: config.schedule, T: config.T },
     prediction: config.prediction,
     ...(config.clipSample === undefined ? {} : { clipSample: config.clipSample }),
+    ...(config.latent ? { latent: config.latent } : {}),
     step: tr.step,
     ...metadata,
   });
