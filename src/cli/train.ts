@@ -62,6 +62,10 @@ async function main() {
     const { trainClassifierCli } = await import('./train-classifier');
     return trainClassifierCli(Number(arg('epochs') ?? '2'));
   }
+  if (which === 'autoencoder-compare') {
+    const { compareAutoencoderCli } = await import('./compare-autoencoder');
+    return compareAutoencoderCli();
+  }
   if (which === 'autoencoder') {
     const { trainAutoencoderCli } = await import('./train-autoencoder');
     return trainAutoencoderCli();
@@ -73,7 +77,7 @@ async function main() {
   }
   if (which !== 'ddpm' && which !== 'latent') {
     console.error(
-      'usage: npm run train -- ddpm [--hours H] [--steps N] [--every N] [--fresh] [--preset P] [--batch B] [--lr X] [--dir DIR] [--workers W] [--grow a,b,c]\n       npm run train -- latent [the same options]\n       npm run train -- compare [--steps N]\n       npm run train -- classifier [--epochs E]\n       npm run train -- autoencoder [--hours H] [--steps N] [--every N] [--fresh] [--latent C] [--down 1|2] [--ch N] [--kl β]',
+      'usage: npm run train -- ddpm [--hours H] [--steps N] [--every N] [--fresh] [--preset P] [--batch B] [--lr X] [--dir DIR] [--workers W] [--grow a,b,c]\n       npm run train -- latent [the same options]\n       npm run train -- compare [--steps N]\n       npm run train -- classifier [--epochs E]\n       npm run train -- autoencoder [--hours H] [--steps N] [--every N] [--fresh] [--latent C] [--down 1|2] [--ch N] [--kl β] [--edge λ]\n       npm run train -- autoencoder-compare [--steps N]',
     );
     process.exit(2);
   }
