@@ -45,9 +45,11 @@ export const LESSONS: readonly LessonEntry[] = [
   {
     id: 'latent',
     title: 'Latent diffusion',
-    summary: 'An autoencoder squeezes images, and diffusion runs in its small latent space.',
+    summary:
+      'An autoencoder squeezes each digit into a 7×7×4 latent; a DDPM learns in that small space, and the decoder turns its samples back into digits.',
     minutes: 20,
     prerequisites: ['faster-sampling'],
+    load: () => import('./latent/index').then((m) => m.default),
   },
   {
     id: 'text-to-image',

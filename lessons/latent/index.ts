@@ -1,0 +1,9 @@
+import type { LessonModule } from '../../src/notebook/course';
+import './encode';
+import './interpolate';
+import './forward';
+import './sample';
+import html from './lesson.md';
+import { latentStore } from './params';
+
+export default { html, store: latentStore } satisfies LessonModule;
