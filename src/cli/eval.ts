@@ -25,7 +25,7 @@ import {
   type DigitGenerator,
   type EvalResult,
 } from '../metrics/evaluate';
-import { QUALITY_TARGET, sameMeasurement } from '../metrics/quality';
+import { CONFIDENT_ABOVE, QUALITY_TARGET, sameMeasurement } from '../metrics/quality';
 import { loadDdpm, modelSampling } from '../nets/load';
 import { sampleImages } from '../pipelines/ddpm-sample';
 import { initNodeBackend, tf } from '../runtime/tf-node';
@@ -41,13 +41,17 @@ import { modelDir, SHIPPED_MODELS } from '../nets/registry';
 
 async function main() {
   const which = process.argv[2] ?? 'ddpm';
+  if (which === 'latent') {
+    const { evalLatentCli } = await import('./eval-latent');
+    return evalLatentCli();
+  }
   if (which === 'autoencoder') {
     const { evalAutoencoderCli } = await import('./eval-autoencoder');
     return evalAutoencoderCli();
   }
   if (which !== 'ddpm' && which !== 'table' && which !== 'heldout')
     throw new Error(
-      'usage: npm run eval -- autoencoder\n       npm run eval -- ddpm [--samples N] [--steps S] [--batch B] [--part k/n] [--weights DIR] [--cache DIR]\n       npm run eval -- table [--samples N] [--batch B] [--fresh] [--part k/n] [--weights DIR] [--out DIR] [--cache DIR]\n       npm run eval -- heldout [--weights DIR,DIR…] [--digits N]',
+      'usage: npm run eval -- autoencoder\n       npm run eval -- latent [--samples N] [--sampler S] [--steps S] [--batch B]\n       npm run eval -- ddpm [--samples N] [--steps S] [--batch B] [--part k/n] [--weights DIR] [--cache DIR]\n       npm run eval -- table [--samples N] [--batch B] [--fresh] [--part k/n] [--weights DIR] [--out DIR] [--cache DIR]\n       npm run eval -- heldout [--weights DIR,DIR…] [--digits N]',
     );
   if (which === 'heldout') return heldOutCli();
   const n = Number(arg('samples') ?? (which === 'table' ? '200' : '1000'));
@@ -229,7 +233,7 @@ function evalMarkdown(machine: string, rows: EvalResult[], grid?: SampleGrid): s
   const figure = grid
     ? `\n![The first ${grid.samples} samples of the target run](${grid.file})\n\n` +
       `The first ${grid.samples} samples (seeds 1–${grid.samples}) of the latest target run, ${grid.generator}; ` +
-      `framed red: the ${grid.flagged} the classifier does not recognise with confidence > 0.9.\n`
+      `framed red: the ${grid.flagged} the classifier does not recognise with confidence > ${CONFIDENT_ABOVE}.\n`
     : '';
   return (
     `# DDPM evaluation\n\nMeasured with the project's MNIST classifier (models/mnist-classifier); the latest row was sampled on ${machine}.\n` +

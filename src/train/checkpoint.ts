@@ -163,7 +163,7 @@ export function restoreCheckpoint(tr: AnyTrainer, json: ModelJson, bin: Uint8Arr
   const meta = json.userDefinedMetadata as CheckpointMeta;
   if (meta.kind !== tr.checkpointKind)
     throw new Error(
-      `not a checkpoint of this run: it is a ${meta.kind ?? 'file of unknown kind'}, not a ${tr.checkpointKind}`,
+      `not a checkpoint of this run: it is a "${meta.kind ?? 'unknown'}", this run needs "${tr.checkpointKind}"`,
     );
   if (JSON.stringify(meta.config) !== JSON.stringify(tr.config)) {
     throw new Error(`checkpoint was made with another configuration: ${JSON.stringify(meta.config)}`);
