@@ -302,7 +302,9 @@ describe('sharpness', () => {
       ] as const) {
         const rr = r + dr;
         const cc = c + dc;
-        if (rr >= 0 && rr < 28 && cc >= 0 && cc < 28) ((s += x[rr * 28 + cc]!), n++);
+        if (rr < 0 || rr >= 28 || cc < 0 || cc >= 28) continue;
+        s += x[rr * 28 + cc]!;
+        n++;
       }
       return s / n;
     });
