@@ -2,11 +2,11 @@ import { existsSync, linkSync, mkdtempSync, readdirSync, readFileSync, rmSync, s
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { drain, TINY_DDPM, testDigits } from './helpers';
 import { ckptPath, loadDdpmCheckpoint, saveDdpmRun } from '../../src/cli/ddpm-files';
 import { writeFileAtomic } from '../../src/cli/files';
-import { loadMnistNode } from '../../src/data/mnist-node';
 import { initNodeBackend, tf } from '../../src/runtime/tf-node';
-import { DdpmTrainer, DEFAULT_TRAIN_CONFIG, type TrainConfig } from '../../src/train/ddpm-trainer';
+import { DdpmTrainer } from '../../src/train/ddpm-trainer';
 import {
   decodeWeights,
   encodeWeights,
@@ -15,23 +15,10 @@ import {
   toBfloat16,
   unpackCheckpoint,
 } from '../../src/nets/weights-format';
-import { mnistTrainData } from '../../src/data/train-data';
 import { exportEma, restoreCheckpoint, saveCheckpoint } from '../../src/train/checkpoint';
 
-const data = mnistTrainData(loadMnistNode('test'));
-const TINY: TrainConfig = {
-  ...DEFAULT_TRAIN_CONFIG,
-  unet: { ch: 8, groups: 4, size: 28, channels: 1 },
-  batch: 4,
-  warmup: 5,
-  lr: 2e-3,
-};
-
-async function drain(gen: AsyncGenerator<unknown>) {
-  let n = 0;
-  for await (const p of gen) n += p ? 1 : 0;
-  return n;
-}
+const data = testDigits();
+const TINY = TINY_DDPM;
 
 async function values(m: Map<string, tf.Variable>) {
   return Promise.all([...m.values()].map(async (v) => Float32Array.from(await v.data())));

@@ -2,24 +2,16 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { drain, TINY_DDPM, testDigits } from './helpers';
 import { writeFileAtomic } from '../../src/cli/files';
-import { loadMnistNode } from '../../src/data/mnist-node';
 import { DdpmSampler } from '../../src/diffusion/ddpm';
 import { makeSchedule } from '../../src/diffusion/schedule';
 import { loadDdpm } from '../../src/nets/load';
 import { sampleDdpm } from '../../src/pipelines/ddpm-sample';
 import { initNodeBackend, tf } from '../../src/runtime/tf-node';
-import {
-  DdpmTrainer,
-  DEFAULT_TRAIN_CONFIG,
-  lossWeight,
-  NonFiniteLossError,
-  sliceGradients,
-  type TrainConfig,
-} from '../../src/train/ddpm-trainer';
+import { DdpmTrainer, lossWeight, NonFiniteLossError, sliceGradients } from '../../src/train/ddpm-trainer';
 import { startGradientWorkers } from '../../src/cli/gradient-workers';
 import { decodeWeights, packCheckpoint, unpackCheckpoint, WeightsError } from '../../src/nets/weights-format';
-import { mnistTrainData } from '../../src/data/train-data';
 import {
   exportEma,
   grownConfig,
@@ -28,20 +20,8 @@ import {
   saveCheckpoint,
 } from '../../src/train/checkpoint';
 
-const data = mnistTrainData(loadMnistNode('test'));
-const TINY: TrainConfig = {
-  ...DEFAULT_TRAIN_CONFIG,
-  unet: { ch: 8, groups: 4, size: 28, channels: 1 },
-  batch: 4,
-  warmup: 5,
-  lr: 2e-3,
-};
-
-async function drain(gen: AsyncGenerator<unknown>) {
-  const out = [];
-  for await (const p of gen) out.push(p);
-  return out;
-}
+const data = testDigits();
+const TINY = TINY_DDPM;
 
 async function paramsOf(tr: DdpmTrainer) {
   return Promise.all([...tr.net.params.values()].map(async (v) => Array.from(await v.data())));
