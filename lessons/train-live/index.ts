@@ -1,6 +1,6 @@
 import type { LessonModule } from '../../src/notebook/course';
-import './panel';
+import '../../src/notebook/live-train/panel';
 import html from './lesson.md';
-import { liveStore } from './params';
+import { liveStore } from '../../src/notebook/live-train/params';
 
 export default { html, store: liveStore } satisfies LessonModule;

@@ -166,7 +166,9 @@ export const shippedLatent = loadOnce(async (onProgress) => {
   if (!scale || !trainedOn || Math.abs(trainedOn.scale - scale) > 1e-9 * scale) {
     ae.net.dispose();
     ldm.net.dispose();
-    throw new Error('the latent model and the autoencoder beside it do not belong together (their latent scales differ)');
+    throw new Error(
+      'the latent model and the autoencoder beside it do not belong together (their latent scales differ)',
+    );
   }
   return { autoencoder: ae, ldm, codec: new LatentCodec(ae.net, scale), backend };
 });

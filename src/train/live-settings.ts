@@ -1,6 +1,6 @@
 /** The settings of "Train it live" and the training configuration they make (also used by `npm run probe`). */
 import type { BetaScheduleKind } from '../diffusion/schedule';
-import type { UNetPreset } from '../nets/unet';
+import { UNET_PRESETS, type UNetConfig, type UNetPreset } from '../nets/unet';
 import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from './ddpm-trainer';
 
 export interface LiveSettings {
@@ -22,9 +22,19 @@ export const DEFAULT_LIVE: LiveSettings = {
   previewEvery: 100,
 };
 
-/** Shorter warm-up and a faster EMA than the shipped run, so a live demo shows progress sooner. */
-export function trainConfigFor(s: LiveSettings): TrainConfig {
+/** The U-Net of a live latent run: the preset's widths on the 8x8x4 diffusion latents (same parameter count). */
+export function latentUNet(preset: UNetPreset): UNetConfig {
+  return { ch: UNET_PRESETS[preset].ch, groups: 8, size: 8, channels: 4 };
+}
+
+/**
+ * Shorter warm-up and a faster EMA than the shipped run, so a live demo shows progress sooner. With
+ * `latent` (the autoencoder the latents come from), the same settings train a latent DDPM: the
+ * preset's U-Net on 8x8x4 latents, sampled without x̂0 clipping.
+ */
+export function trainConfigFor(s: LiveSettings, latent?: TrainConfig['latent']): TrainConfig {
   return {
+    ...(latent ? { unet: latentUNet(s.preset), clipSample: false, latent } : {}),
     ...DEFAULT_TRAIN_CONFIG,
     preset: s.preset,
     lr: s.lr,

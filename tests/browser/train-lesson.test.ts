@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import '../../src/main';
 import type { DlApp } from '../../src/notebook/app';
-import type { DlTrainPanel } from '../../lessons/train-live/panel';
+import type { DlTrainPanel } from '../../src/notebook/live-train/panel';
 import { decodeWeights } from '../../src/nets/weights-format';
 import type { MnistSplit } from '../../src/data/mnist-asset';
 import { collectErrors, gridPixels, waitFor, mountApp } from './helpers';

@@ -1,5 +1,8 @@
 /** What the "Train it live" worker reports (its methods are typed from worker.ts, see src/runtime/worker-rpc.ts). */
-import type { TrainConfig, TrainProgress } from '../../src/train/ddpm-trainer';
+import type { TrainConfig, TrainProgress } from '../../train/ddpm-trainer';
+
+/** Training digits a live latent run encodes when it starts (the first ones of the training set). */
+export const LIVE_LATENT_DIGITS = 20000;
 
 export interface WorkerState {
   hasModel: boolean;
@@ -16,4 +19,6 @@ export interface WorkerState {
 /** What the worker tells the page unasked, through the callback it gets in `init`. */
 export type TrainEvent =
   | { type: 'progress'; progress: TrainProgress; state: WorkerState }
-  | { type: 'preview'; x: Float32Array; step: number };
+  | { type: 'preview'; x: Float32Array; step: number }
+  /** Encoding the training digits to latents (a latent run, before its first step). */
+  | { type: 'encoding'; done: number; total: number };

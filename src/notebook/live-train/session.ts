@@ -4,25 +4,28 @@
  * Saving in the browser (IndexedDB) and file export/import happen here; the worker does the maths.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import type { MnistSplit } from '../../src/data/mnist-asset';
-import type { BackendInfo } from '../../src/runtime/backend';
-import { backendReady } from '../../src/runtime/session';
-import { DEFAULT_LIVE, trainConfigFor, type LiveSettings } from '../../src/train/live-settings';
+import type { MnistSplit } from '../../data/mnist-asset';
+import type { BackendInfo } from '../../runtime/backend';
+import { backendReady } from '../../runtime/session';
+import { DEFAULT_LIVE, trainConfigFor, type LiveSettings } from '../../train/live-settings';
+import type { TrainConfig } from '../../train/ddpm-trainer';
+import { fetchShippedAutoencoder, watchLongTasks } from './page-side';
 import {
   deleteBrowserCheckpoint,
   loadBrowserCheckpoint,
   saveBrowserCheckpoint,
-} from '../../src/train/idb-checkpoints';
-import { unpackCheckpoint, type ModelJson } from '../../src/nets/weights-format';
+} from '../../train/idb-checkpoints';
+import { unpackCheckpoint, type ModelJson } from '../../nets/weights-format';
 import { liveSettings, setLiveSettings } from './params';
-import { connectWorker, proxy, type WorkerConnection } from '../../src/runtime/worker-rpc';
+import { connectWorker, proxy, type WorkerConnection } from '../../runtime/worker-rpc';
 import type { TrainWorkerApi } from './worker';
-import type { TrainEvent, WorkerState } from './worker-rpc';
+import type { TrainEvent, WorkerState } from './events';
 
 export { DEFAULT_LIVE, trainConfigFor, type LiveSettings };
 export const PREVIEW_COUNT = 16;
 export const PREVIEW_STEPS = 25;
-const IDB_KEY = 'train-live';
+/** The browser's saved run, one per space (a pixel run cannot resume as a latent one). */
+const idbKey = (space: 'pixel' | 'latent') => (space === 'pixel' ? 'train-live' : 'train-live-latent');
 
 type TrainWorker = WorkerConnection<TrainWorkerApi>;
 
@@ -47,6 +50,15 @@ export class TrainSession implements ReactiveController {
   /** Long tasks (> 50 ms) on the page's thread while training: the page could not respond within a frame. */
   longTasks = 0;
   savedStep: number | null = null;
+  /**
+   * What the panel trains: a DDPM on pixels, or (latent) on the shipped autoencoder's latents of the
+   * training digits. Set before the first use.
+   */
+  space: 'pixel' | 'latent' = 'pixel';
+  /** Progress of encoding the training digits (a latent run, before its first step). */
+  encoding: { done: number; total: number } | null = null;
+  /** A latent run's autoencoder: which one, its latent scale and its weights' hash. */
+  private latent: TrainConfig['latent'] | undefined;
   private rpc: TrainWorker | null = null;
   private starting: Promise<TrainWorker> | null = null;
   private observer: PerformanceObserver | null = null;
@@ -66,7 +78,7 @@ export class TrainSession implements ReactiveController {
   }
 
   hostConnected(): void {
-    loadBrowserCheckpoint(IDB_KEY).then(
+    loadBrowserCheckpoint(idbKey(this.space)).then(
       (b) => {
         if (b)
           this.savedStep = (unpackCheckpoint(b).json.userDefinedMetadata as { step?: number }).step ?? null;
@@ -106,6 +118,9 @@ export class TrainSession implements ReactiveController {
   private worker(data: MnistSplit): Promise<TrainWorker> {
     this.starting ??= (async () => {
       const page = await backendReady();
+      let autoencoder: { json: string; bin: Uint8Array } | undefined;
+      if (this.space === 'latent')
+        ({ files: autoencoder, latent: this.latent } = await fetchShippedAutoencoder());
       const rpc: TrainWorker = connectWorker<TrainWorkerApi>(
         new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' }),
         'the training worker',
@@ -115,6 +130,8 @@ export class TrainSession implements ReactiveController {
           this.state = e.state;
           this.losses = [...this.losses, [e.progress.step, e.progress.loss]];
           this.stepsPerSecond = e.progress.stepsPerSecond;
+        } else if (e.type === 'encoding') {
+          this.encoding = e.done < e.total ? e : null;
         } else {
           this.preview = e.x;
           this.previewStep = e.step;
@@ -123,7 +140,7 @@ export class TrainSession implements ReactiveController {
       };
       this.backend = await rpc.call(
         rpc.api.init(
-          { backend: page.name, images: data.images, labels: data.labels, count: data.count },
+          { backend: page.name, images: data.images, labels: data.labels, count: data.count, autoencoder },
           proxy(onEvent),
         ),
       );
@@ -139,10 +156,14 @@ export class TrainSession implements ReactiveController {
     return this.starting;
   }
 
+  /** The configuration the settings describe, in this panel's space. */
+  private config(): TrainConfig {
+    return trainConfigFor(this.settings, this.space === 'latent' ? this.latent : undefined);
+  }
+
   private async ensureModel(data: MnistSplit): Promise<TrainWorker> {
     const rpc = await this.worker(data);
-    if (!this.state?.hasModel)
-      this.state = await rpc.call(rpc.api.configure({ config: trainConfigFor(this.settings) }));
+    if (!this.state?.hasModel) this.state = await rpc.call(rpc.api.configure({ config: this.config() }));
     return rpc;
   }
 
@@ -215,7 +236,7 @@ export class TrainSession implements ReactiveController {
     if (!rpc || !this.hasModel) return;
     await this.guard('Could not save: ', async () => {
       const bytes = await rpc.call(rpc.api.checkpoint());
-      await saveBrowserCheckpoint(IDB_KEY, bytes);
+      await saveBrowserCheckpoint(idbKey(this.space), bytes);
       this.savedStep = this.step;
       this.message = `Saved step ${this.step} in this browser.`;
     });
@@ -224,7 +245,7 @@ export class TrainSession implements ReactiveController {
   /** Resume the checkpoint saved in this browser (its settings replace the current ones). */
   async loadFromBrowser(data: MnistSplit): Promise<void> {
     await this.guard('Could not resume: ', async () => {
-      const bytes = await loadBrowserCheckpoint(IDB_KEY);
+      const bytes = await loadBrowserCheckpoint(idbKey(this.space));
       if (!bytes) throw new Error('nothing is saved in this browser yet');
       const rpc = await this.worker(data);
       const st = await rpc.call(rpc.api.restore({ bytes }));
@@ -246,7 +267,7 @@ export class TrainSession implements ReactiveController {
 
   async forgetSaved(): Promise<void> {
     await this.guard('Could not forget the saved model: ', async () => {
-      await deleteBrowserCheckpoint(IDB_KEY);
+      await deleteBrowserCheckpoint(idbKey(this.space));
       this.savedStep = null;
     });
   }
@@ -273,7 +294,7 @@ export class TrainSession implements ReactiveController {
         rpc.api.importWeights({
           json: jsonText,
           bin,
-          config: trainConfigFor(this.settings),
+          config: this.config(),
         }),
       );
       this.message = `Loaded weights (step ${this.step}).`;
@@ -283,16 +304,11 @@ export class TrainSession implements ReactiveController {
   }
 
   private watchLongTasks() {
-    try {
-      this.observer?.disconnect();
-      this.observer = new PerformanceObserver((list) => {
-        this.longTasks += list.getEntries().length;
-        this.update();
-      });
-      this.observer.observe({ type: 'longtask', buffered: false });
-    } catch {
-      this.observer = null; // not supported: the count stays 0
-    }
+    this.observer?.disconnect();
+    this.observer = watchLongTasks(() => {
+      this.longTasks++;
+      this.update();
+    });
   }
 
   memory(): { tensors: number; mb: number } | null {

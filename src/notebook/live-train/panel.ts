@@ -1,17 +1,17 @@
-import { LitElement, css, html, nothing } from 'lit';
-import { customElement, state } from 'lit/decorators.js';
-import { MnistController } from '../../src/notebook/controllers';
-import { StoreController } from '../../src/notebook/store';
+import { LitElement, html, nothing } from 'lit';
+import { customElement, property, state } from 'lit/decorators.js';
+import { MnistController } from '../controllers';
+import { StoreController } from '../store';
 import { liveStore, setLiveSettings } from './params';
-import { backendReady } from '../../src/runtime/session';
-import type { BackendInfo } from '../../src/runtime/backend';
-import { cellStyles } from '../../src/widgets/cell-styles';
-import '../../src/widgets/image-grid';
-import '../../src/widgets/line-plot';
-import type { LineSeries } from '../../src/widgets/line-plot';
+import { backendReady } from '../../runtime/session';
+import type { BackendInfo } from '../../runtime/backend';
+import { panelStyles } from './panel-styles';
+import '../../widgets/image-grid';
+import '../../widgets/line-plot';
+import type { LineSeries } from '../../widgets/line-plot';
 import { PREVIEW_COUNT, PREVIEW_STEPS, TrainSession, type LiveSettings } from './session';
-import { smooth } from '../../src/metrics/smooth';
-import { download } from '../../src/widgets/download';
+import { smooth } from '../../metrics/smooth';
+import { download } from '../../widgets/download';
 
 /**
  * Train a DDPM on real MNIST in the page: start / pause / step / reset, hyperparameters, live loss,
@@ -19,53 +19,21 @@ import { download } from '../../src/widgets/download';
  */
 @customElement('dl-train-panel')
 export class DlTrainPanel extends LitElement {
-  static override styles = [
-    cellStyles,
-    css`
-      .grid {
-        display: grid;
-        grid-template-columns: minmax(0, 1.3fr) minmax(0, 1fr);
-        gap: 1rem;
-        align-items: start;
-      }
-      @media (max-width: 50rem) {
-        .grid {
-          grid-template-columns: 1fr;
-        }
-      }
-      dl-image-grid {
-        display: block;
-        width: min(100%, 18em);
-      }
-      dl-line-plot {
-        width: 100%;
-      }
-      dl {
-        display: grid;
-        grid-template-columns: auto 1fr;
-        gap: 0.1rem 0.8rem;
-        margin: 0.4rem 0;
-        font-variant-numeric: tabular-nums;
-      }
-      dt {
-        color: var(--dl-muted);
-      }
-      dd {
-        margin: 0;
-      }
-      .note {
-        font-size: 0.85em;
-        color: var(--dl-muted);
-      }
-      fieldset {
-        border: 1px solid var(--dl-border);
-        border-radius: 8px;
-        margin: 0 0 0.6rem;
-      }
-    `,
-  ];
+  static override styles = panelStyles;
 
   readonly session = new TrainSession(this);
+
+  /**
+   * "pixel" (default): a DDPM on the MNIST pixels. "latent": the same settings train a DDPM on the
+   * shipped autoencoder's latents of the training digits, and its samples are decoded.
+   */
+  @property()
+  get space(): 'pixel' | 'latent' {
+    return this.session.space;
+  }
+  set space(v: 'pixel' | 'latent') {
+    this.session.space = v === 'latent' ? 'latent' : 'pixel';
+  }
   private readonly params = new StoreController(this, liveStore);
   private readonly mnist = new MnistController(this, 'train');
   @state() private backend: BackendInfo | null = null;
@@ -141,7 +109,10 @@ export class DlTrainPanel extends LitElement {
     ];
     const batch = s.settings.batch;
     return html`
-      <div class="live">live · trains in your browser on ${this.backend?.name ?? '…'}</div>
+      <div class="live">
+        live · trains in your browser on
+        ${this.backend?.name ?? '…'}${this.space === 'latent' ? ' · in latent space' : ''}
+      </div>
       <fieldset>
         <legend>Settings (changing one starts a new model)</legend>
         <div class="row">
@@ -234,6 +205,15 @@ export class DlTrainPanel extends LitElement {
         /></label>
       </div>
       ${!d ? html`<p class=${this.mnist.error ? 'error' : 'status'} role="status">${this.mnist.status()}</p>` : nothing}
+      ${
+        s.encoding
+          ? html`<p class="status" role="status">
+              Encoding the training digits with the autoencoder: ${s.encoding.done.toLocaleString('en')} /
+              ${s.encoding.total.toLocaleString('en')}
+              <progress value=${s.encoding.done / s.encoding.total} aria-label="digits encoded"></progress>
+            </p>`
+          : nothing
+      }
       ${s.error ? html`<p class="error" role="alert">${s.error}</p>` : nothing}
       ${s.message && !s.error ? html`<p class="status" role="status">${s.message}</p>` : nothing}
       <div class="grid">
@@ -279,7 +259,7 @@ export class DlTrainPanel extends LitElement {
               : nothing
           }
           <figcaption class="note">
-            ${s.preview ? `Samples at step ${s.previewStep}, same 16 seeds every time (EMA weights, ${PREVIEW_STEPS}-step DDPM)` : `Samples appear every ${s.settings.previewEvery} steps.`}
+            ${s.preview ? `Samples at step ${s.previewStep}, same 16 seeds every time (EMA weights, ${PREVIEW_STEPS}-step DDPM${s.space === 'latent' ? ', decoded' : ''})` : `Samples appear every ${s.settings.previewEvery} steps.`}
             ${s.previewBusy ? ' · sampling…' : ''}
           </figcaption>
         </figure>

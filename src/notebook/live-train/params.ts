@@ -1,6 +1,6 @@
-import { ParamStore } from '../../src/notebook/store';
-import { enumParam } from '../../src/notebook/url-state';
-import type { LiveSettings } from '../../src/train/live-settings';
+import { ParamStore } from '../store';
+import { enumParam } from '../url-state';
+import type { LiveSettings } from '../../train/live-settings';
 
 /** URL state of "Train it live", so a teacher can share a link with the settings for the class. */
 const liveParams = {

@@ -5,19 +5,24 @@
  * progress and previews through the callback it hands to `init`.
  */
 import * as tf from '@tensorflow/tfjs';
-import { DdpmSampler } from '../../src/diffusion/ddpm';
-import type { MnistSplit } from '../../src/data/mnist-asset';
-import type { Denoiser } from '../../src/nets/denoiser';
-import { sampleDdpm } from '../../src/pipelines/ddpm-sample';
-import { initBackend, type BackendName } from '../../src/runtime/backend';
-import { DdpmTrainer, makeDenoiser, type TrainConfig } from '../../src/train/ddpm-trainer';
-import { exportEma, importWeights, restoreCheckpoint, saveCheckpoint } from '../../src/train/checkpoint';
-import { mnistTrainData } from '../../src/data/train-data';
-import { decodeWeights, packCheckpoint, unpackCheckpoint } from '../../src/nets/weights-format';
-import { exposeWorker, transfer } from '../../src/runtime/worker-rpc';
-import type { TrainEvent, WorkerState } from './worker-rpc';
+import { DdpmSampler } from '../../diffusion/ddpm';
+import type { MnistSplit } from '../../data/mnist-asset';
+import type { Denoiser } from '../../nets/denoiser';
+import { sampleDdpm } from '../../pipelines/ddpm-sample';
+import { initBackend, type BackendName } from '../../runtime/backend';
+import { DdpmTrainer, makeDenoiser, type TrainConfig } from '../../train/ddpm-trainer';
+import { exportEma, importWeights, restoreCheckpoint, saveCheckpoint } from '../../train/checkpoint';
+import { mnistTrainData, type TrainData } from '../../data/train-data';
+import { loadAutoencoder, type LoadedAutoencoder } from '../../nets/load-autoencoder';
+import { decodeLatents, encodeTrainData, LatentCodec } from '../../pipelines/latent';
+import { decodeWeights, packCheckpoint, unpackCheckpoint } from '../../nets/weights-format';
+import { exposeWorker, transfer } from '../../runtime/worker-rpc';
+import { LIVE_LATENT_DIGITS, type TrainEvent, type WorkerState } from './events';
 
 let data: MnistSplit | null = null;
+/** A latent run's autoencoder (frozen) and the training digits encoded by it, made on first use. */
+let autoencoder: LoadedAutoencoder | null = null;
+let latents: { scale: number; data: TrainData } | null = null;
 let trainer: DdpmTrainer | null = null;
 let previewNet: Denoiser | null = null;
 let ctl: AbortController | null = null;
@@ -40,6 +45,32 @@ function state(): WorkerState {
   };
 }
 
+/**
+ * The training data a configuration trains on: the MNIST digits, or (a latent run) the first
+ * LIVE_LATENT_DIGITS of them encoded by the autoencoder, once, with progress for the page.
+ */
+async function trainData(config: TrainConfig): Promise<TrainData> {
+  if (!config.latent) return mnistTrainData(data!);
+  if (!autoencoder) throw new Error('a latent run needs the autoencoder: it was not loaded');
+  if (latents?.scale !== config.latent.scale) {
+    const codec = new LatentCodec(autoencoder.net, config.latent.scale);
+    const digits = mnistTrainData({ ...data!, count: Math.min(LIVE_LATENT_DIGITS, data!.count) });
+    latents = {
+      scale: config.latent.scale,
+      data: await encodeTrainData(codec, digits, {
+        onProgress: (done, total) => post({ type: 'encoding', done, total }),
+      }),
+    };
+  }
+  return latents.data;
+}
+
+/** A sample as the page shows it: pixels, so a latent run's samples are decoded. */
+async function toPixels(config: TrainConfig, x: Float32Array, n: number): Promise<Float32Array> {
+  if (!config.latent || !autoencoder) return x;
+  return decodeLatents(new LatentCodec(autoencoder.net, config.latent.scale), x, n);
+}
+
 function need(): DdpmTrainer {
   if (!trainer) throw new Error('no model yet: start training first');
   return trainer;
@@ -54,27 +85,39 @@ async function preview(n: number, steps: number, seed: number): Promise<Float32A
   }
   previewNet ??= makeDenoiser(tr.config);
   previewNet.copyFrom(tr.ema.shadow);
-  const sampler = new DdpmSampler(tr.schedule, { prediction: tr.config.prediction });
+  const sampler = new DdpmSampler(tr.schedule, {
+    prediction: tr.config.prediction,
+    clipSample: tr.config.clipSample ?? true,
+  });
   sampler.setTimesteps(steps);
   let last: Float32Array = new Float32Array(0);
   for await (const f of sampleDdpm(previewNet, sampler, { n, seed, every: steps })) last = f.x;
-  return last;
+  return toPixels(tr.config, last, n);
 }
 
 const methods = {
   async init(
-    a: { backend: BackendName; images: Uint8Array; labels: Uint8Array; count: number },
+    a: {
+      backend: BackendName;
+      images: Uint8Array;
+      labels: Uint8Array;
+      count: number;
+      /** For latent runs: the autoencoder's model.json and weights.bin. */
+      autoencoder?: { json: string; bin: Uint8Array };
+    },
     events: (e: TrainEvent) => void,
   ) {
     onEvent = events;
     const info = await initBackend(a.backend);
     data = { split: 'train', count: a.count, images: a.images, labels: a.labels };
+    if (a.autoencoder) autoencoder = loadAutoencoder(a.autoencoder.json, a.autoencoder.bin);
     return info;
   },
-  configure(a: { config: TrainConfig }) {
+  async configure(a: { config: TrainConfig }) {
     ctl?.abort();
+    const d = await trainData(a.config);
     trainer?.dispose();
-    trainer = new DdpmTrainer(a.config, mnistTrainData(data!));
+    trainer = new DdpmTrainer(a.config, d);
     return state();
   },
   reset() {
@@ -117,10 +160,10 @@ const methods = {
     const ck = await saveCheckpoint(need());
     return packCheckpoint(ck.json, ck.bin);
   },
-  restore(a: { bytes: Uint8Array }) {
+  async restore(a: { bytes: Uint8Array }) {
     const { json, bin } = unpackCheckpoint(a.bytes);
     const config = (json.userDefinedMetadata as { config: TrainConfig }).config;
-    const fresh = new DdpmTrainer(config, mnistTrainData(data!));
+    const fresh = new DdpmTrainer(config, await trainData(config));
     try {
       restoreCheckpoint(fresh, json, bin);
     } catch (e) {
@@ -135,8 +178,8 @@ const methods = {
   async exportEma(a: { metadata: Record<string, unknown> }) {
     return exportEma(need(), a.metadata);
   },
-  importWeights(a: { json: string; bin: Uint8Array; config: TrainConfig }) {
-    const tr = trainer ?? (trainer = new DdpmTrainer(a.config, mnistTrainData(data!)));
+  async importWeights(a: { json: string; bin: Uint8Array; config: TrainConfig }) {
+    const tr = trainer ?? (trainer = new DdpmTrainer(a.config, await trainData(a.config)));
     const { weights, metadata } = decodeWeights(a.json, a.bin, tr.net.paramSpecs); // throws before anything changes
     importWeights(tr, weights, Number(metadata.step ?? metadata.trainedSteps ?? tr.step) || 0);
     return state();
