@@ -3,6 +3,8 @@ import './encode';
 import './interpolate';
 import './forward';
 import './sample';
+import './cost';
+import '../../src/notebook/live-train/panel';
 import html from './lesson.md';
 import { latentStore } from './params';
 

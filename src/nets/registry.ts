@@ -76,6 +76,9 @@ export const SHIPPED_MODELS = {
       card: 'README.md',
       checkpoint: 'checkpoint/ddpm.ckpt',
       training: 'training.json',
+      eval: 'eval.json',
+      evalTable: 'eval.md',
+      samples: 'samples.png',
     },
     // unit-variance latents are not bounded to [-1, 1]: clipping x̂0 there would distort them
     sampling: { prediction: 'epsilon', clipSample: false, default: { sampler: 'ddim', steps: 50 } },
@@ -92,6 +95,8 @@ export const SHIPPED_MODELS = {
       card: 'README.md',
       checkpoint: 'checkpoint/autoencoder.ckpt',
       training: 'training.json',
+      eval: 'eval.json',
+      samples: 'samples.png',
     },
   },
   mnistClassifier: {
