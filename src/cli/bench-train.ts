@@ -12,7 +12,16 @@ import { sampleDdpm } from '../pipelines/ddpm-sample';
 import { initNodeBackend, tf } from '../runtime/tf-node';
 import { DdpmTrainer, DEFAULT_TRAIN_CONFIG } from '../train/ddpm-trainer';
 import { startGradientWorkers } from './gradient-workers';
-import { mnistTrainData } from '../data/train-data';
+import { arrayTrainData, mnistTrainData } from '../data/train-data';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { makeSampler } from '../diffusion/samplers';
+import type { Sampler } from '../diffusion/sampler';
+import { Autoencoder } from '../nets/autoencoder';
+import { loadAutoencoder } from '../nets/load-autoencoder';
+import { modelDir, SHIPPED_MODELS } from '../nets/registry';
+import { decodeLatents, LatentCodec } from '../pipelines/latent';
+import { DEFAULT_AUTOENCODER_TRAIN_CONFIG } from '../train/autoencoder-trainer';
 
 export interface TrainBench {
   preset: UNetPreset;
@@ -101,4 +110,67 @@ export function benchPeer(
       ? 'python3-torch is not installed (apt-get install python3-torch)'
       : `peer failed: ${msg.slice(0, 200)}`;
   }
+}
+
+export interface LatentBench {
+  /** ms per training step of the latent U-Net (8x8x4, the given width) at the batch. */
+  trainMs: number;
+  /** ms per denoising step (network call + sampler step) of 16 latents. */
+  denoiseMs16: number;
+  /** ms to decode 16 latents to digits with the autoencoder (the shipped one when present). */
+  decodeMs16: number;
+  /** ms for 20-step DDIM sampling of 16 latents, decoding included. */
+  sample20Ms16: number;
+}
+
+/** The latent DDPM's costs, on the WASM backend, for comparing with the pixel ones of the same run. */
+export async function benchNodeLatent(unet: UNetConfig, batch: number, steps: number): Promise<LatentBench> {
+  await initNodeBackend('wasm');
+  const shape = [unet.size, unet.size, unet.channels];
+  const per = shape.reduce((a, b) => a * b, 1);
+  const data = arrayTrainData(
+    Float32Array.from({ length: 256 * per }, (_, i) => Math.sin(i)),
+    shape,
+  );
+  const tr = new DdpmTrainer({ ...DEFAULT_TRAIN_CONFIG, unet, batch, clipSample: false }, data);
+  for await (const _ of tr.run(1, { readEvery: 1 })) void _;
+  let t0 = performance.now();
+  for await (const _ of tr.run(steps, { readEvery: steps })) void _;
+  const trainMs = (performance.now() - t0) / steps;
+  const dir = modelDir(SHIPPED_MODELS.autoencoderMnist);
+  const ae = existsSync(join(dir, 'model.json'))
+    ? loadAutoencoder(
+        readFileSync(join(dir, 'model.json'), 'utf8'),
+        new Uint8Array(readFileSync(join(dir, 'weights.bin'))),
+      ).net
+    : new Autoencoder(DEFAULT_AUTOENCODER_TRAIN_CONFIG.autoencoder);
+  const codec = new LatentCodec(ae, 1);
+  const z = Float32Array.from({ length: 16 * per }, (_, i) => Math.cos(i));
+  await decodeLatents(codec, z, 16); // warm-up
+  t0 = performance.now();
+  for (let i = 0; i < steps; i++) await decodeLatents(codec, z, 16);
+  const decodeMs16 = (performance.now() - t0) / steps;
+  const timeSampling = async (sampler: Sampler) => {
+    const t = performance.now();
+    let last: Float32Array = new Float32Array(0);
+    for await (const f of sampleDdpm(tr.net, sampler, { n: 16, seed: 0, every: sampler.timesteps.length }))
+      last = f.x;
+    await decodeLatents(codec, last, 16);
+    return performance.now() - t;
+  };
+  const ddim = () =>
+    makeSampler({ sampler: 'ddim', steps: 20 }, tr.schedule, { prediction: 'epsilon', clipSample: false });
+  await timeSampling(ddim()); // warm-up
+  const sample20Ms16 = await timeSampling(ddim());
+  const one = makeSampler({ sampler: 'ddim', steps: steps + 1 }, tr.schedule, {
+    prediction: 'epsilon',
+    clipSample: false,
+  });
+  t0 = 0;
+  for await (const f of sampleDdpm(tr.net, one, { n: 16, seed: 0, every: 1 }))
+    if (f.index === 0) t0 = performance.now();
+  const denoiseMs16 = (performance.now() - t0) / steps;
+  tr.dispose();
+  ae.dispose();
+  return { trainMs, denoiseMs16, decodeMs16, sample20Ms16 };
 }

@@ -6,7 +6,14 @@
 import { cpus } from 'node:os';
 import { UNET_PRESETS } from '../nets/unet';
 import { benchForwardScrub, benchInPage, benchSamplingLesson, withBrowserPage } from './bench-browser';
-import { benchNodeDenoise, benchNodeTraining, benchPeer, type PeerBench } from './bench-train';
+import {
+  benchNodeDenoise,
+  benchNodeLatent,
+  benchNodeTraining,
+  benchPeer,
+  type PeerBench,
+} from './bench-train';
+import { latentUNet } from '../train/live-settings';
 
 const FRAME_BUDGET_MS = 16;
 /** The shipped DDPM's U-Net since it was grown (`npm run train -- ddpm --grow 1,2,2`). */
@@ -31,6 +38,19 @@ async function main() {
     const d = await benchNodeDenoise(preset, 16, quick ? 2 : 5);
     console.log(
       `sample node-wasm  ${preset.padEnd(9)} batch 16: ${f1(d)} ms per denoising step (1000-step DDPM: ${f1(d)} s)`,
+    );
+  }
+
+  // 1c. Latent diffusion: the same U-Net code at the shipped width on 8x8x4 latents, same batch, side by side.
+  {
+    const l = await benchNodeLatent(latentUNet('shipped'), 64, quick ? 2 : 5);
+    const pixelDenoise = await benchNodeDenoise('shipped', 16, quick ? 2 : 5);
+    console.log(
+      `train  node-wasm  latent    batch 64: ${f1(l.trainMs)} ms/step (8x8x4 latents, width 32) -> pixel / latent = ${(node.shipped! / l.trainMs).toFixed(1)}x (target >= 8x)`,
+    );
+    console.log(
+      `sample node-wasm  latent    batch 16: ${f1(l.denoiseMs16)} ms per denoising step (pixel ${f1(pixelDenoise)} ms: ${(pixelDenoise / l.denoiseMs16).toFixed(1)}x); ` +
+        `decoding 16 latents ${f1(l.decodeMs16)} ms; 20-step DDIM of 16 digits, decoding included: ${f1(l.sample20Ms16)} ms`,
     );
   }
 
