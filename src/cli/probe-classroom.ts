@@ -18,6 +18,10 @@ import { quickCheck } from './quick-check';
 import { mnistTrainData } from '../data/train-data';
 
 async function main() {
+  if (process.argv.includes('--browser')) {
+    const { probeBrowserCli } = await import('./probe-browser');
+    return probeBrowserCli();
+  }
   const preset = (arg('preset') ?? 'classroom') as UNetPreset;
   const minutes = Number(arg('minutes') ?? '60');
   const every = Number(arg('every') ?? '500');

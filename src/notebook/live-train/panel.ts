@@ -35,7 +35,8 @@ export class DlTrainPanel extends LitElement {
     this.session.space = v === 'latent' ? 'latent' : 'pixel';
   }
   private readonly params = new StoreController(this, liveStore);
-  private readonly mnist = new MnistController(this, 'train');
+  /** The training digits (read by probes and tests). */
+  readonly mnist = new MnistController(this, 'train');
   @state() private backend: BackendInfo | null = null;
   private started = 0;
 

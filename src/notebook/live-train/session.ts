@@ -215,6 +215,16 @@ export class TrainSession implements ReactiveController {
   }
 
   /** 16 samples from fixed seeds with the EMA weights (a respaced 25-step DDPM, to keep it quick). */
+  /**
+   * `n` samples of the current EMA weights (pixels: a latent run's are decoded), for probes and tests;
+   * unlike the preview it throws on failure.
+   */
+  async samples(n: number, steps: number, seed: number): Promise<Float32Array> {
+    const rpc = this.rpc;
+    if (!rpc || !this.hasModel) throw new Error('no model yet');
+    return (await rpc.call(rpc.api.preview({ n, steps, seed }))).x;
+  }
+
   async makePreview(): Promise<void> {
     if (!this.rpc || !this.hasModel || this.previewBusy) return;
     const rpc = this.rpc;

@@ -1,0 +1,135 @@
+/**
+ * `npm run probe -- --browser [--space latent|pixel] [--minutes M] [--every N] [--backend wasm]`: the
+ * live panel of a lesson, in headless Chromium, trains from scratch with its default settings (in its
+ * worker, on the chosen backend); every N steps the probe asks it for 100 samples (EMA weights, 25-step
+ * DDPM, seed 7, decoded for a latent run) and the project's classifier judges them in Node. A latent
+ * run also gets its two baselines: step 0 (pure-noise latents decoded: no digits) and the ceiling (the
+ * autoencoder's reconstructions of 100 real test digits). Writes models/probe-browser-<space>.md.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'playwright';
+import { MNIST_PIXELS } from '../data/mnist-asset';
+import { loadMnistNode } from '../data/mnist-node';
+import { mnistTrainData } from '../data/train-data';
+import { normals } from '../diffusion/random';
+import { classify, summarizeProbs } from '../metrics/evaluate';
+import { CONFIDENT_ABOVE } from '../metrics/quality';
+import type { MnistClassifier } from '../nets/classifier';
+import { loadAutoencoder } from '../nets/load-autoencoder';
+import { modelDir, SHIPPED_MODELS } from '../nets/registry';
+import { decodeLatents, LatentCodec } from '../pipelines/latent';
+import { initNodeBackend, tf } from '../runtime/tf-node';
+import { DEFAULT_LIVE, trainConfigFor } from '../train/live-settings';
+import { arg } from './args';
+import { withBrowserPage } from './bench-browser';
+import { loadClassifier } from './classifier-files';
+import { writeFileAtomic } from './files';
+
+const SAMPLES = 100;
+
+async function judge(classifier: MnistClassifier, x: Float32Array) {
+  const { probs } = await classify(classifier, x);
+  const { counts, confident, meanConfidence } = summarizeProbs(probs, SAMPLES);
+  return { confident: confident / SAMPLES, meanConfidence, classes: counts.filter((c) => c >= 3).length };
+}
+
+const row = (label: string, step: string, minutes: string, j: Awaited<ReturnType<typeof judge>>) =>
+  `| ${label} | ${step} | ${minutes} | ${(100 * j.confident).toFixed(0)}% | ${(100 * j.meanConfidence).toFixed(0)}% | ${j.classes}/10 |`;
+
+/** The latent baselines in Node: decoded pure-noise latents, and reconstructions of real digits. */
+async function latentBaselines(classifier: MnistClassifier): Promise<string[]> {
+  const dir = modelDir(SHIPPED_MODELS.autoencoderMnist);
+  const ae = loadAutoencoder(
+    readFileSync(join(dir, 'model.json'), 'utf8'),
+    new Uint8Array(readFileSync(join(dir, 'weights.bin'))),
+  );
+  const codec = new LatentCodec(ae.net, ae.meta.latentScale!);
+  const noise = await decodeLatents(codec, normals(SAMPLES * 8 * 8 * 4, 7), SAMPLES);
+  const test = mnistTrainData(loadMnistNode('test'));
+  const real = new Float32Array(SAMPLES * MNIST_PIXELS);
+  for (let i = 0; i < SAMPLES; i++) test.copySample(i, real, i * MNIST_PIXELS);
+  const z = tf.tidy(() => codec.encode(tf.tensor4d(real, [SAMPLES, 28, 28, 1])));
+  const recon = await decodeLatents(codec, (await z.data()) as Float32Array, SAMPLES);
+  z.dispose();
+  ae.net.dispose();
+  return [
+    row('baseline: pure-noise latents, decoded', '0', '–', await judge(classifier, noise)),
+    row('ceiling: reconstructions of 100 test digits', '–', '–', await judge(classifier, recon)),
+  ];
+}
+
+type Panel = HTMLElement & {
+  mnist: { data: unknown };
+  session: {
+    error: string;
+    step: number;
+    wallSeconds: number;
+    encoding: unknown;
+    start(d: unknown, steps: number): Promise<void>;
+    samples(n: number, steps: number, seed: number): Promise<Float32Array>;
+  };
+};
+
+async function trainAndSample(page: Page, selector: string, steps: number) {
+  return page.evaluate(
+    async ([sel, n, count]) => {
+      const panel = document.querySelector(sel as string) as Panel;
+      const s = panel.session;
+      const t0 = performance.now();
+      await s.start(panel.mnist.data, n as number);
+      if (s.error) throw new Error(s.error);
+      const x = await s.samples(count as number, 25, 7);
+      return {
+        step: s.step,
+        wall: s.wallSeconds,
+        elapsed: (performance.now() - t0) / 1000,
+        x: Array.from(x),
+      };
+    },
+    [selector, steps, SAMPLES] as const,
+  );
+}
+
+export async function probeBrowserCli(): Promise<void> {
+  const space = (arg('space') ?? 'latent') as 'latent' | 'pixel';
+  const minutes = Number(arg('minutes') ?? '10');
+  const every = Number(arg('every') ?? '100');
+  const backend = arg('backend') ?? 'wasm';
+  await initNodeBackend('wasm');
+  const classifier = loadClassifier();
+  const rows: string[] = space === 'latent' ? await latentBaselines(classifier) : [];
+  const config = trainConfigFor(DEFAULT_LIVE);
+  const file = `models/probe-browser-${space}.md`;
+  const command = `npm run probe -- --browser --space ${space} --minutes ${minutes} --every ${every} --backend ${backend}`;
+  const write = (device: string) =>
+    writeFileAtomic(
+      file,
+      `# Steps to recognizable digits in the browser: ${space === 'latent' ? 'latent' : 'pixel'} panel\n\n` +
+        `Command: \`${command}\`. The lesson's live panel in headless Chromium (${device}), default settings (${DEFAULT_LIVE.preset} width, batch ${config.batch}, lr ${config.lr}), ` +
+        `training in its worker; every ${every} steps 100 samples (EMA weights, 25-step DDPM, seed 7${space === 'latent' ? ', decoded' : ''}) judged in Node by models/mnist-classifier ` +
+        `(recognised: confidence > ${CONFIDENT_ABOVE}). Training time is the worker's, without the pauses for sampling${space === 'latent' ? '; the first row includes encoding the training digits' : ''}.\n\n` +
+        `| row | step | minutes since start | recognised | mean confidence | classes with >= 3 samples |\n|---|---|---|---|---|---|\n${rows.join('\n')}\n`,
+    );
+  await withBrowserPage(async (page, base) => {
+    const lesson = space === 'latent' ? 'latent' : 'train-live';
+    const selector = space === 'latent' ? 'dl-train-panel[space="latent"]' : 'dl-train-panel';
+    await page.goto(`${base}#/${lesson}?backend=${backend}`);
+    await page.waitForFunction(
+      (sel) => !!(document.querySelector(sel) as Panel | null)?.mnist.data,
+      selector,
+      { timeout: 300_000 },
+    );
+    const device = await page.evaluate(() => navigator.userAgent.match(/Chrome\/[\d.]+/)?.[0] ?? 'Chromium');
+    const started = performance.now();
+    while ((performance.now() - started) / 60e3 < minutes) {
+      const r = await trainAndSample(page, selector, every);
+      const j = await judge(classifier, Float32Array.from(r.x));
+      const label = `live (training ${(r.wall / 60).toFixed(1)} min)`;
+      rows.push(row(label, String(r.step), ((performance.now() - started) / 60e3).toFixed(1), j));
+      console.log(rows.at(-1));
+      write(`${device}, ${backend}`);
+    }
+  });
+  classifier.dispose();
+}
