@@ -4,7 +4,7 @@
  *
  * Trains the latent-diffusion autoencoder on MNIST in Node on the WASM backend, resuming from
  * models/autoencoder-mnist/checkpoint/autoencoder.ckpt when it exists (the architecture options only
- * apply to a fresh run). Every `--every` steps, and on Ctrl-C or SIGTERM, it atomically writes the EMA
+ * apply to a fresh run; `--lr X` on a resumed run switches to a new learning rate from its step on). Every `--every` steps, and on Ctrl-C or SIGTERM, it atomically writes the EMA
  * weights (model.json + weights.bin), the checkpoint (raw and EMA weights, Adam's moments, all float32;
  * the net is small) and the loss log. `npm run eval -- autoencoder` then measures it, computes the latent
  * scale and writes the card.
@@ -92,6 +92,10 @@ export async function trainAutoencoderCli(): Promise<void> {
   }
   const tr = new AutoencoderTrainer(config, mnistTrainData(loadMnistNode('train')));
   if (saved) restoreCheckpoint(tr, saved.json, saved.bin);
+  if (resume && arg('lr') && Number(arg('lr')) !== tr.lrAt(tr.step)) {
+    // a new learning rate from here on (a decay once the loss levels off), kept in the config
+    config.lrSteps = [...(config.lrSteps ?? []), [tr.step, Number(arg('lr'))]];
+  }
   console.log(
     `${resume ? `resuming at step ${tr.step}` : 'starting fresh'}: autoencoder ${JSON.stringify(config.autoencoder)} ` +
       `(${tr.net.paramCount.toLocaleString('en')} params), β ${config.klWeight}, batch ${config.batch}, lr ${config.lr}, on ${machine}`,
