@@ -22,6 +22,13 @@ const APP_PARAMS = {
   backend: enumParam(['auto', 'webgpu', 'webgl', 'wasm', 'cpu'] as const, 'auto'),
 };
 
+/** Whether a key pressed in this element is typing (text fields, selects), not a shortcut. */
+function typesText(el: HTMLElement): boolean {
+  if (el.isContentEditable || /^(TEXTAREA|SELECT)$/.test(el.tagName)) return true;
+  const nonText = ['range', 'checkbox', 'radio', 'button', 'submit', 'reset', 'file', 'color'];
+  return el.tagName === 'INPUT' && !nonText.includes((el as HTMLInputElement).type);
+}
+
 /** The notebook shell: header (backend chip, theme, projector), home or lesson, keyboard shortcuts. */
 @customElement('dl-app')
 export class DlApp extends LitElement {
@@ -66,7 +73,7 @@ export class DlApp extends LitElement {
   private onKey = (e: KeyboardEvent) => {
     const el = e.composedPath()[0] as HTMLElement | undefined;
     if (e.ctrlKey || e.metaKey || e.altKey) return;
-    if (el && (/^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName) || el.isContentEditable)) return;
+    if (el && typesText(el)) return; // "[", "p" and "d" are text there; a slider or a checkbox keeps the shortcuts
     if (e.key === '[' || e.key === ']') {
       const i = lessonIndex(this.lessons, this.route.lesson ?? '');
       const target = this.lessons[e.key === '[' ? i - 1 : i + 1];

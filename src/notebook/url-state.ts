@@ -74,12 +74,21 @@ export interface Route {
   query: URLSearchParams;
 }
 
+/** decodeURIComponent, or the text as it is when it holds a malformed escape (a typed "#/forward%"). */
+function decodeOr(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
 export function parseHash(hash: string): Route {
   const h = hash.replace(/^#/, '');
   const q = h.indexOf('?');
   const path = (q >= 0 ? h.slice(0, q) : h).replace(/^\/+|\/+$/g, '');
   return {
-    lesson: path ? decodeURIComponent(path) : null,
+    lesson: path ? decodeOr(path) : null,
     query: new URLSearchParams(q >= 0 ? h.slice(q + 1) : ''),
   };
 }

@@ -3,6 +3,7 @@ import { userEvent } from 'vitest/browser';
 import '../../src/main';
 import type { DlApp } from '../../src/notebook/app';
 import { LESSONS } from '../../lessons/manifest';
+import { currentProjector } from '../../src/notebook/theme';
 import { collectErrors, differingPixels, gridPixels, nextFrame, waitFor, mountApp } from './helpers';
 
 const errors = collectErrors();
@@ -96,6 +97,23 @@ describe('the forward-process lesson', () => {
     const after = gridPixels(grid())!;
     expect(differingPixels(before, after)).toBeGreaterThan(1000);
     await waitFor(() => location.hash.includes(`t=${t}`), 'the URL to follow the slider', 2000);
+  });
+
+  it('keyboard shortcuts still work with a slider focused, not while typing in a number field', async () => {
+    await openLesson('#/forward?t=100&schedule=linear&seed=0');
+    const input = rangeInput()!;
+    input.focus();
+    const was = currentProjector();
+    await userEvent.keyboard('p'); // the slider has focus: "p" toggles projector mode
+    expect(currentProjector()).toBe(!was);
+    await userEvent.keyboard('p');
+    expect(currentProjector()).toBe(was);
+    const seed = app
+      .querySelector('dl-forward-explorer')!
+      .shadowRoot!.querySelector<HTMLInputElement>('input[type="number"]')!;
+    seed.focus();
+    await userEvent.keyboard('p'); // typing in a number field is not a shortcut
+    expect(currentProjector()).toBe(was);
   });
 
   it('at t = 0 the grid shows clean digits, at t = 999 noise of unit spread', async () => {

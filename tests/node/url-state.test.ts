@@ -22,6 +22,9 @@ describe('URL state', () => {
     expect(r.lesson).toBe('forward');
     expect(parseParams(table, r.query)).toEqual({ t: 300, schedule: 'cosine', ztsnr: true });
     expect(parseHash('').lesson).toBeNull();
+    // a malformed escape typed into the address is read as it is, never thrown (a blank page otherwise)
+    expect(parseHash('#/forward%').lesson).toBe('forward%');
+    expect(parseHash('#/for%E0%A4%Award?t=1').query.get('t')).toBe('1');
     expect(parseHash('#/').lesson).toBeNull();
   });
 
