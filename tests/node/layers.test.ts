@@ -1,4 +1,6 @@
 // The layer rule in eslint.config.js: a wrong import fails `npm run lint`, a right one passes.
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, normalize } from 'node:path';
 import { ESLint } from 'eslint';
 import { describe, expect, it } from 'vitest';
 
@@ -49,5 +51,66 @@ describe('import layers (ESLint no-restricted-imports)', () => {
       ['src/main.ts', "import { LESSONS } from '../lessons/manifest';"],
     ];
     for (const [file, code] of cases) expect(await ruleErrors(file, code), `${file}: ${code}`).toEqual([]);
+  });
+});
+
+/** Relative static imports of every source file: file -> the files it imports. */
+function importGraph(): Map<string, string[]> {
+  const ts = (dir: string) =>
+    (readdirSync(dir, { recursive: true }) as string[])
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => normalize(join(dir, f)));
+  const files = [...ts('src'), ...ts('lessons')];
+  const graph = new Map<string, string[]>();
+  for (const f of files) {
+    const text = readFileSync(f, 'utf8');
+    const deps: string[] = [];
+    for (const m of text.matchAll(/^(?:import|export)\s[^'"]*?from\s+'(\.[^']+)'|^import\s+'(\.[^']+)'/gm)) {
+      const p = join(dirname(f), m[1] ?? m[2]!);
+      const hit = [`${p}.ts`, p, join(p, 'index.ts')].find((c) => files.includes(c));
+      if (hit) deps.push(hit);
+    }
+    graph.set(f, deps);
+  }
+  return graph;
+}
+
+/** The first import cycle found by depth-first search, or null. */
+function findCycle(graph: Map<string, string[]>): string[] | null {
+  const state = new Map<string, 1 | 2>();
+  const stack: string[] = [];
+  const visit = (u: string): string[] | null => {
+    state.set(u, 1);
+    stack.push(u);
+    for (const v of graph.get(u) ?? []) {
+      if (state.get(v) === 1) return [...stack.slice(stack.indexOf(v)), v];
+      if (!state.has(v)) {
+        const c = visit(v);
+        if (c) return c;
+      }
+    }
+    stack.pop();
+    state.set(u, 2);
+    return null;
+  };
+  for (const f of graph.keys()) {
+    if (state.has(f)) continue;
+    const c = visit(f);
+    if (c) return c;
+  }
+  return null;
+}
+
+describe('the import graph', () => {
+  it('has no cycles (and the search finds one that is there)', () => {
+    const graph = importGraph();
+    expect(graph.size).toBeGreaterThan(100);
+    expect(findCycle(graph)).toBeNull();
+    const withCycle = new Map(graph);
+    const random = 'src/diffusion/random.ts'; // src/nets/named-weights.ts imports it
+    withCycle.set(random, [...(graph.get(random) ?? []), 'src/nets/named-weights.ts']);
+    const c = findCycle(withCycle)!;
+    expect(c[0]).toBe(c.at(-1));
+    expect(c).toContain(random);
   });
 });
