@@ -61,10 +61,18 @@ export function guidedOutput(
   return tf.add(u!, tf.mul(tf.sub(cd!, u!), w)); // uncond + w (cond - uncond)
 }
 
-/** Gaussian noise for sample `seed` and step index i (i = -1: the starting x_T). */
+/**
+ * Gaussian noise for sample `seed` and step index i (i = -1: the starting x_T). TF.js takes a seed of 0
+ * as "no seed" and draws from Math.random, so the one (seed, i) that maps to 0 (seed 0's x_T) gets a
+ * fixed non-zero seed instead: every seed, 0 included, gives the same noise on every load.
+ */
 function stepNoise(shape: number[], seed: number, i: number): tf.Tensor {
-  return tf.randomNormal(shape, 0, 1, 'float32', (seed * 1_000_003 + i + 1) >>> 0);
+  const s = (seed * 1_000_003 + i + 1) >>> 0;
+  return tf.randomNormal(shape, 0, 1, 'float32', s === 0 ? SEED_ZERO : s);
 }
+
+/** The TF.js seed used where the formula gives 0 (no step index comes near it). */
+const SEED_ZERO = 0x5eed_0000;
 
 export async function* sampleDdpm(
   net: Denoiser,

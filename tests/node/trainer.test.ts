@@ -271,6 +271,10 @@ describe('DDPM training', () => {
     expect(r1.total).toBe(5);
     expect(Array.from(r1.x)).toEqual(Array.from(r2.x));
     expect(Array.from(r1.x)).not.toEqual(Array.from(r3.x));
+    // seed 0 too (TF.js reads a seed of 0 as "none" and would draw from Math.random)
+    const [z1, z2] = [await run(0), await run(0)];
+    expect(Array.from(z1.x)).toEqual(Array.from(z2.x));
+    expect(Array.from(z1.x)).not.toEqual(Array.from(r1.x));
     net.dispose();
     tr.dispose();
   });
