@@ -126,7 +126,7 @@ export class DlTrainPanel extends LitElement {
             [5e-4, '5e-4'],
             [1e-3, '1e-3'],
             [2e-3, '2e-3'],
-            [1e-2, '1e-2 (too high)'],
+            [1e-2, '1e-2'],
           ])}
           ${this.select('batch', 'batch', [
             [4, '4'],
