@@ -23,9 +23,9 @@ export interface ScheduleOptions {
   kind: BetaScheduleKind;
   /** Number of diffusion steps. Default 1000. */
   T?: number;
-  /** First beta (linear, scaled-linear, sigmoid). Default 1e-4. */
+  /** First beta (linear, scaled-linear, sigmoid). Default 1e-4 (DDPM); scaled-linear: 0.00085 (Stable Diffusion). */
   betaStart?: number;
-  /** Last beta (linear, scaled-linear, sigmoid). Default 0.02. */
+  /** Last beta (linear, scaled-linear, sigmoid). Default 0.02 (DDPM); scaled-linear: 0.012 (Stable Diffusion). */
   betaEnd?: number;
   /** Rescale so that alphaBar[T-1] = 0 exactly (Lin et al.). Default false. */
   zeroTerminalSnr?: boolean;
@@ -112,8 +112,11 @@ function rescaleZeroTerminalSnr(s: NoiseSchedule): NoiseSchedule {
 
 export function makeSchedule(opts: ScheduleOptions): NoiseSchedule {
   const T = opts.T ?? 1000;
-  const betaStart = opts.betaStart ?? 1e-4;
-  const betaEnd = opts.betaEnd ?? 0.02;
+  // Each schedule's published range: DDPM's linear 1e-4 to 0.02; Stable Diffusion's scaled-linear
+  // 0.00085 to 0.012 (its v1 config's linear_start and linear_end).
+  const sd = opts.kind === 'scaled-linear';
+  const betaStart = opts.betaStart ?? (sd ? 0.00085 : 1e-4);
+  const betaEnd = opts.betaEnd ?? (sd ? 0.012 : 0.02);
   if (!Number.isInteger(T) || T < 2) throw new RangeError(`T must be an integer >= 2, got ${T}`);
   if (!(betaStart > 0 && betaEnd > 0 && betaStart < 1 && betaEnd < 1)) {
     throw new RangeError(`betaStart and betaEnd must lie in (0, 1), got ${betaStart} and ${betaEnd}`);

@@ -36,6 +36,14 @@ describe('makeSchedule', () => {
     expect(Math.sqrt(sd.alphaBar[999]!)).toBeCloseTo(0.068265, 5);
   });
 
+  it("scaled-linear defaults to Stable Diffusion's range: terminal sqrt(alphaBar) about 0.068", () => {
+    const s = makeSchedule({ kind: 'scaled-linear' });
+    expect(s.betas[0]).toBeCloseTo(0.00085, 12);
+    expect(s.betas[999]).toBeCloseTo(0.012, 12);
+    // Stable Diffusion v1's alphas_cumprod[-1] is about 0.0047 (sqrt 0.068), as diffusers computes it
+    expect(Math.sqrt(s.alphaBar[999]!)).toBeCloseTo(0.068, 3);
+  });
+
   it('scaled-linear: sqrt(beta) is evenly spaced', () => {
     const s = makeSchedule({ kind: 'scaled-linear', T: 50, betaStart: 0.00085, betaEnd: 0.012 });
     const r = Array.from(s.betas, Math.sqrt);
