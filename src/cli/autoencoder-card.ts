@@ -19,6 +19,8 @@ interface EvalJson {
   step: number;
   latentScale: number;
   latentMoments: { mean: number; std: number };
+  /** Median posterior standard deviation on 500 test digits. */
+  posteriorSd?: number;
   reconstruction: ReconstructionReport;
 }
 
@@ -76,6 +78,8 @@ export function writeAutoencoderCard(dir: string): void {
     machine: t.machine,
     recentLoss: `${Number.isFinite(recent) ? recent.toFixed(4) : '–'} (mean of the last ${last.length} reports)`,
     choices,
+    posteriorSd: e?.posteriorSd?.toFixed(3) ?? '(not measured yet)',
+    latentSpread: e ? e.latentMoments.std.toFixed(2) : '(not measured yet)',
     metrics: metricsText(e, t.step),
   });
   net.dispose();

@@ -54,6 +54,21 @@ export async function latentMoments(
   return { mean, std: Math.sqrt(s2 / count - mean * mean) };
 }
 
+/** Median standard deviation of the encoder's posterior over every latent entry of the first n digits. */
+async function medianPosteriorSd(ae: Autoencoder, data: TrainData, n: number): Promise<number> {
+  const per = ae.imageShape.reduce((a, b) => a * b, 1);
+  const x = new Float32Array(n * per);
+  for (let i = 0; i < n; i++) data.copySample(i, x, i * per);
+  const sd = tf.tidy(() =>
+    tf.exp(
+      tf.mul(ae.encode(tf.tensor4d(x, [n, ...(ae.imageShape as [number, number, number])])).logvar, 0.5),
+    ),
+  );
+  const v = Array.from(await sd.data()).sort((a, b) => a - b);
+  sd.dispose();
+  return v[Math.floor(v.length / 2)]!;
+}
+
 export async function evalAutoencoderCli(): Promise<void> {
   await initNodeBackend('wasm');
   const dir = modelDir(M);
@@ -69,6 +84,7 @@ export async function evalAutoencoderCli(): Promise<void> {
     );
     const test = mnistTrainData(loadMnistNode('test'));
     const report = await measureReconstruction(net, test, classifier);
+    const posteriorSd = await medianPosteriorSd(net, test, 500);
     console.log(JSON.stringify(report));
     const json = JSON.parse(jsonText);
     json.userDefinedMetadata = { ...json.userDefinedMetadata, latentScale, latentMoments: moments };
@@ -76,7 +92,7 @@ export async function evalAutoencoderCli(): Promise<void> {
     writeFileAtomic(
       join(dir, 'eval.json'),
       JSON.stringify(
-        { step: meta.step, latentScale, latentMoments: moments, reconstruction: report },
+        { step: meta.step, latentScale, latentMoments: moments, posteriorSd, reconstruction: report },
         null,
         1,
       ),

@@ -13,6 +13,7 @@ import { modelDir, SHIPPED_MODELS } from '../nets/registry';
 import { UNet } from '../nets/unet';
 import { encodeTrainData, LatentCodec } from '../pipelines/latent';
 import { DEFAULT_TRAIN_CONFIG, unetConfigOf, type TrainConfig } from '../train/ddpm-trainer';
+import { latentUNet } from '../train/live-settings';
 import { writeFileAtomic } from './files';
 import { cardTemplate, renderTemplate } from './template';
 
@@ -33,7 +34,8 @@ export function latentTrainConfig(): TrainConfig {
   const { sha, scale } = shippedAutoencoder();
   return {
     ...DEFAULT_TRAIN_CONFIG,
-    unet: { ch: 32, groups: 8, size: 8, channels: 4 },
+    unet: latentUNet('shipped'),
+    batch: 64, // an 8x8 step is cheap: a bigger batch costs little more time per step
     clipSample: false,
     latent: { autoencoder: AE.id, scale, weightsSha256: sha },
   };
