@@ -12,36 +12,34 @@ import { fastStore, fastParams } from './params';
 
 type Metric = (typeof fastParams.metric)['default'];
 
-const METRICS: Record<
-  Metric,
-  { label: string; axis: string; value: (r: TableRow) => number; log: boolean }
-> = {
-  fid: { label: 'FID (lower is better)', axis: 'FID ↓', value: (r) => r.result.fid, log: false },
-  confident: {
-    label: `share recognised with confidence > ${CONFIDENT_ABOVE}`,
-    axis: `confident > ${CONFIDENT_ABOVE} (%) ↑`,
-    value: (r) => 100 * r.result.confidentShare,
-    log: false,
-  },
-  precision: {
-    label: 'precision (samples that look real)',
-    axis: 'precision (%) ↑',
-    value: (r) => 100 * r.result.precision,
-    log: false,
-  },
-  recall: {
-    label: 'recall (variety covered)',
-    axis: 'recall (%) ↑',
-    value: (r) => 100 * r.result.recall,
-    log: false,
-  },
-  time: {
-    label: 'seconds per image',
-    axis: 's per image ↓',
-    value: (r) => r.result.secondsPerImage,
-    log: true,
-  },
-};
+const METRICS: Record<Metric, { label: string; axis: string; value: (r: TableRow) => number; log: boolean }> =
+  {
+    fid: { label: 'FID (lower is better)', axis: 'FID ↓', value: (r) => r.result.fid, log: false },
+    confident: {
+      label: `share recognised with confidence > ${CONFIDENT_ABOVE}`,
+      axis: `confident > ${CONFIDENT_ABOVE} (%) ↑`,
+      value: (r) => 100 * r.result.confidentShare,
+      log: false,
+    },
+    precision: {
+      label: 'precision (samples that look real)',
+      axis: 'precision (%) ↑',
+      value: (r) => 100 * r.result.precision,
+      log: false,
+    },
+    recall: {
+      label: 'recall (variety covered)',
+      axis: 'recall (%) ↑',
+      value: (r) => 100 * r.result.recall,
+      log: false,
+    },
+    time: {
+      label: 'seconds per image',
+      axis: 's per image ↓',
+      value: (r) => r.result.secondsPerImage,
+      log: true,
+    },
+  };
 
 /** The measured series, one per sampler family, in the order of the lesson's text. */
 function tableSeries(t: SamplingTable, metric: Metric): LineSeries[] {

@@ -23,6 +23,9 @@ export interface Encoded {
   mse: number;
 }
 
+/** A ratio as a student reads it: 4, 2.5, 5.3 (at most one decimal, none when whole). */
+const ratio = (x: number) => String(Number(x.toFixed(1)));
+
 /** Ink below this everywhere (pixels in [-1, 1]) counts as an empty canvas. */
 const EMPTY_INK = -0.5;
 
@@ -198,8 +201,8 @@ export class DlLatentEncode extends LitElement {
         ${
           latentValues
             ? html`${MNIST_PIXELS} pixels become ${latentValues} numbers:
-              ${formatNumber(MNIST_PIXELS / latentValues)}× fewer values,
-              ${formatNumber(MNIST_SIDE / shape![0])}× smaller on each side.`
+              ${ratio(MNIST_PIXELS / latentValues)}× fewer values, ${ratio(MNIST_SIDE / shape![0])}× smaller
+              on each side.`
             : nothing
         }
         ${s ? html` Reconstruction error of this digit: MSE ${formatNumber(s.mse)} (pixels on a 0–1 scale).` : nothing}

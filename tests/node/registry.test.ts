@@ -2,7 +2,9 @@
 // names exists, and what it says of each model (shape, sampler reading) is what the weights' own metadata says.
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
 import { loadDdpm, modelSampling } from '../../src/nets/load';
+import { loadAutoencoder } from '../../src/nets/load-autoencoder';
 import { modelDir, modelFile, SHIPPED_MODELS, type ModelFiles } from '../../src/nets/registry';
 import { initNodeBackend } from '../../src/runtime/tf-node';
 
@@ -30,5 +32,27 @@ describe('shipped-model registry', () => {
     const { prediction, clipSample } = m.sampling;
     expect(modelSampling(meta)).toEqual({ prediction, clipSample });
     net.dispose();
+  });
+
+  it("says what the latent DDPM's and the autoencoder's metadata say, and the two belong together", async () => {
+    await initNodeBackend('wasm');
+    const m = SHIPPED_MODELS.ldmMnist;
+    const { net, meta } = loadDdpm(
+      readFileSync(modelFile(m, 'model'), 'utf8'),
+      new Uint8Array(readFileSync(modelFile(m, 'weights'))),
+    );
+    expect(net.sampleShape).toEqual(m.sampleShape);
+    expect(modelSampling(meta)).toEqual({ prediction: m.sampling.prediction, clipSample: false });
+    net.dispose();
+    const a = SHIPPED_MODELS.autoencoderMnist;
+    expect(meta.latent?.autoencoder).toBe(a.id);
+    expect(m.autoencoder).toBe(a.id);
+    const aeBin = new Uint8Array(readFileSync(modelFile(a, 'weights')));
+    const ae = loadAutoencoder(readFileSync(modelFile(a, 'model'), 'utf8'), aeBin);
+    expect(ae.net.imageShape).toEqual(a.sampleShape);
+    // the latent model was trained on these very weights, at this scale
+    expect(createHash('sha256').update(aeBin).digest('hex')).toBe(meta.latent?.weightsSha256);
+    expect(ae.meta.latentScale).toBe(meta.latent?.scale);
+    ae.net.dispose();
   });
 });
