@@ -1,8 +1,8 @@
 /**
  * `npm run probe -- --browser [--space latent|pixel] [--minutes M] [--every N] [--backend wasm]`: the
  * live panel of a lesson, in headless Chromium, trains from scratch with its default settings (in its
- * worker, on the chosen backend); every N steps the probe asks it for 100 samples (EMA weights, 25-step
- * DDPM, seed 7, decoded for a latent run) and the project's classifier judges them in Node. A latent
+ * worker, on the chosen backend); every N steps the probe asks it for 100 samples (EMA weights, the
+ * panel's preview sampler, seed 7, decoded for a latent run) and the project's classifier judges them in Node. A latent
  * run also gets its two baselines: step 0 (pure-noise latents decoded: no digits) and the ceiling (the
  * autoencoder's reconstructions of 100 real test digits). Writes models/probe-browser-<space>.md.
  */
@@ -20,7 +20,7 @@ import { loadAutoencoder } from '../nets/load-autoencoder';
 import { modelDir, SHIPPED_MODELS } from '../nets/registry';
 import { decodeLatents, LatentCodec } from '../pipelines/latent';
 import { initNodeBackend, tf } from '../runtime/tf-node';
-import { DEFAULT_LIVE, trainConfigFor } from '../train/live-settings';
+import { DEFAULT_LIVE, previewSamplerText, trainConfigFor } from '../train/live-settings';
 import { arg } from './args';
 import { withBrowserPage } from './bench-browser';
 import { loadClassifier } from './classifier-files';
@@ -67,7 +67,7 @@ type Panel = HTMLElement & {
     wallSeconds: number;
     encoding: unknown;
     start(d: unknown, steps: number): Promise<void>;
-    samples(n: number, steps: number, seed: number): Promise<Float32Array>;
+    samples(n: number, seed: number): Promise<Float32Array>;
   };
 };
 
@@ -79,7 +79,7 @@ async function trainAndSample(page: Page, selector: string, steps: number) {
       const t0 = performance.now();
       await s.start(panel.mnist.data, n as number);
       if (s.error) throw new Error(s.error);
-      const x = await s.samples(count as number, 25, 7);
+      const x = await s.samples(count as number, 7);
       return {
         step: s.step,
         wall: s.wallSeconds,
@@ -99,15 +99,18 @@ export async function probeBrowserCli(): Promise<void> {
   await initNodeBackend('wasm');
   const classifier = loadClassifier();
   const rows: string[] = space === 'latent' ? await latentBaselines(classifier) : [];
-  const config = trainConfigFor(DEFAULT_LIVE);
+  const config = trainConfigFor({
+    ...DEFAULT_LIVE,
+    ...(arg('preset') ? { preset: arg('preset') as 'classroom' | 'shipped' } : {}),
+  });
   const file = `models/probe-browser-${space}.md`;
   const command = `npm run probe -- --browser --space ${space} --minutes ${minutes} --every ${every} --backend ${backend}`;
   const write = (device: string) =>
     writeFileAtomic(
       file,
       `# Steps to recognizable digits in the browser: ${space === 'latent' ? 'latent' : 'pixel'} panel\n\n` +
-        `Command: \`${command}\`. The lesson's live panel in headless Chromium (${device}), default settings (${DEFAULT_LIVE.preset} width, batch ${config.batch}, lr ${config.lr}), ` +
-        `training in its worker; every ${every} steps 100 samples (EMA weights, 25-step DDPM, seed 7${space === 'latent' ? ', decoded' : ''}) judged in Node by models/mnist-classifier ` +
+        `Command: \`${command}\`. The lesson's live panel in headless Chromium (${device}), default settings (${arg('preset') ?? DEFAULT_LIVE.preset} width, batch ${config.batch}, lr ${config.lr}), ` +
+        `training in its worker; every ${every} steps 100 samples (EMA weights, the panel's own preview sampler: ${previewSamplerText(space)}, seed 7${space === 'latent' ? ', decoded' : ''}) judged in Node by models/mnist-classifier ` +
         `(recognised: confidence > ${CONFIDENT_ABOVE}). Training time is the worker's, without the pauses for sampling${space === 'latent' ? '; the first row includes encoding the training digits' : ''}.\n\n` +
         `| row | step | minutes since start | recognised | mean confidence | classes with >= 3 samples |\n|---|---|---|---|---|---|\n${rows.join('\n')}\n`,
     );
@@ -120,6 +123,16 @@ export async function probeBrowserCli(): Promise<void> {
       selector,
       { timeout: 300_000 },
     );
+    const preset = arg('preset');
+    if (preset)
+      await page.evaluate(async (p) => {
+        // the panel reads its settings from this module (the same instance the page loaded)
+        const url = '/src/notebook/live-train/params.ts';
+        const m = (await import(/* @vite-ignore */ url)) as {
+          setLiveSettings(s: { preset: string }): void;
+        };
+        m.setLiveSettings({ preset: p });
+      }, preset);
     const device = await page.evaluate(() => navigator.userAgent.match(/Chrome\/[\d.]+/)?.[0] ?? 'Chromium');
     const started = performance.now();
     while ((performance.now() - started) / 60e3 < minutes) {

@@ -9,7 +9,8 @@ import { panelStyles } from './panel-styles';
 import '../../widgets/image-grid';
 import '../../widgets/line-plot';
 import type { LineSeries } from '../../widgets/line-plot';
-import { PREVIEW_COUNT, PREVIEW_STEPS, TrainSession, type LiveSettings } from './session';
+import { PREVIEW_COUNT, TrainSession, type LiveSettings } from './session';
+import { previewSamplerText } from '../../train/live-settings';
 import { smooth } from '../../metrics/smooth';
 import { download } from '../../widgets/download';
 
@@ -260,7 +261,7 @@ export class DlTrainPanel extends LitElement {
               : nothing
           }
           <figcaption class="note">
-            ${s.preview ? `Samples at step ${s.previewStep}, same 16 seeds every time (EMA weights, ${PREVIEW_STEPS}-step DDPM${s.space === 'latent' ? ', decoded' : ''})` : `Samples appear every ${s.settings.previewEvery} steps.`}
+            ${s.preview ? `Samples at step ${s.previewStep}, same 16 seeds every time (EMA weights, ${previewSamplerText(s.space)}${s.space === 'latent' ? ', decoded' : ''})` : `Samples appear every ${s.settings.previewEvery} steps.`}
             ${s.previewBusy ? ' · sampling…' : ''}
           </figcaption>
         </figure>

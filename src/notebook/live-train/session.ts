@@ -23,7 +23,6 @@ import type { TrainEvent, WorkerState } from './events';
 
 export { DEFAULT_LIVE, trainConfigFor, type LiveSettings };
 export const PREVIEW_COUNT = 16;
-export const PREVIEW_STEPS = 25;
 /** The browser's saved run, one per space (a pixel run cannot resume as a latent one). */
 const idbKey = (space: 'pixel' | 'latent') => (space === 'pixel' ? 'train-live' : 'train-live-latent');
 
@@ -182,7 +181,6 @@ export class TrainSession implements ReactiveController {
             steps,
             previewEvery: this.settings.previewEvery,
             previewCount: PREVIEW_COUNT,
-            previewSteps: PREVIEW_STEPS,
           }),
         );
       } finally {
@@ -219,10 +217,10 @@ export class TrainSession implements ReactiveController {
    * `n` samples of the current EMA weights (pixels: a latent run's are decoded), for probes and tests;
    * unlike the preview it throws on failure.
    */
-  async samples(n: number, steps: number, seed: number): Promise<Float32Array> {
+  async samples(n: number, seed: number): Promise<Float32Array> {
     const rpc = this.rpc;
     if (!rpc || !this.hasModel) throw new Error('no model yet');
-    return (await rpc.call(rpc.api.preview({ n, steps, seed }))).x;
+    return (await rpc.call(rpc.api.preview({ n, seed }))).x;
   }
 
   async makePreview(): Promise<void> {
@@ -232,7 +230,7 @@ export class TrainSession implements ReactiveController {
     this.update();
     await this.guard('Could not sample: ', async () => {
       try {
-        const r = await rpc.call(rpc.api.preview({ n: PREVIEW_COUNT, steps: PREVIEW_STEPS, seed: 42 }));
+        const r = await rpc.call(rpc.api.preview({ n: PREVIEW_COUNT, seed: 42 }));
         this.preview = r.x;
         this.previewStep = r.step;
       } finally {

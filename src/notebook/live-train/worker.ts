@@ -5,7 +5,7 @@
  * progress and previews through the callback it hands to `init`.
  */
 import * as tf from '@tensorflow/tfjs';
-import { DdpmSampler } from '../../diffusion/ddpm';
+import { makeSampler } from '../../diffusion/samplers';
 import type { MnistSplit } from '../../data/mnist-asset';
 import type { Denoiser } from '../../nets/denoiser';
 import { sampleDdpm } from '../../pipelines/ddpm-sample';
@@ -18,6 +18,7 @@ import { decodeLatents, encodeTrainData, LatentCodec } from '../../pipelines/lat
 import { decodeWeights, packCheckpoint, unpackCheckpoint } from '../../nets/weights-format';
 import { exposeWorker, transfer } from '../../runtime/worker-rpc';
 import { LIVE_LATENT_DIGITS, type TrainEvent, type WorkerState } from './events';
+import { previewSampler } from '../../train/live-settings';
 
 let data: MnistSplit | null = null;
 /** A latent run's autoencoder (frozen) and the training digits encoded by it, made on first use. */
@@ -76,7 +77,7 @@ function need(): DdpmTrainer {
   return trainer;
 }
 
-async function preview(n: number, steps: number, seed: number): Promise<Float32Array> {
+async function preview(n: number, seed: number): Promise<Float32Array> {
   const tr = need();
   const shapes = (net: Denoiser) => net.paramSpecs.map((s) => s.shape).join(';');
   if (previewNet && shapes(previewNet) !== shapes(tr.net)) {
@@ -85,13 +86,13 @@ async function preview(n: number, steps: number, seed: number): Promise<Float32A
   }
   previewNet ??= makeDenoiser(tr.config);
   previewNet.copyFrom(tr.ema.shadow);
-  const sampler = new DdpmSampler(tr.schedule, {
+  const spec = previewSampler(tr.config.latent ? 'latent' : 'pixel');
+  const sampler = makeSampler(spec, tr.schedule, {
     prediction: tr.config.prediction,
     clipSample: tr.config.clipSample ?? true,
   });
-  sampler.setTimesteps(steps);
   let last: Float32Array = new Float32Array(0);
-  for await (const f of sampleDdpm(previewNet, sampler, { n, seed, every: steps })) last = f.x;
+  for await (const f of sampleDdpm(previewNet, sampler, { n, seed, every: spec.steps })) last = f.x;
   return toPixels(tr.config, last, n);
 }
 
@@ -126,7 +127,7 @@ const methods = {
     trainer = null;
     return state();
   },
-  async run(a: { steps: number; previewEvery: number; previewCount: number; previewSteps: number }) {
+  async run(a: { steps: number; previewEvery: number; previewCount: number }) {
     const tr = need();
     if (running) return state();
     running = true;
@@ -139,7 +140,7 @@ const methods = {
         post({ type: 'progress', progress: p, state: state() });
         if (p.step - lastPreview >= a.previewEvery) {
           lastPreview = p.step;
-          const x = await preview(a.previewCount, a.previewSteps, 42);
+          const x = await preview(a.previewCount, 42);
           post({ type: 'preview', x, step: tr.step }, [x.buffer]);
         }
       }
@@ -152,8 +153,8 @@ const methods = {
     ctl?.abort();
     return state();
   },
-  async preview(a: { n: number; steps: number; seed: number }) {
-    const x = await preview(a.n, a.steps, a.seed);
+  async preview(a: { n: number; seed: number }) {
+    const x = await preview(a.n, a.seed);
     return transfer({ x, step: need().step }, [x.buffer]);
   },
   async checkpoint() {
