@@ -1,10 +1,10 @@
 /**
- * `npm run probe -- --browser [--space latent|pixel] [--minutes M] [--every N] [--backend wasm]`: the
+ * `npm run probe -- --browser [--space latent|pixel] [--preset P] [--minutes M] [--every N] [--backend wasm]`: the
  * live panel of a lesson, in headless Chromium, trains from scratch with its default settings (in its
  * worker, on the chosen backend); every N steps the probe asks it for 100 samples (EMA weights, the
  * panel's preview sampler, seed 7, decoded for a latent run) and the project's classifier judges them in Node. A latent
  * run also gets its two baselines: step 0 (pure-noise latents decoded: no digits) and the ceiling (the
- * autoencoder's reconstructions of 100 real test digits). Writes models/probe-browser-<space>.md.
+ * autoencoder's reconstructions of 100 real test digits). Writes models/probe-browser-<space>[-<preset>].md.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -103,8 +103,8 @@ export async function probeBrowserCli(): Promise<void> {
     ...DEFAULT_LIVE,
     ...(arg('preset') ? { preset: arg('preset') as 'classroom' | 'shipped' } : {}),
   });
-  const file = `models/probe-browser-${space}.md`;
-  const command = `npm run probe -- --browser --space ${space} --minutes ${minutes} --every ${every} --backend ${backend}`;
+  const file = `models/probe-browser-${space}${arg('preset') ? `-${arg('preset')}` : ''}.md`;
+  const command = `npm run probe -- --browser --space ${space}${arg('preset') ? ` --preset ${arg('preset')}` : ''} --minutes ${minutes} --every ${every} --backend ${backend}`;
   const write = (device: string) =>
     writeFileAtomic(
       file,
