@@ -16,9 +16,10 @@ export const cellStyles = css`
     font-family: system-ui, sans-serif;
   }
   @media (min-width: 60rem) {
+    /* wider than the prose, but never past the window (projector mode: large type on a 1280x720 screen) */
     :host {
-      margin-left: -4rem;
-      margin-right: -4rem;
+      margin-left: max(-4rem, calc((100% - 100vw) / 2 + 0.5rem));
+      margin-right: max(-4rem, calc((100% - 100vw) / 2 + 0.5rem));
     }
   }
   button,
