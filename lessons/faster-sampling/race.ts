@@ -138,6 +138,11 @@ export class DlSamplerRace extends LitElement {
     return est === null ? Number(fastStore.values.steps) <= 50 : est <= AUTO_RUN_SECONDS;
   }
 
+  /** Resolves once the current settings have run, or wait for the button (for tests). */
+  settled(): Promise<void> {
+    return this.runner.settled();
+  }
+
   /** Run the three samplers one after the other at the current settings (stopping any run first). */
   run(): Promise<void> {
     return this.runner.run();

@@ -118,8 +118,10 @@ describe('the "1,000 steps to 20" lesson', () => {
       () => quality().shadowRoot!.querySelector('dl-line-plot')?.shadowRoot?.querySelector('svg'),
       'the chart',
     );
-    // one line per sampler setting of the committed table, drawn as SVG paths
-    expect(svg.querySelectorAll('path').length).toBeGreaterThanOrEqual(3);
+    // one line per sampler setting of the committed table, drawn as SVG paths (the legend is its own svg)
+    const plotRoot = svg.getRootNode() as ShadowRoot;
+    const lines = [...plotRoot.querySelectorAll('svg')].flatMap((g) => [...g.querySelectorAll('path')]);
+    expect(lines.length).toBeGreaterThanOrEqual(3);
     await waitFor(() => quality().shadowRoot!.querySelector('table.at-steps tr.you'), 'the ringed row');
     const you = quality().shadowRoot!.querySelector('table.at-steps tr.you')!.textContent!;
     expect(you).toContain('DDIM η=0');
@@ -132,7 +134,7 @@ describe('the "1,000 steps to 20" lesson', () => {
       await waitFor(() => !race().running, 'the run to stop', 60_000);
     };
     location.hash = '#/faster-sampling?steps=1000&eta=0&seed=3&backend=wasm';
-    await new Promise((r) => setTimeout(r, 400)); // past the 250 ms debounce
+    await race().updateComplete;
     await stopNow();
     const idle = tf.memory().numTensors;
     // 3 x 1,000 calls at the measured speed is far over 20 s: nothing starts on its own
