@@ -128,7 +128,7 @@ export class DlLatentCost extends LitElement {
 
   override render() {
     const m = this.measured;
-    // (the same U-Net has the same parameters in both spaces: the ratio row shows 1.0×)
+    // (the same U-Net has almost the same parameters in both spaces: only its first and last layers differ)
     const q = this.quality;
     const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
     const qual = (r: EvalResult | null | undefined) =>

@@ -16,7 +16,7 @@ import { latentStore } from './params';
 export interface Encoded {
   key: string;
   x: Float32Array;
-  /** The autoencoder's latent (posterior mean, unscaled), channel after channel: C planes of h*w. */
+  /** The latent (posterior mean times the latent scale), channel after channel: C planes of h*w. */
   planes: Float32Array;
   recon: Float32Array;
   err: Float32Array;
@@ -90,7 +90,8 @@ export class DlLatentEncode extends LitElement {
       const [h, w, c] = ae.latentShape as [number, number, number];
       const [planesT, reconT] = tf.tidy(() => {
         const z = ae.encode(tf.tensor4d(x, [1, MNIST_SIDE, MNIST_SIDE, 1])).mean; // [1, h, w, C]
-        const planes = tf.transpose(tf.reshape(z, [h * w, c])); // [C, h*w]: one image per channel
+        // one image per channel, in the scaled units the diffusion model sees (as the forward cell shows them)
+        const planes = tf.transpose(tf.reshape(tf.mul(z, m.codec.scale), [h * w, c])); // [C, h*w]
         return [planes, tf.clipByValue(ae.decode(z), -1, 1)];
       });
       const planes = (await planesT.data()) as Float32Array;

@@ -52,7 +52,7 @@ export class DlLatentSample extends LitElement {
   private readonly runner = new GatedRun<{ m: ShippedLatent; seed: number }>(this, {
     args: () => (this.models.value ? { m: this.models.value, seed: latentStore.values.sseed } : null),
     key: (a) => String(a.seed),
-    cheap: () => true, // 16 latents x 50 steps: well under a second on WASM
+    cheap: () => true, // 16 latents x 50 steps, each step's guess decoded: a few seconds on WASM
     errorPrefix: 'Sampling failed',
     task: async ({ m, seed }, signal) => {
       const sampler = makeSampler(SAMPLING, makeSchedule(m.ldm.meta.schedule), modelSampling(m.ldm.meta));

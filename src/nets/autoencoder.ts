@@ -3,7 +3,7 @@
  * 2022, §3 and appendix G): the encoder maps a 28x28x1 digit to a Gaussian over a small latent grid (the
  * mean and log-variance of each latent entry), the decoder maps a latent back to pixels. Trained with a
  * reconstruction loss and a small KL term towards N(0, I) that keeps the latent space smooth without
- * squeezing information out of it (./autoencoder-loss in src/train). The diffusion model then works on
+ * squeezing information out of it (autoencoderLoss in src/train/autoencoder-trainer.ts). The diffusion model then works on
  * `scale * mean`, where `scale` makes those latents unit-variance on the training set (the role of
  * Stable Diffusion's 0.18215).
  *
@@ -30,11 +30,6 @@ export interface AutoencoderConfig {
   size: number;
   channels: number;
 }
-
-export const AUTOENCODER_PRESETS = {
-  /** The shipped one: 28x28x1 -> 7x7x4, 16x fewer values than pixels... of which see the model card. */
-  shipped: { ch: 32, latent: 4, down: 2, groups: 8, size: 28, channels: 1 },
-} as const satisfies Record<string, AutoencoderConfig>;
 
 const PAD1: [[number, number], [number, number], [number, number], [number, number]] = [
   [0, 0],
@@ -161,10 +156,10 @@ export class Autoencoder extends NamedWeights {
     try {
       this.flops = 0;
       const [h, w, c] = this.latentShape as [number, number, number];
-      tf.dispose(this.encode(tf.zeros([1, ...this.imageShape])));
+      tf.tidy(() => void this.encode(tf.zeros([1, ...this.imageShape])));
       const encode = this.flops;
       this.flops = 0;
-      tf.dispose(this.decode(tf.zeros([1, h, w, c])));
+      tf.tidy(() => void this.decode(tf.zeros([1, h, w, c])));
       return { encode, decode: this.flops };
     } finally {
       this.countingFlops = false;

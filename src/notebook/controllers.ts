@@ -157,10 +157,18 @@ export const shippedLatent = loadOnce(async (onProgress) => {
   let aeBytes = 0;
   let ldmBytes = 0;
   const report = () => onProgress(aeBytes + ldmBytes);
-  const [ae, ldm] = await Promise.all([
+  const [aeResult, ldmResult] = await Promise.allSettled([
     fetchAutoencoder(folder(SHIPPED_MODELS.autoencoderMnist), (l) => ((aeBytes = l), report())),
     fetchDdpm(folder(SHIPPED_MODELS.ldmMnist), (l) => ((ldmBytes = l), report())),
   ]);
+  if (aeResult.status === 'rejected' || ldmResult.status === 'rejected') {
+    // free the one that did load: a retry loads both again
+    if (aeResult.status === 'fulfilled') aeResult.value.net.dispose();
+    if (ldmResult.status === 'fulfilled') ldmResult.value.net.dispose();
+    throw aeResult.status === 'rejected' ? aeResult.reason : (ldmResult as PromiseRejectedResult).reason;
+  }
+  const ae = aeResult.value;
+  const ldm = ldmResult.value;
   const scale = ae.meta.latentScale;
   const trainedOn = ldm.meta.latent;
   if (!scale || !trainedOn || Math.abs(trainedOn.scale - scale) > 1e-9 * scale) {

@@ -129,6 +129,7 @@ export class GatedRun<A> implements ReactiveController {
   /** Stop the run in flight, if any. */
   stop(): void {
     this.ctl?.abort();
+    this.ctl = null; // the stopped run no longer owns the status: its end (or failure) changes nothing
     if (this.status === 'pending') this.set('idle');
   }
 

@@ -59,6 +59,8 @@ export class TrainSession implements ReactiveController {
   /** A latent run's autoencoder: which one, its latent scale and its weights' hash. */
   private latent: TrainConfig['latent'] | undefined;
   private rpc: TrainWorker | null = null;
+  /** Bumped when the panel leaves the page. */
+  private connection = 0;
   private starting: Promise<TrainWorker> | null = null;
   private observer: PerformanceObserver | null = null;
 
@@ -92,6 +94,7 @@ export class TrainSession implements ReactiveController {
     this.rpc?.terminate(); // frees every tensor of the worker at once
     this.rpc = null;
     this.starting = null;
+    this.connection++; // a worker still starting for the old connection is stopped when it is ready
   }
 
   private update() {
@@ -116,6 +119,7 @@ export class TrainSession implements ReactiveController {
   /** The worker, started on first use with the same backend as the page and a copy of the digits. */
   private worker(data: MnistSplit): Promise<TrainWorker> {
     this.starting ??= (async () => {
+      const connection = this.connection;
       const page = await backendReady();
       let autoencoder: { json: string; bin: Uint8Array } | undefined;
       if (this.space === 'latent')
@@ -143,6 +147,10 @@ export class TrainSession implements ReactiveController {
           proxy(onEvent),
         ),
       );
+      if (connection !== this.connection) {
+        rpc.terminate(); // the panel left the page while the worker started
+        throw new Error('the panel was closed');
+      }
       this.rpc = rpc;
       this.update();
       return rpc;
@@ -212,7 +220,7 @@ export class TrainSession implements ReactiveController {
     });
   }
 
-  /** 16 samples from fixed seeds with the EMA weights (a respaced 25-step DDPM, to keep it quick). */
+  /** 16 samples from fixed seeds with the EMA weights (the space's preview sampler, live-settings.ts). */
   /**
    * `n` samples of the current EMA weights (pixels: a latent run's are decoded), for probes and tests;
    * unlike the preview it throws on failure.

@@ -10,7 +10,7 @@ import type { MnistSplit } from '../../data/mnist-asset';
 import type { Denoiser } from '../../nets/denoiser';
 import { sampleDdpm } from '../../pipelines/ddpm-sample';
 import { initBackend, type BackendName } from '../../runtime/backend';
-import { DdpmTrainer, makeDenoiser, type TrainConfig } from '../../train/ddpm-trainer';
+import { DdpmTrainer, makeDenoiser, NonFiniteLossError, type TrainConfig } from '../../train/ddpm-trainer';
 import { exportEma, importWeights, restoreCheckpoint, saveCheckpoint } from '../../train/checkpoint';
 import { mnistTrainData, type TrainData } from '../../data/train-data';
 import { loadAutoencoder, type LoadedAutoencoder } from '../../nets/load-autoencoder';
@@ -28,6 +28,15 @@ let trainer: DdpmTrainer | null = null;
 let previewNet: Denoiser | null = null;
 let ctl: AbortController | null = null;
 let running = false;
+/** Bumped by reset and by every configure: a configure that finds it changed when its data is ready gives up. */
+let generation = 0;
+/** A pause asked for while a configure was still encoding: the run that follows does not start. */
+let pauseRequested = false;
+let configuring = false;
+/** The loss became NaN: the weights are broken and must not be saved, exported or trained on until Reset. */
+let diverged = false;
+/** SHA-256 of the loaded autoencoder's weights, checked against a latent run's configuration. */
+let autoencoderSha = '';
 
 let onEvent: ((e: TrainEvent) => void) | null = null;
 const post = (e: TrainEvent, buffers: Transferable[] = []) => void onEvent?.(transfer(e, buffers));
@@ -53,6 +62,8 @@ function state(): WorkerState {
 async function trainData(config: TrainConfig): Promise<TrainData> {
   if (!config.latent) return mnistTrainData(data!);
   if (!autoencoder) throw new Error('a latent run needs the autoencoder: it was not loaded');
+  if (config.latent.weightsSha256 !== autoencoderSha)
+    throw new Error('this run was trained on the latents of another autoencoder than the one this page has');
   if (latents?.scale !== config.latent.scale) {
     const codec = new LatentCodec(autoencoder.net, config.latent.scale);
     const digits = mnistTrainData({ ...data!, count: Math.min(LIVE_LATENT_DIGITS, data!.count) });
@@ -74,6 +85,8 @@ async function toPixels(config: TrainConfig, x: Float32Array, n: number): Promis
 
 function need(): DdpmTrainer {
   if (!trainer) throw new Error('no model yet: start training first');
+  if (diverged)
+    throw new Error('the loss became NaN, so these weights are broken: press Reset to start again');
   return trainer;
 }
 
@@ -111,18 +124,36 @@ const methods = {
     onEvent = events;
     const info = await initBackend(a.backend);
     data = { split: 'train', count: a.count, images: a.images, labels: a.labels };
-    if (a.autoencoder) autoencoder = loadAutoencoder(a.autoencoder.json, a.autoencoder.bin);
+    if (a.autoencoder) {
+      autoencoder = loadAutoencoder(a.autoencoder.json, a.autoencoder.bin);
+      const digest = new Uint8Array(
+        await crypto.subtle.digest('SHA-256', a.autoencoder.bin as Uint8Array<ArrayBuffer>),
+      );
+      autoencoderSha = Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
+    }
     return info;
   },
   async configure(a: { config: TrainConfig }) {
     ctl?.abort();
-    const d = await trainData(a.config);
-    trainer?.dispose();
-    trainer = new DdpmTrainer(a.config, d);
-    return state();
+    const mine = ++generation;
+    configuring = true;
+    try {
+      const d = await trainData(a.config); // a latent run encodes the digits first (seconds)
+      if (mine !== generation) return state(); // reset or reconfigured meanwhile
+      trainer?.dispose();
+      trainer = new DdpmTrainer(a.config, d);
+      diverged = false;
+      return state();
+    } finally {
+      if (mine === generation) configuring = false;
+    }
   },
   reset() {
     ctl?.abort();
+    generation++;
+    configuring = false;
+    pauseRequested = false;
+    diverged = false;
     trainer?.dispose();
     trainer = null;
     return state();
@@ -130,6 +161,10 @@ const methods = {
   async run(a: { steps: number; previewEvery: number; previewCount: number }) {
     const tr = need();
     if (running) return state();
+    if (pauseRequested) {
+      pauseRequested = false; // paused while the digits were being encoded: do not start
+      return state();
+    }
     running = true;
     ctl = new AbortController();
     let lastPreview = tr.step;
@@ -144,6 +179,9 @@ const methods = {
           post({ type: 'preview', x, step: tr.step }, [x.buffer]);
         }
       }
+    } catch (e) {
+      if (e instanceof NonFiniteLossError) diverged = true;
+      throw e;
     } finally {
       running = false;
     }
@@ -151,6 +189,7 @@ const methods = {
   },
   pause() {
     ctl?.abort();
+    if (configuring) pauseRequested = true;
     return state();
   },
   async preview(a: { n: number; seed: number }) {
@@ -172,8 +211,10 @@ const methods = {
       throw e;
     }
     ctl?.abort();
+    generation++;
     trainer?.dispose();
     trainer = fresh;
+    diverged = false;
     return state();
   },
   async exportEma(a: { metadata: Record<string, unknown> }) {
@@ -183,6 +224,7 @@ const methods = {
     const tr = trainer ?? (trainer = new DdpmTrainer(a.config, await trainData(a.config)));
     const { weights, metadata } = decodeWeights(a.json, a.bin, tr.net.paramSpecs); // throws before anything changes
     importWeights(tr, weights, Number(metadata.step ?? metadata.trainedSteps ?? tr.step) || 0);
+    diverged = false; // good weights replace the broken ones
     return state();
   },
   state,
