@@ -1,4 +1,5 @@
 import { LitElement, css, html, nothing } from 'lit';
+import { cellStatus } from '../../src/widgets/cell-status';
 import { MNIST_PIXELS } from '../../src/data/mnist-asset';
 import { customElement, state } from 'lit/decorators.js';
 import { makeSampler, samplerLabel, type SamplerKind } from '../../src/diffusion/samplers';
@@ -220,7 +221,7 @@ export class DlSamplerRace extends LitElement {
         }
         ${this.running ? html`<button type="button" class="stop" @click=${() => this.runner.stop()}>Stop</button>` : nothing}
       </div>
-      ${this.runner.error ? html`<p class="error" role="alert">${this.runner.error}</p>` : nothing}
+      ${cellStatus({ text: '', failed: false }, this.runner.error)}
       <div class="trio">${RACE_KINDS.map((k) => this.column(k, steps, Number(v.eta)))}</div>
       ${this.strips()}
     `;

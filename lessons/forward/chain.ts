@@ -1,4 +1,5 @@
 import { LitElement, css, html, nothing } from 'lit';
+import { cellStatus } from '../../src/widgets/cell-status';
 import { MNIST_PIXELS } from '../../src/data/mnist-asset';
 import { customElement, state } from 'lit/decorators.js';
 import { fillNormal, mulberry32, normals } from '../../src/diffusion/random';
@@ -150,7 +151,7 @@ export class DlChainVsJump extends LitElement {
         ${running ? html`<progress value=${this.progress} aria-label="steps done"></progress>` : nothing}
         <span>at t = ${v.t}, ${SCHEDULE_LABELS[v.schedule]}${v.ztsnr ? ', zero terminal SNR' : ''}</span>
       </div>
-      ${this.runner.error ? html`<p class="error" role="alert">${this.runner.error}</p>` : nothing}
+      ${cellStatus({ text: '', failed: false }, this.runner.error)}
       ${r ? this.renderResult(r) : html`<p>${this.mnist.status() || 'Press the button to run both on the same 16 digits.'}</p>`}
     `;
   }

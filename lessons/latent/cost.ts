@@ -1,4 +1,5 @@
 import { LitElement, css, html, nothing } from 'lit';
+import { cellStatus } from '../../src/widgets/cell-status';
 import { customElement, state } from 'lit/decorators.js';
 import type { EvalResult } from '../../src/metrics/eval-result';
 import { modelFile, SHIPPED_MODELS } from '../../src/nets/registry';
@@ -148,7 +149,7 @@ export class DlLatentCost extends LitElement {
         </button>
         ${this.runner.running ? html`<span class="status" role="status">Measuring… (a few seconds on WASM, longer on an emulated GPU)</span>` : nothing}
       </div>
-      ${this.runner.error ? html`<p class="error" role="alert">${this.runner.error}</p>` : nothing}
+      ${cellStatus({ text: '', failed: false }, this.runner.error)}
       ${
         m
           ? html`<table>

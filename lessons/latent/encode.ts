@@ -1,4 +1,5 @@
 import { LitElement, css, html, nothing } from 'lit';
+import { cellStatus } from '../../src/widgets/cell-status';
 import { customElement, state } from 'lit/decorators.js';
 import * as tf from '@tensorflow/tfjs-core';
 import { imageToSigned, MNIST_PIXELS, MNIST_SIDE, type MnistSplit } from '../../src/data/mnist-asset';
@@ -12,6 +13,7 @@ import type { DrawEvent } from '../../src/widgets/draw-pad';
 import '../../src/widgets/image-grid';
 import { formatNumber } from '../../src/widgets/line-plot';
 import { latentStore } from './params';
+import { latentPlanes } from './planes';
 
 export interface Encoded {
   key: string;
@@ -150,8 +152,7 @@ export class DlLatentEncode extends LitElement {
             </div>`
           : nothing
       }
-      ${status ? html`<p class=${this.models.error || this.mnist.error ? 'error' : 'status'} role="status">${status}</p>` : nothing}
-      ${this.runner.error ? html`<p class="error" role="alert">${this.runner.error}</p>` : nothing}
+      ${cellStatus({ text: status, failed: !!(this.models.error || this.mnist.error) }, this.runner.error)}
       <div class="panels">
         <figure>
           <dl-image-grid
@@ -162,22 +163,16 @@ export class DlLatentEncode extends LitElement {
           ></dl-image-grid>
           <figcaption>the digit, ${MNIST_PIXELS} pixels</figcaption>
         </figure>
-        <figure class="latent">
-          <dl-image-grid
-            class="planes"
-            .data=${s?.planes ?? new Float32Array(0)}
-            .count=${s && shape ? shape[2] : 0}
-            side=${shape?.[0] ?? 7}
-            columns=${shape?.[2] ?? 4}
-            .range=${[-3, 3]}
-            gap="2"
-            label="its latent: ${shape?.[2] ?? 4} channels of ${shape?.[0] ?? 7} by ${shape?.[1] ?? 7} numbers, grey is zero"
-          ></dl-image-grid>
-          <figcaption>
-            its latent: ${shape ? `${shape[2]} channels of ${shape[0]}×${shape[1]}` : '…'},
-            ${latentValues || '…'} numbers (grey is 0)
-          </figcaption>
-        </figure>
+        ${latentPlanes(
+          {
+            cls: 'planes',
+            planes: s?.planes,
+            shape,
+            label: `its latent: ${shape?.[2] ?? 4} channels of ${shape?.[0] ?? 7} by ${shape?.[1] ?? 7} numbers, grey is zero`,
+          },
+          html`its latent: ${shape ? `${shape[2]} channels of ${shape[0]}×${shape[1]}` : '…'},
+          ${latentValues || '…'} numbers (grey is 0)`,
+        )}
         <figure>
           <dl-image-grid
             class="recon"

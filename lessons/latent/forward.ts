@@ -1,4 +1,5 @@
-import { LitElement, css, html, nothing } from 'lit';
+import { LitElement, css, html } from 'lit';
+import { cellStatus } from '../../src/widgets/cell-status';
 import { customElement, state } from 'lit/decorators.js';
 import { imageToSigned, type MnistSplit } from '../../src/data/mnist-asset';
 import { normals } from '../../src/diffusion/random';
@@ -12,6 +13,7 @@ import { intInput } from '../../src/widgets/inputs';
 import '../../src/widgets/image-grid';
 import '../../src/widgets/slider';
 import { latentStore } from './params';
+import { latentPlanes } from './planes';
 
 /**
  * The forward process in both spaces at the same t: the digit's pixels noised, and its latent noised
@@ -96,8 +98,7 @@ export class DlLatentForward extends LitElement {
         ${intInput('test digit #', 'fdigit', v.digit, (n) => latentStore.set({ digit: n }), { max: 9999 })}
         ${intInput('noise seed', 'seed', v.seed, (n) => latentStore.set({ seed: n }))}
       </div>
-      ${status ? html`<p class=${this.models.error || this.mnist.error ? 'error' : 'status'} role="status">${status}</p>` : nothing}
-      ${this.runner.error ? html`<p class="error" role="alert">${this.runner.error}</p>` : nothing}
+      ${cellStatus({ text: status, failed: !!(this.models.error || this.mnist.error) }, this.runner.error)}
       <div class="panels">
         <figure>
           <dl-image-grid
@@ -117,19 +118,15 @@ export class DlLatentForward extends LitElement {
           ></dl-image-grid>
           <figcaption>pixels noised to t = ${v.t}</figcaption>
         </figure>
-        <figure class="latent">
-          <dl-image-grid
-            class="latent-zt"
-            .data=${s?.latentPlanes ?? new Float32Array(0)}
-            .count=${s && shape ? shape[2] : 0}
-            side=${shape?.[0] ?? 7}
-            columns=${shape?.[2] ?? 4}
-            .range=${[-3, 3]}
-            gap="2"
-            label="the digit's latent noised to step ${v.t}, channel by channel"
-          ></dl-image-grid>
-          <figcaption>its latent noised to t = ${v.t}</figcaption>
-        </figure>
+        ${latentPlanes(
+          {
+            cls: 'latent-zt',
+            planes: s?.latentPlanes,
+            shape,
+            label: `the digit's latent noised to step ${v.t}, channel by channel`,
+          },
+          `its latent noised to t = ${v.t}`,
+        )}
         <figure>
           <dl-image-grid
             class="latent-decoded"

@@ -1,4 +1,5 @@
-import { LitElement, css, html, nothing } from 'lit';
+import { LitElement, css, html } from 'lit';
+import { cellStatus } from '../../src/widgets/cell-status';
 import { customElement, state } from 'lit/decorators.js';
 import { imageToSigned, type MnistSplit } from '../../src/data/mnist-asset';
 import { LatentModelController, MnistController, type ShippedLatent } from '../../src/notebook/controllers';
@@ -82,8 +83,7 @@ export class DlLatentInterpolate extends LitElement {
           Two other digits
         </button>
       </div>
-      ${status ? html`<p class=${this.models.error || this.mnist.error ? 'error' : 'status'} role="status">${status}</p>` : nothing}
-      ${this.runner.error ? html`<p class="error" role="alert">${this.runner.error}</p>` : nothing}
+      ${cellStatus({ text: status, failed: !!(this.models.error || this.mnist.error) }, this.runner.error)}
       <figure>
         <dl-image-grid
           class="pixels"

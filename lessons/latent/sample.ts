@@ -1,4 +1,5 @@
 import { LitElement, css, html, nothing } from 'lit';
+import { cellStatus } from '../../src/widgets/cell-status';
 import { customElement, state } from 'lit/decorators.js';
 import { makeSampler } from '../../src/diffusion/samplers';
 import { makeSchedule } from '../../src/diffusion/schedule';
@@ -93,7 +94,7 @@ export class DlLatentSample extends LitElement {
         </button>
         ${this.models.status() ? html`<span class=${this.models.error ? 'error' : 'status'}>${this.models.status()}</span>` : nothing}
       </div>
-      ${this.runner.error ? html`<p class="error" role="alert">${this.runner.error}</p>` : nothing}
+      ${cellStatus({ text: '', failed: false }, this.runner.error)}
       ${
         f
           ? html`<figure>

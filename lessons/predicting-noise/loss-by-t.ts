@@ -1,4 +1,5 @@
 import { LitElement, css, html, nothing } from 'lit';
+import { cellStatus } from '../../src/widgets/cell-status';
 import { customElement, state } from 'lit/decorators.js';
 import { normals } from '../../src/diffusion/random';
 import { makeSchedule } from '../../src/diffusion/schedule';
@@ -100,7 +101,7 @@ export class DlLossByT extends LitElement {
         ${this.running ? html`<progress value=${this.points.length / LOSS_TIMESTEPS.length} aria-label="timesteps measured"></progress>` : nothing}
         ${!ready ? html`<span class="status">${this.model.status() || this.mnist.status()}</span>` : nothing}
       </div>
-      ${this.runner.error ? html`<p class="error" role="alert">${this.runner.error}</p>` : nothing}
+      ${cellStatus({ text: '', failed: false }, this.runner.error)}
       ${
         this.points.length
           ? html`<dl-line-plot

@@ -1,4 +1,5 @@
 import { LitElement, css, html, nothing } from 'lit';
+import { cellStatus } from '../../src/widgets/cell-status';
 import { customElement, state } from 'lit/decorators.js';
 import { normals } from '../../src/diffusion/random';
 import { makeSchedule, qMoments } from '../../src/diffusion/schedule';
@@ -178,8 +179,7 @@ export class DlNoisePredictor extends LitElement {
             </div>`
           : nothing
       }
-      ${status ? html`<p class=${this.mnist.error ? 'error' : 'status'} role="status">${status}</p>` : nothing}
-      ${this.runner.error ? html`<p class="error" role="alert">${this.runner.error}</p>` : nothing}
+      ${cellStatus({ text: status, failed: !!this.mnist.error }, this.runner.error)}
       <div class="panels">
         ${this.panel('x0', s?.x0, `x₀${label !== undefined && !this.drawMode ? ` (a ${label})` : ''}`, [-1, 1], 'the clean digit')}
         ${this.panel('eps', s?.eps, 'true noise ε', [-2.5, 2.5], 'the true noise')}

@@ -1,4 +1,5 @@
 import { LitElement, css, html, nothing } from 'lit';
+import { cellStatus } from '../../src/widgets/cell-status';
 import { customElement, state } from 'lit/decorators.js';
 import { DdpmSampler } from '../../src/diffusion/ddpm';
 import { makeSchedule } from '../../src/diffusion/schedule';
@@ -116,7 +117,7 @@ export class DlReverseProcess extends LitElement {
         }
         ${!ready ? html`<span class=${this.model.error ? 'error' : 'status'}>${this.model.status()}</span>` : nothing}
       </div>
-      ${this.runner.error ? html`<p class="error" role="alert">${this.runner.error}</p>` : nothing}
+      ${cellStatus({ text: '', failed: false }, this.runner.error)}
       ${
         f
           ? html`<div class="pair">
