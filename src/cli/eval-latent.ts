@@ -23,7 +23,7 @@ import {
   realImages,
   resultsTable,
 } from '../metrics/evaluate';
-import { CONFIDENT_ABOVE, sameMeasurement } from '../metrics/quality';
+import { CONFIDENT_ABOVE, LATENT_QUALITY_TARGET, sameMeasurement } from '../metrics/quality';
 import { loadAutoencoder } from '../nets/load-autoencoder';
 import { loadDdpm, modelSampling } from '../nets/load';
 import { modelDir, SHIPPED_MODELS } from '../nets/registry';
@@ -37,22 +37,13 @@ import { writeLatentCard } from './latent-files';
 import { digitGrid, encodePng } from './png';
 import { cacheDirName, sampleCached } from './sample-cache';
 
-/** The latent DDPM's quality target: decoded samples judged by the classifier, FID against the real floor. */
-export const LATENT_TARGET = {
-  samples: 1000,
-  confident: 0.8,
-  classMin: 0.05,
-  classMax: 0.15,
-  fidOverFloor: 2,
-};
-
 const M = SHIPPED_MODELS.ldmMnist;
 const AE = SHIPPED_MODELS.autoencoderMnist;
 const GRID = 100;
 
 export async function evalLatentCli(): Promise<void> {
   const backend = await initNodeBackend('wasm');
-  const n = Number(arg('samples') ?? String(LATENT_TARGET.samples));
+  const n = Number(arg('samples') ?? String(LATENT_QUALITY_TARGET.samples));
   const def = M.sampling.default;
   const spec: SamplerSpec = {
     sampler: (arg('sampler') ?? def.sampler) as SamplerKind,

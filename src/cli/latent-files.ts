@@ -15,6 +15,8 @@ import { encodeTrainData, LatentCodec } from '../pipelines/latent';
 import { DEFAULT_TRAIN_CONFIG, unetConfigOf, type TrainConfig } from '../train/ddpm-trainer';
 import { latentUNet } from '../train/live-settings';
 import { writeFileAtomic } from './files';
+import type { EvalResult } from '../metrics/eval-result';
+import { checkLatentTarget, CONFIDENT_ABOVE, LATENT_QUALITY_TARGET } from '../metrics/quality';
 import { cardTemplate, renderTemplate } from './template';
 
 const AE = SHIPPED_MODELS.autoencoderMnist;
@@ -99,6 +101,20 @@ export function writeLatentCard(dir: string): void {
   const u = net.config;
   const last = t.history.slice(-20);
   const recent = last.length ? last.reduce((a, [, l]) => a + l, 0) / last.length : NaN;
+  const evalJson = join(dir, 'eval.json');
+  const rows = existsSync(evalJson)
+    ? (JSON.parse(readFileSync(evalJson, 'utf8')) as { results: EvalResult[] }).results
+    : [];
+  const latest = rows
+    .filter((r) => r.source?.kind === 'model' && r.source.modelStep === t.step)
+    .sort((a, b) => b.samples - a.samples)[0];
+  const check = latest ? checkLatentTarget(latest) : null;
+  const steps = t.step.toLocaleString('en');
+  const status = !latest
+    ? `**Status: training in progress**: ${steps} steps, not evaluated at this step yet (\`npm run eval -- latent\`).`
+    : check!.met
+      ? `**Status: meets the quality target** at ${steps} steps (${latest.generator}).`
+      : `**Status: training in progress**: at ${steps} steps (${latest.generator}), short of the target: ${check!.shortfalls.join('; ')}.`;
   const evalPath = join(dir, 'eval.md');
   const evalText = existsSync(evalPath)
     ? readFileSync(evalPath, 'utf8').replace(/^# .*\n/, '')
@@ -118,6 +134,11 @@ export function writeLatentCard(dir: string): void {
     machine: t.machine,
     recentLoss: `${Number.isFinite(recent) ? recent.toFixed(4) : '–'} (weighted training loss, mean of the last ${last.length} reports)`,
     evalText,
+    status,
+    targetConfident: 100 * LATENT_QUALITY_TARGET.confident,
+    targetSamples: LATENT_QUALITY_TARGET.samples.toLocaleString('en'),
+    targetFid: LATENT_QUALITY_TARGET.fidOverFloor,
+    threshold: CONFIDENT_ABOVE,
   });
   net.dispose();
   writeFileAtomic(join(dir, 'README.md'), text);

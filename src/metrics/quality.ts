@@ -11,6 +11,37 @@ export const CONFIDENT_ABOVE = 0.9;
  * them classified with confidence > CONFIDENT_ABOVE, and every class between 5% and 15% of the samples. */
 export const QUALITY_TARGET = { samples: 1000, steps: 1000, confident: 0.85, classMin: 0.05, classMax: 0.15 };
 
+/**
+ * The shipped latent DDPM's target: 1,000 decoded samples, at least 80% recognised with confidence above
+ * CONFIDENT_ABOVE, every class between 5% and 15%, FID within twice the real-digit floor.
+ */
+export const LATENT_QUALITY_TARGET = {
+  samples: 1000,
+  confident: 0.8,
+  classMin: 0.05,
+  classMax: 0.15,
+  fidOverFloor: 2,
+};
+
+/** Whether a latent DDPM's evaluation row meets LATENT_QUALITY_TARGET, and what falls short, in words. */
+export function checkLatentTarget(r: EvalResult): TargetCheck {
+  const t = LATENT_QUALITY_TARGET;
+  const shortfalls: string[] = [];
+  const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+  if (r.samples < t.samples) shortfalls.push(`${r.samples} samples, not ${t.samples}`);
+  if (!(r.confidentShare >= t.confident))
+    shortfalls.push(`${pct(r.confidentShare)} recognised, below ${pct(t.confident)}`);
+  const lo = Math.min(...r.classShares);
+  const hi = Math.max(...r.classShares);
+  if (!(lo >= t.classMin && hi <= t.classMax))
+    shortfalls.push(`classes ${pct(lo)}–${pct(hi)}, outside 5–15%`);
+  if (!(r.fid <= t.fidOverFloor * r.fidRealFloor))
+    shortfalls.push(
+      `FID ${r.fid.toFixed(2)}, ${(r.fid / r.fidRealFloor).toFixed(2)}× the real-digit floor ${r.fidRealFloor.toFixed(2)} (target ≤ ${t.fidOverFloor}×)`,
+    );
+  return { met: shortfalls.length === 0, shortfalls };
+}
+
 export interface TargetCheck {
   met: boolean;
   /** What falls short, in words (empty when met). */
