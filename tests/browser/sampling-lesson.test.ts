@@ -133,7 +133,9 @@ describe('the "1,000 steps to 20" lesson', () => {
       race().shadowRoot!.querySelector<HTMLButtonElement>('button.stop')?.click();
       await waitFor(() => !race().running, 'the run to stop', 60_000);
     };
+    const changed = new Promise((r) => addEventListener('hashchange', r, { once: true }));
     location.hash = '#/faster-sampling?steps=1000&eta=0&seed=3&backend=wasm';
+    await changed; // the lesson's settings follow the address on this event
     await race().updateComplete;
     await stopNow();
     const idle = tf.memory().numTensors;

@@ -39,10 +39,15 @@ describe('lesson Markdown', () => {
       const html = renderLessonMarkdown(md, `${l.id}/lesson.md`);
       const tags = [...new Set([...html.matchAll(/<(dl-[a-z-]+)>/g)].map((m) => m[1]!))];
       expect(tags.length, l.id).toBeGreaterThan(0);
-      const sources = readdirSync(`lessons/${l.id}`)
+      const own = readdirSync(`lessons/${l.id}`)
         .filter((f) => f.endsWith('.ts'))
-        .map((f) => readFileSync(`lessons/${l.id}/${f}`, 'utf8'))
-        .join('\n');
+        .map((f) => readFileSync(`lessons/${l.id}/${f}`, 'utf8'));
+      // cells that several lessons share live in src/ and are imported by the lesson's index.ts
+      const index = readFileSync(`lessons/${l.id}/index.ts`, 'utf8');
+      const shared = [...index.matchAll(/^import '\.\.\/\.\.\/(src\/[^']+)';/gm)].map((m) =>
+        readFileSync(`${m[1]}.ts`, 'utf8'),
+      );
+      const sources = [...own, ...shared].join('\n');
       for (const t of tags) expect(sources, `${l.id}: <${t}>`).toContain(`@customElement('${t}')`);
     }
   });
