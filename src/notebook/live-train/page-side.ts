@@ -1,6 +1,15 @@
-/** Page-side helpers of the live training session: the shipped autoencoder for latent runs, and long-task counting. */
+/**
+ * Page-side helpers of the live training session: starting its worker (with the shipped autoencoder for a
+ * latent run), and counting the page's long tasks.
+ */
 import { modelDir, SHIPPED_MODELS } from '../../nets/registry';
 import type { TrainConfig } from '../../train/ddpm-trainer';
+import type { MnistSplit } from '../../data/mnist-asset';
+import type { BackendInfo } from '../../runtime/backend';
+import { backendReady } from '../../runtime/session';
+import { connectWorker, type WorkerConnection } from '../../runtime/worker-rpc';
+import type { TrainEvent } from './events';
+import type { TrainWorkerApi } from './worker';
 
 /**
  * The shipped autoencoder's files for the worker, and what a latent run's configuration records of it:
@@ -41,5 +50,32 @@ export function watchLongTasks(onLongTask: () => void): PerformanceObserver | nu
     return observer;
   } catch {
     return null; // not supported: the count stays 0
+  }
+}
+
+/**
+ * Start the training worker on the page's backend with a copy of the digits (and, for a latent run, the
+ * shipped autoencoder); `onEvent` (a Comlink proxy) hears its progress and previews.
+ */
+export async function startTrainWorker(
+  data: MnistSplit,
+  space: 'pixel' | 'latent',
+  onEvent: (e: TrainEvent) => void,
+): Promise<{ rpc: WorkerConnection<TrainWorkerApi>; backend: BackendInfo; latent?: TrainConfig['latent'] }> {
+  const page = await backendReady();
+  const shipped = space === 'latent' ? await fetchShippedAutoencoder() : undefined;
+  const rpc = connectWorker<TrainWorkerApi>(
+    new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' }),
+    'the training worker',
+  );
+  try {
+    const { images, labels, count } = data;
+    const backend = await rpc.call(
+      rpc.api.init({ backend: page.name, images, labels, count, autoencoder: shipped?.files }, onEvent),
+    );
+    return { rpc, backend, latent: shipped?.latent };
+  } catch (e) {
+    rpc.terminate();
+    throw e;
   }
 }

@@ -6,10 +6,9 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { MnistSplit } from '../../data/mnist-asset';
 import type { BackendInfo } from '../../runtime/backend';
-import { backendReady } from '../../runtime/session';
 import { DEFAULT_LIVE, trainConfigFor, type LiveSettings } from '../../train/live-settings';
 import type { TrainConfig } from '../../train/ddpm-trainer';
-import { fetchShippedAutoencoder, watchLongTasks } from './page-side';
+import { startTrainWorker, watchLongTasks } from './page-side';
 import {
   deleteBrowserCheckpoint,
   loadBrowserCheckpoint,
@@ -17,7 +16,7 @@ import {
 } from '../../train/idb-checkpoints';
 import { unpackCheckpoint, type ModelJson } from '../../nets/weights-format';
 import { liveSettings, setLiveSettings } from './params';
-import { connectWorker, proxy, type WorkerConnection } from '../../runtime/worker-rpc';
+import { proxy, type WorkerConnection } from '../../runtime/worker-rpc';
 import type { TrainWorkerApi } from './worker';
 import type { TrainEvent, WorkerState } from './events';
 
@@ -116,37 +115,29 @@ export class TrainSession implements ReactiveController {
     }
   }
 
+  /** What the worker reports unasked: progress, encoding progress and previews. */
+  private readonly onEvent = (e: TrainEvent) => {
+    if (e.type === 'progress') {
+      this.state = e.state;
+      this.losses = [...this.losses, [e.progress.step, e.progress.loss]];
+      this.stepsPerSecond = e.progress.stepsPerSecond;
+    } else if (e.type === 'encoding') {
+      this.encoding = e.done < e.total ? e : null;
+    } else {
+      this.preview = e.x;
+      this.previewStep = e.step;
+    }
+    this.update();
+  };
+
   /** The worker, started on first use with the same backend as the page and a copy of the digits. */
   private worker(data: MnistSplit): Promise<TrainWorker> {
     this.starting ??= (async () => {
       const connection = this.connection;
-      const page = await backendReady();
-      let autoencoder: { json: string; bin: Uint8Array } | undefined;
-      if (this.space === 'latent')
-        ({ files: autoencoder, latent: this.latent } = await fetchShippedAutoencoder());
-      const rpc: TrainWorker = connectWorker<TrainWorkerApi>(
-        new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' }),
-        'the training worker',
-      );
-      const onEvent = (e: TrainEvent) => {
-        if (e.type === 'progress') {
-          this.state = e.state;
-          this.losses = [...this.losses, [e.progress.step, e.progress.loss]];
-          this.stepsPerSecond = e.progress.stepsPerSecond;
-        } else if (e.type === 'encoding') {
-          this.encoding = e.done < e.total ? e : null;
-        } else {
-          this.preview = e.x;
-          this.previewStep = e.step;
-        }
-        this.update();
-      };
-      this.backend = await rpc.call(
-        rpc.api.init(
-          { backend: page.name, images: data.images, labels: data.labels, count: data.count, autoencoder },
-          proxy(onEvent),
-        ),
-      );
+      const started = await startTrainWorker(data, this.space, proxy(this.onEvent));
+      const rpc = started.rpc;
+      this.backend = started.backend;
+      this.latent = started.latent;
       if (connection !== this.connection) {
         rpc.terminate(); // the panel left the page while the worker started
         throw new Error('the panel was closed');
