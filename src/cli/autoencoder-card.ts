@@ -5,7 +5,7 @@ import { Autoencoder } from '../nets/autoencoder';
 import type { ReconstructionReport } from '../metrics/reconstruction';
 import type { AutoencoderTrainConfig } from '../train/autoencoder-trainer';
 import { writeFileAtomic } from './files';
-import { cardTemplate, renderTemplate } from './template';
+import { cardTemplate, optimiserText, recentLossText, renderTemplate } from './template';
 
 interface TrainingJson {
   config: AutoencoderTrainConfig;
@@ -62,8 +62,6 @@ export function writeAutoencoderCard(dir: string): void {
   const pixels = net.imageShape.reduce((a, b) => a * b, 1);
   const cfg = t.config;
   const ae = cfg.autoencoder;
-  const last = t.history.slice(-20);
-  const recent = last.length ? last.reduce((a, [, l]) => a + l, 0) / last.length : NaN;
   const text = renderTemplate(cardTemplate('autoencoder.md'), {
     latentShape: `${h}×${w}×${c}`,
     architecture: `encoder conv3×3 → residual block → ${ae.down} × (stride-2 conv3×3 → residual block) → GroupNorm(${ae.groups}) + SiLU → conv3×3 to mean and log-variance; decoder the mirror with nearest 2× upsampling; ${ae.ch}/${2 * ae.ch} channels; residual blocks GroupNorm-SiLU-conv twice plus the input; ${net.paramCount.toLocaleString('en')} parameters`,
@@ -71,12 +69,12 @@ export function writeAutoencoderCard(dir: string): void {
     decodeMflops: (flops.decode / 1e6).toFixed(1),
     latentText: `${h}×${w}×${c} = ${h * w * c} numbers for ${pixels} pixels: ${(pixels / (h * w * c)).toFixed(1)}× fewer values, ${(net.imageShape[0]! / h).toFixed(0)}× smaller on each side (f = ${2 ** ae.down})`,
     objective: `mean absolute pixel error + β·KL(posterior ‖ N(0, I)) per latent entry / pixel count, β = ${cfg.klWeight}${cfg.edgeWeight ? ` + ${cfg.edgeWeight} × the mean absolute difference of the image gradients (the edge term)` : ''}; the decoder sees z = μ + σ·ε during training`,
-    optimiser: `Adam, lr ${cfg.lr} (linear warm-up over ${cfg.warmup} steps)${(cfg.lrSteps ?? []).map(([from, lr]) => `, ${lr} from step ${from.toLocaleString('en')}`).join('')}, global-norm clip ${cfg.clipNorm}, batch ${cfg.batch}, seed ${cfg.seed}`,
+    optimiser: optimiserText(cfg),
     emaDecay: cfg.emaDecay,
     steps: `${t.step.toLocaleString('en')} (${(t.step * cfg.batch).toLocaleString('en')} images seen, ${((t.step * cfg.batch) / 60000).toFixed(1)} epochs)`,
     wallHours: (t.wallSeconds / 3600).toFixed(2),
     machine: t.machine,
-    recentLoss: `${Number.isFinite(recent) ? recent.toFixed(4) : '–'} (mean of the last ${last.length} reports)`,
+    recentLoss: recentLossText(t.history),
     choices,
     posteriorSd: e?.posteriorSd?.toFixed(3) ?? '(not measured yet)',
     latentSpread: e ? e.latentMoments.std.toFixed(2) : '(not measured yet)',

@@ -17,7 +17,7 @@ import { latentUNet } from '../train/live-settings';
 import { writeFileAtomic } from './files';
 import type { EvalResult } from '../metrics/eval-result';
 import { checkLatentTarget, CONFIDENT_ABOVE, LATENT_QUALITY_TARGET } from '../metrics/quality';
-import { cardTemplate, renderTemplate } from './template';
+import { cardTemplate, optimiserText, recentLossText, renderTemplate } from './template';
 
 const AE = SHIPPED_MODELS.autoencoderMnist;
 
@@ -99,8 +99,6 @@ export function writeLatentCard(dir: string): void {
   const cfg = t.config;
   const net = new UNet(unetConfigOf(cfg));
   const u = net.config;
-  const last = t.history.slice(-20);
-  const recent = last.length ? last.reduce((a, [, l]) => a + l, 0) / last.length : NaN;
   const evalJson = join(dir, 'eval.json');
   const rows = existsSync(evalJson)
     ? (JSON.parse(readFileSync(evalJson, 'utf8')) as { results: EvalResult[] }).results
@@ -127,12 +125,12 @@ export function writeLatentCard(dir: string): void {
     schedule: cfg.schedule,
     T: cfg.T,
     objective: `${cfg.prediction} prediction, ${cfg.minSnrGamma ? `min-SNR-${cfg.minSnrGamma} loss weighting` : 'plain L_simple'}`,
-    optimiser: `Adam, lr ${cfg.lr} (linear warm-up over ${cfg.warmup} steps)${(cfg.lrSteps ?? []).map(([from, lr]) => `, ${lr} from step ${from.toLocaleString('en')}`).join('')}, global-norm clip ${cfg.clipNorm}, batch ${cfg.batch}, seed ${cfg.seed}`,
+    optimiser: optimiserText(cfg),
     emaDecay: cfg.emaDecay,
     steps: `${t.step.toLocaleString('en')} (${(t.step * cfg.batch).toLocaleString('en')} latents seen, ${((t.step * cfg.batch) / 60000).toFixed(1)} epochs)`,
     wallHours: (t.wallSeconds / 3600).toFixed(2),
     machine: t.machine,
-    recentLoss: `${Number.isFinite(recent) ? recent.toFixed(4) : '–'} (weighted training loss, mean of the last ${last.length} reports)`,
+    recentLoss: recentLossText(t.history, 'weighted training loss'),
     evalText,
     status,
     targetConfident: 100 * LATENT_QUALITY_TARGET.confident,

@@ -6,7 +6,7 @@ import type { EvalResult } from '../metrics/evaluate';
 import { checkQualityTarget, CONFIDENT_ABOVE, QUALITY_TARGET, targetRow } from '../metrics/quality';
 import { unetConfigOf, type TrainConfig } from '../train/ddpm-trainer';
 import { writeFileAtomic } from './files';
-import { cardTemplate, renderTemplate } from './template';
+import { cardTemplate, optimiserText, recentLossText, renderTemplate } from './template';
 
 interface TrainingJson {
   config: TrainConfig;
@@ -69,8 +69,6 @@ function writeCard(c: TrainingJson & { dir: string; net: UNet }): void {
     ? `## Notes from the training sessions\n\n${readFileSync(notesPath, 'utf8').trim()}\n\n`
     : '';
   const status = statusLine(c.dir, c.step);
-  const last = c.history.slice(-20);
-  const recentLoss = last.length ? last.reduce((a, [, l]) => a + l, 0) / last.length : NaN;
   const cfg = c.config;
   const u = c.net.config;
   const lrSteps = cfg.lrSteps ?? [];
@@ -88,12 +86,12 @@ function writeCard(c: TrainingJson & { dir: string; net: UNet }): void {
     schedule: cfg.schedule,
     T: cfg.T,
     objective: `${cfg.prediction} prediction, ${cfg.minSnrGamma ? `min-SNR-${cfg.minSnrGamma} loss weighting (Hang et al. 2023)` : 'plain L_simple'}`,
-    optimiser: `Adam, lr ${cfg.lr} (linear warm-up over ${cfg.warmup} steps)${lrSteps.map(([from, lr]) => `, ${lr} from step ${from.toLocaleString('en')}`).join('')}, global-norm clip ${cfg.clipNorm}, batch ${cfg.batch}, seed ${cfg.seed}`,
+    optimiser: optimiserText(cfg),
     emaDecay: cfg.emaDecay,
     steps: `${c.step.toLocaleString('en')} (${(c.step * cfg.batch).toLocaleString('en')} images seen, ${((c.step * cfg.batch) / 60000).toFixed(1)} epochs)`,
     wallHours: (c.wallSeconds / 3600).toFixed(2),
     machine: c.machine,
-    recentLoss: `${Number.isFinite(recentLoss) ? recentLoss.toFixed(4) : '–'} (weighted training loss, mean of the last ${last.length} reports)`,
+    recentLoss: recentLossText(c.history, 'weighted training loss'),
     choices: choicesText,
     lrDecay: lrSteps.length
       ? `\n\nLearning-rate decay: ${lrSteps.map(([from, lr]) => `${lr} from step ${from.toLocaleString('en')}`).join(', ')} (\`npm run train -- ddpm --lr X\` on a resumed run), once the training loss and the classifier's confidence in the samples had levelled off at the higher rate; a lower rate lets the weights (and their EMA) settle instead of jittering around a minimum.`

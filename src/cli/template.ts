@@ -4,6 +4,7 @@
  * but never used) is an error, so a card can never silently show a stale or missing figure.
  */
 import { readFileSync } from 'node:fs';
+import type { OptimConfig } from '../train/trainer';
 
 export function renderTemplate(template: string, values: Record<string, string | number>): string {
   const used = new Set<string>();
@@ -20,4 +21,19 @@ export function renderTemplate(template: string, values: Record<string, string |
 /** A template stored beside this module in cards/ (e.g. "ddpm.md"). */
 export function cardTemplate(name: string): string {
   return readFileSync(new URL(`./cards/${name}`, import.meta.url), 'utf8');
+}
+
+/** A run's optimiser in a card's words: "Adam, lr 0.001 (linear warm-up over 200 steps), 0.0002 from step 6,000, …". */
+export function optimiserText(cfg: OptimConfig): string {
+  const later = (cfg.lrSteps ?? [])
+    .map(([from, lr]) => `, ${lr} from step ${from.toLocaleString('en')}`)
+    .join('');
+  return `Adam, lr ${cfg.lr} (linear warm-up over ${cfg.warmup} steps)${later}, global-norm clip ${cfg.clipNorm}, batch ${cfg.batch}, seed ${cfg.seed}`;
+}
+
+/** The mean of the last 20 reported losses, for a card: "0.0359 (<what>, mean of the last 20 reports)". */
+export function recentLossText(history: [number, number][], what?: string): string {
+  const last = history.slice(-20);
+  const mean = last.length ? last.reduce((a, [, l]) => a + l, 0) / last.length : NaN;
+  return `${Number.isFinite(mean) ? mean.toFixed(4) : '–'} (${what ? `${what}, ` : ''}mean of the last ${last.length} reports)`;
 }
