@@ -83,7 +83,7 @@ export async function benchForwardScrub(page: Page, base: string, moves = 200): 
 }
 
 /** Train/denoise timings of one backend inside the page (src/cli/bench-page.ts). */
-export async function benchInPage(
+export function benchInPage(
   page: Page,
   base: string,
   backend: string,
@@ -91,15 +91,37 @@ export async function benchInPage(
   batch: number,
   steps: number,
 ): Promise<unknown> {
+  return callBenchPage(page, base, backend, 'benchBackend', [backend, preset, batch, steps]);
+}
+
+/** The latent lesson's sampling (16 digits, `steps` DDIM steps, decoded) on one backend inside the page. */
+export function benchLatentInPage(
+  page: Page,
+  base: string,
+  backend: string,
+  steps: number,
+  repeats: number,
+): Promise<unknown> {
+  return callBenchPage(page, base, backend, 'benchLatentSampling', [backend, steps, repeats]);
+}
+
+/** Open the app on `backend`, then call one export of src/cli/bench-page.ts inside the page. */
+async function callBenchPage(
+  page: Page,
+  base: string,
+  backend: string,
+  fn: keyof typeof import('./bench-page'),
+  args: unknown[],
+): Promise<unknown> {
   // the page starts this backend too, so the app's own start-up cannot switch it under the bench
   await page.goto(`${base}#/?backend=${backend}`);
   return page.evaluate(
-    async ([b, p, n, s]) => {
+    async ([f, a]) => {
       const path = '/src/cli/bench-page.ts'; // served by the Vite dev server
-      const m = (await import(/* @vite-ignore */ path)) as typeof import('./bench-page');
-      return m.benchBackend(b as never, p as never, n, s);
+      const m = (await import(/* @vite-ignore */ path)) as Record<string, (...x: unknown[]) => unknown>;
+      return m[f as string]!(...(a as unknown[]));
     },
-    [backend, preset, batch, steps] as const,
+    [fn, args] as const,
   );
 }
 

@@ -1,6 +1,7 @@
 /**
  * Browser side of `npm run bench`: imported into a Chromium page by Playwright, it times training
- * steps and denoising steps of the U-Net on one TF.js backend with the same code the lessons use.
+ * steps and denoising steps of the U-Net, and the latent lesson's sampling, on one TF.js backend with
+ * the same code the lessons use.
  */
 import * as tf from '@tensorflow/tfjs';
 import { loadMnist } from '../data/mnist';
@@ -11,6 +12,11 @@ import { sampleDdpm } from '../pipelines/ddpm-sample';
 import { initBackend, type BackendName } from '../runtime/backend';
 import { DdpmTrainer, DEFAULT_TRAIN_CONFIG } from '../train/ddpm-trainer';
 import { mnistTrainData } from '../data/train-data';
+import { makeSampler } from '../diffusion/samplers';
+import { fetchAutoencoder } from '../nets/load-autoencoder';
+import { fetchDdpm, modelSampling } from '../nets/load';
+import { modelDir, SHIPPED_MODELS, type ShippedModel } from '../nets/registry';
+import { decodeLatents, LatentCodec } from '../pipelines/latent';
 
 export interface PageBench {
   backend: string;
@@ -58,4 +64,41 @@ export async function benchBackend(
     msPerDenoiseStep16: msDenoise,
     tfMB,
   };
+}
+
+/**
+ * The latent lesson's sampling on one backend: the shipped latent DDPM and autoencoder, 16 digits in
+ * `steps` DDIM steps, decoding included (median of `repeats` runs after one warm-up run).
+ */
+export async function benchLatentSampling(
+  name: BackendName,
+  steps: number,
+  repeats: number,
+): Promise<{ device: string; ms: number[] } | string> {
+  const info = await initBackend(name);
+  if (info.name !== name) return `${name} unavailable: ${info.skipped.map((s) => s.reason).join('; ')}`;
+  const folder = (m: ShippedModel) => new URL(`${modelDir(m)}/`, document.baseURI).href;
+  const [ae, ldm] = await Promise.all([
+    fetchAutoencoder(folder(SHIPPED_MODELS.autoencoderMnist)),
+    fetchDdpm(folder(SHIPPED_MODELS.ldmMnist)),
+  ]);
+  const codec = new LatentCodec(ae.net, ae.meta.latentScale!);
+  const run = async () => {
+    const sampler = makeSampler(
+      { sampler: 'ddim', steps },
+      makeSchedule(ldm.meta.schedule),
+      modelSampling(ldm.meta),
+    );
+    const t0 = performance.now();
+    let z: Float32Array = new Float32Array(0);
+    for await (const f of sampleDdpm(ldm.net, sampler, { n: 16, seed: 0, every: steps })) z = f.x;
+    await decodeLatents(codec, z, 16);
+    return performance.now() - t0;
+  };
+  await run();
+  const ms: number[] = [];
+  for (let i = 0; i < repeats; i++) ms.push(await run());
+  ae.net.dispose();
+  ldm.net.dispose();
+  return { device: info.device, ms };
 }

@@ -25,6 +25,7 @@ import {
 } from '../metrics/evaluate';
 import { CONFIDENT_ABOVE, LATENT_QUALITY_TARGET, sameMeasurement } from '../metrics/quality';
 import { loadAutoencoder } from '../nets/load-autoencoder';
+import { pairedLatentScale, sha256Hex } from '../nets/latent-pair';
 import { loadDdpm, modelSampling } from '../nets/load';
 import { modelDir, SHIPPED_MODELS } from '../nets/registry';
 import { sampleImages } from '../pipelines/ddpm-sample';
@@ -56,13 +57,12 @@ export async function evalLatentCli(): Promise<void> {
   const hash = createHash('sha256').update(bin).digest('hex').slice(0, 12);
   const { net, meta } = loadDdpm(readFileSync(join(dir, M.files.model), 'utf8'), bin);
   const aeDir = modelDir(AE);
-  const ae = loadAutoencoder(
-    readFileSync(join(aeDir, AE.files.model), 'utf8'),
-    new Uint8Array(readFileSync(join(aeDir, AE.files.weights))),
+  const aeBin = new Uint8Array(readFileSync(join(aeDir, AE.files.weights)));
+  const ae = loadAutoencoder(readFileSync(join(aeDir, AE.files.model), 'utf8'), aeBin);
+  const scale = pairedLatentScale(
+    { latentScale: ae.meta.latentScale, sha256: await sha256Hex(aeBin) },
+    meta.latent,
   );
-  const scale = ae.meta.latentScale;
-  if (!scale || !meta.latent || Math.abs(meta.latent.scale - scale) > 1e-9 * scale)
-    throw new Error('the latent model was trained on another autoencoder (its latent scale differs)');
   const codec = new LatentCodec(ae.net, scale);
   const classifier = loadClassifier();
   const train = loadMnistNode('train');

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { loadMnistNode } from '../data/mnist-node';
 import { arrayTrainData, mnistTrainData, type TrainData } from '../data/train-data';
 import { loadAutoencoder } from '../nets/load-autoencoder';
+import { pairedLatentScale } from '../nets/latent-pair';
 import { modelDir, SHIPPED_MODELS } from '../nets/registry';
 import { UNet } from '../nets/unet';
 import { encodeTrainData, LatentCodec } from '../pipelines/latent';
@@ -46,11 +47,13 @@ export function latentTrainConfig(): TrainConfig {
 export async function latentTrainData(config: TrainConfig): Promise<TrainData> {
   if (!config.latent) throw new Error('not a latent diffusion configuration');
   const ae = shippedAutoencoder();
-  if (ae.sha !== config.latent.weightsSha256)
+  try {
+    pairedLatentScale({ latentScale: ae.scale, sha256: ae.sha }, config.latent);
+  } catch (e) {
     throw new Error(
-      `this run was trained on the latents of another autoencoder (SHA-256 ${config.latent.weightsSha256.slice(0, 12)}…, ` +
-        `now ${ae.sha.slice(0, 12)}…): restore that autoencoder's weights.bin, or start afresh with --fresh`,
+      `${(e as Error).message}: restore the autoencoder this run was trained on, or start afresh with --fresh`,
     );
+  }
   const cache = join('.cache', `latents-${ae.sha.slice(0, 16)}-${config.latent.scale}.bin`);
   const digits = loadMnistNode('train');
   const { net } = loadAutoencoder(ae.json, ae.bin);

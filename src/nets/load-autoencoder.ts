@@ -5,6 +5,7 @@
  */
 import { fetchBytes } from '../data/fetch-bytes';
 import { Autoencoder, type AutoencoderConfig } from './autoencoder';
+import { sha256Hex } from './latent-pair';
 import { decodeWeights, WeightsError } from './weights-format';
 
 export interface AutoencoderMetadata {
@@ -19,6 +20,8 @@ export interface AutoencoderMetadata {
 export interface LoadedAutoencoder {
   net: Autoencoder;
   meta: AutoencoderMetadata;
+  /** SHA-256 of weights.bin, where the loader computed it (fetchAutoencoder does). */
+  sha256?: string;
 }
 
 function parse(json: unknown): { userDefinedMetadata?: Record<string, unknown> } {
@@ -61,5 +64,5 @@ export async function fetchAutoencoder(
   if (!res.ok) throw new Error(`could not load the autoencoder's description (HTTP ${res.status})`);
   const json = await res.json();
   const bin = await fetchBytes(new URL('weights.bin', baseUrl).href, (p) => onProgress?.(p.loaded, p.total));
-  return loadAutoencoder(json, bin);
+  return { ...loadAutoencoder(json, bin), sha256: await sha256Hex(bin) };
 }

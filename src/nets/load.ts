@@ -3,6 +3,7 @@
  * weights.bin, checked against the architecture its metadata names (a U-Net, or an MLP for flat
  * samples). Errors say what is wrong; nothing is changed until everything checks out.
  */
+import type { LatentSource } from './latent-pair';
 import type { ModelSampling } from '../diffusion/samplers';
 import type { BetaScheduleKind } from '../diffusion/schedule';
 import { fetchBytes } from '../data/fetch-bytes';
@@ -20,7 +21,7 @@ export type DdpmMetadata = (
   /** Clip x̂0 to [-1, 1] when sampling (absent: true, as for pixels; false for unit-variance latents). */
   clipSample?: boolean;
   /** A latent diffusion model: the autoencoder whose scaled latents it was trained on (TrainConfig.latent). */
-  latent?: { autoencoder: string; scale: number; weightsSha256: string };
+  latent?: LatentSource;
   step?: number;
   wallSeconds?: number;
 };

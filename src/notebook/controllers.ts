@@ -10,6 +10,7 @@ import { targetRow } from '../metrics/quality';
 import type { LoadedDdpm } from '../nets/load';
 import type { BackendInfo } from '../runtime/backend';
 import { backendReady } from '../runtime/session';
+import { pairedLatentScale } from '../nets/latent-pair';
 import { modelDir, modelFile, SHIPPED_MODELS, type ShippedModel } from '../nets/registry';
 
 const DDPM = SHIPPED_MODELS.ddpmMnist;
@@ -169,14 +170,13 @@ export const shippedLatent = loadOnce(async (onProgress) => {
   }
   const ae = aeResult.value;
   const ldm = ldmResult.value;
-  const scale = ae.meta.latentScale;
-  const trainedOn = ldm.meta.latent;
-  if (!scale || !trainedOn || Math.abs(trainedOn.scale - scale) > 1e-9 * scale) {
+  let scale: number;
+  try {
+    scale = pairedLatentScale({ latentScale: ae.meta.latentScale, sha256: ae.sha256 }, ldm.meta.latent);
+  } catch (e) {
     ae.net.dispose();
     ldm.net.dispose();
-    throw new Error(
-      'the latent model and the autoencoder beside it do not belong together (their latent scales differ)',
-    );
+    throw e;
   }
   return { autoencoder: ae, ldm, codec: new LatentCodec(ae.net, scale), backend };
 });

@@ -7,6 +7,7 @@
  * clipping, EMA weights, and a NaN guard (the loop every run shares: ./trainer.ts). Everything random
  * comes from (seed, step), so a resumed run continues exactly as it would have. Checkpoints: ./checkpoint.ts.
  */
+import type { LatentSource } from '../nets/latent-pair';
 import * as tf from '@tensorflow/tfjs-core';
 import { fillNormal, mulberry32 } from '../diffusion/random';
 import { makeSchedule, type BetaScheduleKind, type NoiseSchedule } from '../diffusion/schedule';
@@ -55,7 +56,7 @@ export interface TrainConfig extends OptimConfig {
    * by `scale`; `weightsSha256` names the autoencoder's weights, so a resumed run or a sampler never
    * pairs the model with latents of another autoencoder.
    */
-  latent?: { autoencoder: string; scale: number; weightsSha256: string };
+  latent?: LatentSource;
 }
 
 export const DEFAULT_TRAIN_CONFIG: TrainConfig = {

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import { loadDdpm, modelSampling } from '../../src/nets/load';
 import { loadAutoencoder } from '../../src/nets/load-autoencoder';
+import { pairedLatentScale, sha256Hex } from '../../src/nets/latent-pair';
 import { modelDir, modelFile, SHIPPED_MODELS, type ModelFiles } from '../../src/nets/registry';
 import { initNodeBackend } from '../../src/runtime/tf-node';
 
@@ -54,5 +55,21 @@ describe('shipped-model registry', () => {
     expect(createHash('sha256').update(aeBin).digest('hex')).toBe(meta.latent?.weightsSha256);
     expect(ae.meta.latentScale).toBe(meta.latent?.scale);
     ae.net.dispose();
+    // the one check every pairing goes through accepts them, with Web Crypto's hash
+    const sha256 = await sha256Hex(aeBin);
+    expect(sha256).toBe(createHash('sha256').update(aeBin).digest('hex'));
+    expect(pairedLatentScale({ latentScale: ae.meta.latentScale, sha256 }, meta.latent)).toBe(
+      ae.meta.latentScale,
+    );
+    // and refuses, in words, another autoencoder's weights, another scale, or a model that names none
+    const other = await sha256Hex(aeBin.subarray(1));
+    expect(() => pairedLatentScale({ latentScale: ae.meta.latentScale, sha256: other }, meta.latent)).toThrow(
+      /trained on the latents of another autoencoder/,
+    );
+    expect(() =>
+      pairedLatentScale({ latentScale: ae.meta.latentScale! * 1.01, sha256 }, meta.latent),
+    ).toThrow(/do not belong together \(latent scale/);
+    expect(() => pairedLatentScale({ sha256 }, meta.latent)).toThrow(/no latent scale yet/);
+    expect(() => pairedLatentScale({ latentScale: 1 }, undefined)).toThrow(/not a latent diffusion model/);
   });
 });

@@ -2,6 +2,7 @@
  * Page-side helpers of the live training session: starting its worker (with the shipped autoencoder for a
  * latent run), and counting the page's long tasks.
  */
+import { sha256Hex } from '../../nets/latent-pair';
 import { modelDir, SHIPPED_MODELS } from '../../nets/registry';
 import type { TrainConfig } from '../../train/ddpm-trainer';
 import type { MnistSplit } from '../../data/mnist-asset';
@@ -31,8 +32,7 @@ export async function fetchShippedAutoencoder(): Promise<{
   const scale = (JSON.parse(json) as { userDefinedMetadata?: { latentScale?: number } }).userDefinedMetadata
     ?.latentScale;
   if (!scale) throw new Error('the shipped autoencoder has no latent scale');
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bin));
-  const weightsSha256 = Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
+  const weightsSha256 = await sha256Hex(bin);
   return {
     files: { json, bin },
     latent: { autoencoder: SHIPPED_MODELS.autoencoderMnist.id, scale, weightsSha256 },

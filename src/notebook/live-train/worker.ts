@@ -14,6 +14,7 @@ import { DdpmTrainer, makeDenoiser, NonFiniteLossError, type TrainConfig } from 
 import { exportEma, importWeights, restoreCheckpoint, saveCheckpoint } from '../../train/checkpoint';
 import { mnistTrainData, type TrainData } from '../../data/train-data';
 import { loadAutoencoder, type LoadedAutoencoder } from '../../nets/load-autoencoder';
+import { pairedLatentScale, sha256Hex } from '../../nets/latent-pair';
 import { decodeLatents, encodeTrainData, LatentCodec } from '../../pipelines/latent';
 import { decodeWeights, packCheckpoint, unpackCheckpoint } from '../../nets/weights-format';
 import { exposeWorker, transfer } from '../../runtime/worker-rpc';
@@ -62,8 +63,7 @@ function state(): WorkerState {
 async function trainData(config: TrainConfig): Promise<TrainData> {
   if (!config.latent) return mnistTrainData(data!);
   if (!autoencoder) throw new Error('a latent run needs the autoencoder: it was not loaded');
-  if (config.latent.weightsSha256 !== autoencoderSha)
-    throw new Error('this run was trained on the latents of another autoencoder than the one this page has');
+  pairedLatentScale({ latentScale: autoencoder.meta.latentScale, sha256: autoencoderSha }, config.latent);
   if (latents?.scale !== config.latent.scale) {
     const codec = new LatentCodec(autoencoder.net, config.latent.scale);
     const digits = mnistTrainData({ ...data!, count: Math.min(LIVE_LATENT_DIGITS, data!.count) });
@@ -126,10 +126,7 @@ const methods = {
     data = { split: 'train', count: a.count, images: a.images, labels: a.labels };
     if (a.autoencoder) {
       autoencoder = loadAutoencoder(a.autoencoder.json, a.autoencoder.bin);
-      const digest = new Uint8Array(
-        await crypto.subtle.digest('SHA-256', a.autoencoder.bin as Uint8Array<ArrayBuffer>),
-      );
-      autoencoderSha = Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
+      autoencoderSha = await sha256Hex(a.autoencoder.bin);
     }
     return info;
   },
