@@ -7,23 +7,15 @@
  * to samples.png, and the card is rewritten.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { MNIST_PIXELS } from '../data/mnist-asset';
 import { loadMnistNode } from '../data/mnist-node';
 import { makeSampler, samplerLabel, type SamplerKind, type SamplerSpec } from '../diffusion/samplers';
 import { makeSchedule } from '../diffusion/schedule';
-import type { EvalResult } from '../metrics/eval-result';
-import {
-  classify,
-  evaluate,
-  isConfident,
-  makeReference,
-  realImages,
-  resultsTable,
-} from '../metrics/evaluate';
-import { CONFIDENT_ABOVE, LATENT_QUALITY_TARGET, sameMeasurement } from '../metrics/quality';
+import { makeReference, type DigitGenerator } from '../metrics/evaluate';
+import { LATENT_QUALITY_TARGET } from '../metrics/quality';
 import { loadAutoencoder } from '../nets/load-autoencoder';
 import { pairedLatentScale, sha256Hex } from '../nets/latent-pair';
 import { loadDdpm, modelSampling } from '../nets/load';
@@ -33,14 +25,19 @@ import { decodeLatents, LatentCodec } from '../pipelines/latent';
 import { initNodeBackend, tf } from '../runtime/tf-node';
 import { arg } from './args';
 import { loadClassifier } from './classifier-files';
-import { writeFileAtomic } from './files';
 import { writeLatentCard } from './latent-files';
-import { digitGrid, encodePng } from './png';
+import {
+  mergeResults,
+  readEvalJson,
+  realReference,
+  scoreAll,
+  writeEvalFiles,
+  writeSampleGrid,
+} from './eval-files';
 import { cacheDirName, sampleCached } from './sample-cache';
 
 const M = SHIPPED_MODELS.ldmMnist;
 const AE = SHIPPED_MODELS.autoencoderMnist;
-const GRID = 100;
 
 export async function evalLatentCli(): Promise<void> {
   const backend = await initNodeBackend('wasm');
@@ -85,45 +82,25 @@ export async function evalLatentCli(): Promise<void> {
   const images = sampled.images;
   const ref = await makeReference(classifier, test, train, n);
   const label = `latent ${samplerLabel(spec)}, ${spec.steps} steps (step ${meta.step ?? '?'} EMA weights), decoded`;
-  const results: EvalResult[] = [];
-  for (const g of [
-    {
-      name: 'real training digits (reference)',
-      source: { kind: 'real' as const, split: 'train' as const },
-      generate: (count: number) =>
-        realImages(
-          train,
-          Array.from({ length: count }, (_, i) => 30000 + i),
-        ),
-    },
-    {
-      name: label,
-      source: { kind: 'model' as const, model: M.id, modelStep: meta.step ?? 0, ...spec },
-      generate: () => Promise.resolve(images),
-    },
-  ]) {
-    const r = await evaluate(g, classifier, ref, n, 1);
-    if (g.source.kind === 'model') r.secondsPerImage = sampled.seconds / n;
-    console.log(resultsTable([r]));
-    results.push(r);
-  }
-  const path = join(dir, 'eval.json');
-  const prev = existsSync(path)
-    ? (JSON.parse(readFileSync(path, 'utf8')) as { results: EvalResult[] })
-    : { results: [] };
-  const merged = [...prev.results.filter((o) => !results.some((r) => sameMeasurement(r, o))), ...results];
-  const shown = images.subarray(0, GRID * MNIST_PIXELS);
-  const { probs } = await classify(classifier, shown);
-  const flagged = Array.from({ length: GRID }, (_, i) => !isConfident(probs, i));
-  const g = digitGrid(shown, { cols: 10, scale: 2, frame: 2, flagged });
-  writeFileAtomic(join(dir, 'samples.png'), encodePng(g.width, g.height, g.rgb));
+  const model: DigitGenerator = {
+    name: label,
+    source: { kind: 'model', model: M.id, modelStep: meta.step ?? 0, ...spec },
+    generate: () => Promise.resolve(images),
+  };
+  const results = await scoreAll([realReference(train), model], classifier, ref, n, sampled.seconds / n);
   const command = `npm run eval -- latent --samples ${n} --sampler ${spec.sampler} --steps ${spec.steps}`;
-  writeFileAtomic(path, JSON.stringify({ machine, command, results: merged }, null, 1) + '\n');
-  writeFileAtomic(
-    join(dir, 'eval.md'),
-    `# Latent DDPM evaluation\n\nDecoded samples measured with the project's MNIST classifier, as the pixel DDPM's; the latest row was sampled on ${machine}, decoding included in its time.\n` +
-      `Command: \`${command}\`. Samples: \`runs/eval-latent/\`.\n\n${resultsTable(merged)}\n\n` +
-      `![The first ${GRID} decoded samples](samples.png)\n\nThe first ${GRID} decoded samples of the latest run (${label}); framed red: the ${flagged.filter(Boolean).length} the classifier does not recognise with confidence > ${CONFIDENT_ABOVE}.\n`,
+  writeEvalFiles(
+    dir,
+    'Latent DDPM evaluation',
+    `Decoded samples measured with the project's classifier, as the pixel DDPM's; the latest row was sampled on ${machine}, decoding included in its time.\n` +
+      `FID is on the classifier's 128-d features against the 10,000 test digits; "floor" is the same FID for as many real training digits.\n` +
+      `Command: \`${command}\`. Samples: \`runs/eval-latent/\`.`,
+    {
+      machine,
+      command,
+      results: mergeResults(readEvalJson(dir).results, results),
+      grid: await writeSampleGrid(dir, images, classifier, label),
+    },
   );
   writeLatentCard(dir);
   net.dispose();

@@ -9,32 +9,29 @@
  */
 import { createHash } from 'node:crypto';
 import { MNIST_PIXELS } from '../data/mnist-asset';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { loadMnistNode } from '../data/mnist-node';
 import { makeSampler } from '../diffusion/samplers';
 import { makeSchedule } from '../diffusion/schedule';
-import {
-  classify,
-  evaluate,
-  isConfident,
-  makeReference,
-  realImages,
-  resultsTable,
-  type DigitGenerator,
-  type EvalResult,
-} from '../metrics/evaluate';
-import { CONFIDENT_ABOVE, QUALITY_TARGET, sameMeasurement } from '../metrics/quality';
+import { makeReference, realImages, type DigitGenerator } from '../metrics/evaluate';
+import { QUALITY_TARGET } from '../metrics/quality';
 import { loadDdpm, modelSampling } from '../nets/load';
 import { sampleImages } from '../pipelines/ddpm-sample';
 import { initNodeBackend, tf } from '../runtime/tf-node';
 import { arg } from './args';
-import { writeFileAtomic } from './files';
 import { writeDdpmCard } from './model-card';
 import { loadClassifier } from './classifier-files';
 import { HELD_OUT_TIMESTEPS, heldOut } from './held-out';
-import { digitGrid, encodePng } from './png';
+import {
+  mergeResults,
+  readEvalJson,
+  realReference,
+  scoreAll,
+  writeEvalFiles,
+  writeSampleGrid,
+} from './eval-files';
 import { cacheDirName, sampleCached } from './sample-cache';
 import { runSamplingTable } from './sampling-table';
 import { modelDir, SHIPPED_MODELS } from '../nets/registry';
@@ -137,54 +134,27 @@ async function main() {
     },
     generate: () => Promise.resolve(images),
   };
-  const real: DigitGenerator = {
-    name: 'real training digits (reference)',
-    source: { kind: 'real', split: 'train' },
-    generate: (count) =>
-      realImages(
-        train,
-        Array.from({ length: count }, (_, i) => 30000 + i),
-      ),
-  };
-  const results: EvalResult[] = [];
-  for (const g of [real, ddpm]) {
-    console.log(`evaluating ${g.name} on ${n} samples…`);
-    const r = await evaluate(g, classifier, ref, n, 1);
-    // Sampling time as measured batch by batch (one process, one core each).
-    if (g === ddpm) r.secondsPerImage = sampled.seconds / n;
-    console.log(resultsTable([r]));
-    results.push(r);
-  }
-  const path = join(dir, 'eval.json');
-  const prev = existsSync(path)
-    ? (JSON.parse(readFileSync(path, 'utf8')) as { results: EvalResult[]; grid?: SampleGrid })
-    : { results: [] };
-  const merged = [...prev.results.filter((o) => !results.some((r) => sameMeasurement(r, o))), ...results];
+  const results = await scoreAll([realReference(train), ddpm], classifier, ref, n, sampled.seconds / n);
+  const prev = readEvalJson(dir);
   // A target run (the full sample count of the 1,000-step sampler) also leaves a picture of its first
-  // 100 samples, framed red where the classifier is not confident: what the percentages look like.
-  let grid = prev.grid;
-  if (n >= QUALITY_TARGET.samples && steps === QUALITY_TARGET.steps) {
-    const shown = images.subarray(0, GRID_SAMPLES * MNIST_PIXELS);
-    const { probs } = await classify(classifier, shown);
-    const flagged = Array.from({ length: GRID_SAMPLES }, (_, i) => !isConfident(probs, i));
-    const g = digitGrid(shown, { cols: 10, scale: 2, frame: 2, flagged });
-    writeFileAtomic(join(dir, GRID_FILE), encodePng(g.width, g.height, g.rgb));
-    grid = {
-      file: GRID_FILE,
-      generator: ddpm.name,
-      samples: GRID_SAMPLES,
-      flagged: flagged.filter(Boolean).length,
-    };
-  }
-  writeFileAtomic(
-    path,
-    JSON.stringify(
-      { machine, command: `npm run eval -- ddpm --samples ${n} --steps ${steps}`, results: merged, grid },
-      null,
-      1,
-    ) + '\n',
+  // 100 samples.
+  const grid =
+    n >= QUALITY_TARGET.samples && steps === QUALITY_TARGET.steps
+      ? await writeSampleGrid(dir, images, classifier, ddpm.name)
+      : prev.grid;
+  writeEvalFiles(
+    dir,
+    'DDPM evaluation',
+    `Measured with the project's MNIST classifier (models/mnist-classifier); the latest row was sampled on ${machine}.\n` +
+      `FID is on the classifier's 128-d features against the 10,000 test digits; "floor" is the same FID for as many real training digits.\n` +
+      `Command: \`npm run eval -- ddpm\` for the target rows (1,000 samples, 1,000 steps); \`--samples 200 --steps 100\` or \`--samples 200\` for the interim checks.`,
+    {
+      machine,
+      command: `npm run eval -- ddpm --samples ${n} --steps ${steps}`,
+      results: mergeResults(prev.results, results),
+      grid,
+    },
   );
-  writeFileAtomic(join(dir, 'eval.md'), evalMarkdown(machine, merged, grid));
   writeDdpmCard(dir);
   net.dispose();
   classifier.dispose();
@@ -216,29 +186,3 @@ main().catch((e) => {
   console.error(e);
   process.exit(1);
 });
-
-const GRID_FILE = 'samples.png';
-const GRID_SAMPLES = 100;
-
-/** The picture a target run leaves beside eval.md. */
-interface SampleGrid {
-  file: string;
-  generator: string;
-  samples: number;
-  flagged: number;
-}
-
-/** eval.md: the results table, and the latest target run's sample grid when there is one. */
-function evalMarkdown(machine: string, rows: EvalResult[], grid?: SampleGrid): string {
-  const figure = grid
-    ? `\n![The first ${grid.samples} samples of the target run](${grid.file})\n\n` +
-      `The first ${grid.samples} samples (seeds 1–${grid.samples}) of the latest target run, ${grid.generator}; ` +
-      `framed red: the ${grid.flagged} the classifier does not recognise with confidence > ${CONFIDENT_ABOVE}.\n`
-    : '';
-  return (
-    `# DDPM evaluation\n\nMeasured with the project's MNIST classifier (models/mnist-classifier); the latest row was sampled on ${machine}.\n` +
-    `FID is on the classifier's 128-d features against the 10,000 test digits; "floor" is the same FID for as many real training digits.\n` +
-    `Command: \`npm run eval -- ddpm\` for the target rows (1,000 samples, 1,000 steps); \`--samples 200 --steps 100\` or \`--samples 200\` for the interim checks.\n\n` +
-    `${resultsTable(rows)}\n${figure}`
-  );
-}
