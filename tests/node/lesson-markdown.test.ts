@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { renderLessonMarkdown } from '../../scripts/lesson-markdown';
+import { dataFiles, resolveDataRefs } from '../../scripts/lesson-data';
 import { LESSONS } from '../../lessons/manifest';
 import { readdirSync, readFileSync } from 'node:fs';
 
@@ -50,5 +51,92 @@ describe('lesson Markdown', () => {
       const sources = [...own, ...shared].join('\n');
       for (const t of tags) expect(sources, `${l.id}: <${t}>`).toContain(`@customElement('${t}')`);
     }
+  });
+
+  describe('numbers from data', () => {
+    const data: Record<string, unknown> = {
+      'runs/t.json': {
+        rows: [
+          { sampler: 'ddim', eta: 0, steps: 10, result: { fid: 21.8018, share: 0.765 } },
+          { sampler: 'ddim', eta: 0.5, steps: 10, result: { fid: 24.6, share: 0.73 } },
+          { sampler: 'ddpm', steps: 10, result: { fid: 24.83, share: 0.805 } },
+        ],
+        step: 43569,
+      },
+    };
+    const read = (f: string) => {
+      if (!(f in data)) throw new Error(`no file ${f}`);
+      return data[f];
+    };
+    const r = (src: string) => resolveDataRefs(src, read, 't.md');
+
+    it('fills in figures from a file and a path, with formats, aliases and arithmetic', () => {
+      expect(r('FID {{ runs/t.json:rows[sampler=ddim,eta=0,steps=10].result.fid | .1 }}.')).toBe('FID 21.8.');
+      expect(
+        r(
+          '{{data T = runs/t.json}}\nat {{ T:step | int }}: {{ T:rows[sampler=ddim,eta=0.5].result.share | %1 }}',
+        ),
+      ).toBe('at 43,569: 73.0%');
+      // 24.83 / 21.8018 - 1 = 0.1389…: "14% worse"
+      expect(
+        r(
+          '{{data T = runs/t.json}}{{ T:rows[sampler=ddpm].result.fid / T:rows[eta=0].result.fid - 1 | %0 }}',
+        ),
+      ).toBe('14%');
+      expect(
+        r(
+          '{{data T = runs/t.json}}{{ ( T:rows[0].result.fid + 2 ) * 2 | .2 }} {{ T:rows[2].result.share | x2 }}',
+        ),
+      ).toBe('47.60 0.81×');
+      expect(dataFiles('{{data T = runs/t.json}} {{ runs/u.json:a / T:b }}').sort()).toEqual([
+        'runs/t.json',
+        'runs/u.json',
+      ]);
+    });
+
+    it('fails the build, naming the lesson and the reference, on anything that does not resolve', () => {
+      expect(() => r('{{ runs/x.json:a }}')).toThrow(
+        /t\.md: \{\{ runs\/x\.json:a \}\}: no file runs\/x\.json/,
+      );
+      expect(() => r('{{ runs/t.json:rows[sampler=ddim].result.fid }}')).toThrow(/matches 2 elements/);
+      expect(() => r('{{ runs/t.json:rows[sampler=gan].result.fid }}')).toThrow(/matches 0 elements/);
+      expect(() => r('{{ runs/t.json:rows[7].result.fid }}')).toThrow(/past the end/);
+      expect(() => r('{{ runs/t.json:rows[0].result.kid }}')).toThrow(/no field "kid"/);
+      expect(() => r('{{ runs/t.json:rows[0].result }}')).toThrow(/is not a number/);
+      expect(() => r('{{ runs/t.json:step | %% }}')).toThrow(/unknown format/);
+      expect(() => r('{{ T:step }}')).toThrow(/"T:" is not a data file/);
+      expect(() => r('{{ runs/t.json:step / 0 }}')).toThrow(/not a finite number/);
+      expect(() => r('{{ ( runs/t.json:step }}')).toThrow(/not closed/);
+      expect(() => r('{{ runs/t.json:step step }}')).toThrow(/unexpected "step"/);
+    });
+
+    /**
+     * Figures a lesson may type by hand because nobody measured them here: quoted from a paper or a
+     * released configuration, or arithmetic on an architecture. Anything else that looks measured (a
+     * percentage, a ratio, a time, a decimal) must come from data.
+     */
+    const NOT_MEASURED: Record<string, string[]> = {
+      latent: ['8×', '48×'], // Stable Diffusion's 512×512×3 → 64×64×4: 8× per side, 48× fewer numbers
+      'faster-sampling': ['4.1'], // "section 4.1" of the DDIM paper
+    };
+
+    it('no ready lesson types a measured figure into its prose', () => {
+      for (const l of LESSONS.filter((x) => x.load)) {
+        const prose = readFileSync(`lessons/${l.id}/lesson.md`, 'utf8')
+          .replace(/\$\$[\s\S]+?\$\$/g, ' ') // display math
+          .replace(/\$[^$\n]+\$/g, ' ') // inline math
+          .replace(/`[^`]*`/g, ' ') // code
+          .replace(/\{\{[^{}]*\}\}/g, ' ') // figures from data
+          .replace(/<[^>]+>/g, ' ') // live cells
+          .replace(/\]\([^)]*\)/g, ']'); // link targets
+        const measured =
+          /(?<![\w.])\d[\d,]*(\.\d+)?(\s?(%|ms\b|s\b|seconds?\b|minutes?\b|hours?\b|dB\b)|×(?!\d))|(?<![\w.=×])\d+\.\d+(?![\d×])/g;
+        const found = [...prose.matchAll(measured)]
+          .map((m) => m[0].trim())
+          .filter((x) => !/^0\.\d+$/.test(x)) // thresholds and settings below 1 (confidence 0.9, η=0.5, β)
+          .filter((x) => !(NOT_MEASURED[l.id] ?? []).includes(x));
+        expect(found, `${l.id}: write these as {{ file.json:path }}`).toEqual([]);
+      }
+    });
   });
 });
