@@ -8,8 +8,7 @@ import { GatedRun } from '../../src/notebook/gated-run';
 import { StoreController } from '../../src/notebook/store';
 import { cellStyles } from '../../src/widgets/cell-styles';
 import { intInput } from '../../src/widgets/inputs';
-import '../../src/widgets/draw-pad';
-import type { DrawEvent } from '../../src/widgets/draw-pad';
+import { DrawnDigit } from '../../src/widgets/drawn-digit';
 import '../../src/widgets/image-grid';
 import { formatNumber } from '../../src/widgets/line-plot';
 import { latentStore } from './params';
@@ -67,8 +66,7 @@ export class DlLatentEncode extends LitElement {
   private readonly mnist = new MnistController(this, 'test');
   private readonly models = new LatentModelController(this);
   @state() private shown: Encoded | null = null;
-  @state() private drawMode = false;
-  @state() private drawn: Float32Array | null = null;
+  private readonly draw = new DrawnDigit(this);
   /** What is on screen (read by tests). */
   get result(): Readonly<Encoded> | null {
     return this.shown;
@@ -85,8 +83,8 @@ export class DlLatentEncode extends LitElement {
     debounceMs: 0,
     errorPrefix: 'The autoencoder could not run',
     task: async ({ key, m, d }) => {
-      const x = this.drawMode && this.drawn ? this.drawn : imageToSigned(d.images, latentStore.values.digit);
-      if (this.drawMode && !x.some((v) => v > EMPTY_INK))
+      const x = this.draw.image ?? imageToSigned(d.images, latentStore.values.digit);
+      if (this.draw.on && !x.some((v) => v > EMPTY_INK))
         throw new Error('the canvas is empty: draw a digit first');
       const ae = m.autoencoder.net;
       const [h, w, c] = ae.latentShape as [number, number, number];
@@ -106,9 +104,7 @@ export class DlLatentEncode extends LitElement {
   });
 
   private key(): string {
-    return this.drawMode && this.drawn
-      ? `drawn:${this.drawn.reduce((a, b) => a + b, 0)}`
-      : `digit:${latentStore.values.digit}`;
+    return this.draw.on ? this.draw.key() : `digit:${latentStore.values.digit}`;
   }
 
   protected override willUpdate(): void {
@@ -132,26 +128,11 @@ export class DlLatentEncode extends LitElement {
       <div class="row">
         ${intInput('test digit #', 'digit', v.digit, (n) => latentStore.set({ digit: n }), {
           max: 9999,
-          disabled: this.drawMode,
+          disabled: this.draw.on,
         })}
-        <label
-          ><input
-            type="checkbox"
-            class="draw-mode"
-            .checked=${this.drawMode}
-            @change=${(e: Event) => (this.drawMode = (e.target as HTMLInputElement).checked)}
-          />
-          draw my own digit</label
-        >
+        ${this.draw.toggle()}
       </div>
-      ${
-        this.drawMode
-          ? html`<div class="row">
-              <dl-draw-pad @dl-draw=${(e: DrawEvent) => (this.drawn = e.data)}></dl-draw-pad>
-              <p>Draw a digit: it is encoded and decoded after every stroke. (Not saved in the link.)</p>
-            </div>`
-          : nothing
-      }
+      ${this.draw.pad('Draw a digit: it is encoded and decoded after every stroke.')}
       ${cellStatus({ text: status, failed: !!(this.models.error || this.mnist.error) }, this.runner.error)}
       <div class="panels">
         <figure>

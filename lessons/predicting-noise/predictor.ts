@@ -9,8 +9,7 @@ import { StoreController } from '../../src/notebook/store';
 import { denoiseAt, type DenoiseResult } from '../../src/pipelines/denoise';
 import { cellStyles } from '../../src/widgets/cell-styles';
 import { intInput } from '../../src/widgets/inputs';
-import '../../src/widgets/draw-pad';
-import type { DrawEvent } from '../../src/widgets/draw-pad';
+import { DrawnDigit } from '../../src/widgets/drawn-digit';
 import '../../src/widgets/image-grid';
 import { formatNumber } from '../../src/widgets/line-plot';
 import '../../src/widgets/slider';
@@ -73,8 +72,7 @@ export class DlNoisePredictor extends LitElement {
   get result(): Readonly<Shown> | null {
     return this.shown;
   }
-  @state() private drawn: Float32Array | null = null;
-  @state() private drawMode = false;
+  private readonly draw = new DrawnDigit(this);
 
   /** The network run for the current settings: single-flight, the latest settings win (src/notebook/gated-run.ts). */
   private readonly runner = new GatedRun<{ key: string; m: LoadedDdpm; d: MnistSplit }>(this, {
@@ -89,7 +87,7 @@ export class DlNoisePredictor extends LitElement {
     errorPrefix: 'The network could not run',
     task: async ({ key, m, d }) => {
       const { t, digit, seed } = noiseStore.values;
-      const x0 = this.drawMode && this.drawn ? this.drawn : imageToSigned(d.images, digit);
+      const x0 = this.draw.image ?? imageToSigned(d.images, digit);
       const eps = normals(MNIST_PIXELS, seed);
       const t0 = performance.now();
       const r = await denoiseAt(m.net, makeSchedule(m.meta.schedule), m.meta.prediction, x0, eps, t);
@@ -105,7 +103,7 @@ export class DlNoisePredictor extends LitElement {
 
   private key(): string {
     const v = noiseStore.values;
-    return `${v.t}:${v.digit}:${v.seed}:${this.drawMode && this.drawn ? 'drawn' + this.drawn.reduce((a, b) => a + b, 0) : ''}`;
+    return `${v.t}:${v.digit}:${v.seed}:${this.draw.key()}`;
   }
 
   // Before rendering, so a status change lands in this render instead of scheduling another.
@@ -152,36 +150,21 @@ export class DlNoisePredictor extends LitElement {
         ></dl-slider>
       </div>
       <div class="row">
-        ${intInput('test digit #', 'digit', v.digit, (n) => noiseStore.set({ digit: n }), { max: 9999, disabled: this.drawMode })}
+        ${intInput('test digit #', 'digit', v.digit, (n) => noiseStore.set({ digit: n }), { max: 9999, disabled: this.draw.on })}
         <button
           type="button"
-          ?disabled=${this.drawMode}
+          ?disabled=${this.draw.on}
           @click=${() => noiseStore.set({ digit: Math.floor(Math.random() * 10000) })}
         >
           Another digit
         </button>
         ${intInput('noise seed', 'seed', v.seed, (n) => noiseStore.set({ seed: n }))}
-        <label
-          ><input
-            type="checkbox"
-            class="draw-mode"
-            .checked=${this.drawMode}
-            @change=${(e: Event) => (this.drawMode = (e.target as HTMLInputElement).checked)}
-          />
-          draw my own digit</label
-        >
+        ${this.draw.toggle()}
       </div>
-      ${
-        this.drawMode
-          ? html`<div class="draw">
-              <dl-draw-pad @dl-draw=${(e: DrawEvent) => (this.drawn = e.data)}></dl-draw-pad>
-              <p>Draw a digit, then watch what the network makes of it. (Not saved in the link.)</p>
-            </div>`
-          : nothing
-      }
+      ${this.draw.pad('Draw a digit, then watch what the network makes of it.')}
       ${cellStatus({ text: status, failed: !!this.mnist.error }, this.runner.error)}
       <div class="panels">
-        ${this.panel('x0', s?.x0, `x₀${label !== undefined && !this.drawMode ? ` (a ${label})` : ''}`, [-1, 1], 'the clean digit')}
+        ${this.panel('x0', s?.x0, `x₀${label !== undefined && !this.draw.on ? ` (a ${label})` : ''}`, [-1, 1], 'the clean digit')}
         ${this.panel('eps', s?.eps, 'true noise ε', [-2.5, 2.5], 'the true noise')}
         ${this.panel('xt', s?.xt, `x_t, t = ${v.t}`, [-1, 1], `the digit noised to step ${v.t}`)}
         ${this.panel('eps-hat', s?.epsHat, 'predicted noise ε̂', [-2.5, 2.5], 'the noise the network predicts')}

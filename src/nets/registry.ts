@@ -42,6 +42,18 @@ export interface ShippedModel {
   sampling?: ModelSampling & { default: SamplerSpec };
 }
 
+/** What a trained, evaluated diffusion model's folder holds (`npm run train` and `npm run eval` write it). */
+const DDPM_FILES = {
+  model: 'model.json',
+  weights: 'weights.bin',
+  card: 'README.md',
+  checkpoint: 'checkpoint/ddpm.ckpt',
+  training: 'training.json',
+  eval: 'eval.json',
+  evalTable: 'eval.md',
+  samples: 'samples.png',
+} as const satisfies ModelFiles;
+
 export const SHIPPED_MODELS = {
   ddpmMnist: {
     id: 'ddpm-mnist',
@@ -49,17 +61,7 @@ export const SHIPPED_MODELS = {
     kind: 'ddpm-unet',
     sampleShape: [28, 28, 1],
     conditioning: UNCONDITIONAL,
-    files: {
-      model: 'model.json',
-      weights: 'weights.bin',
-      card: 'README.md',
-      checkpoint: 'checkpoint/ddpm.ckpt',
-      training: 'training.json',
-      eval: 'eval.json',
-      evalTable: 'eval.md',
-      sampling: 'sampling.json',
-      samples: 'samples.png',
-    },
+    files: { ...DDPM_FILES, sampling: 'sampling.json' },
     // pixels live in [-1, 1], so clipping x̂0 there is right (it would be wrong for unit-variance latents)
     sampling: { prediction: 'epsilon', clipSample: true, default: { sampler: 'ddpm', steps: 1000 } },
   },
@@ -70,16 +72,7 @@ export const SHIPPED_MODELS = {
     sampleShape: [8, 8, 4],
     conditioning: UNCONDITIONAL,
     autoencoder: 'autoencoder-mnist',
-    files: {
-      model: 'model.json',
-      weights: 'weights.bin',
-      card: 'README.md',
-      checkpoint: 'checkpoint/ddpm.ckpt',
-      training: 'training.json',
-      eval: 'eval.json',
-      evalTable: 'eval.md',
-      samples: 'samples.png',
-    },
+    files: DDPM_FILES,
     // unit-variance latents are not bounded to [-1, 1]: clipping x̂0 there would distort them
     sampling: { prediction: 'epsilon', clipSample: false, default: { sampler: 'ddim', steps: 50 } },
   },
