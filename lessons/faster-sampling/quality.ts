@@ -148,7 +148,7 @@ export class DlStepsQuality extends LitElement {
         width="560"
         height="300"
         label=${`${metric.label} against the number of sampling steps for each sampler`}
-        note=${`Real digits score FID ${t.rows[0]?.result.fidRealFloor.toFixed(1) ?? '–'} at this sample count (the floor). ${you ? '' : `Steps = ${steps} was not measured: the table has ${[...new Set(t.rows.map((r) => r.steps))].sort((a, b) => a - b).join(', ')}.`}`}
+        note=${`Real digits score FID ${t.rows[0]?.result.fidRealFloor.toFixed(1) ?? '–'} at this sample count: a reference, not a floor (a slightly less varied set can score lower). ${you ? '' : `Steps = ${steps} was not measured: the table has ${[...new Set(t.rows.map((r) => r.steps))].sort((a, b) => a - b).join(', ')}.`}`}
       ></dl-line-plot>
       ${
         atSteps.length

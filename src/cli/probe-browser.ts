@@ -4,7 +4,8 @@
  * worker, on the chosen backend); every N steps the probe asks it for 100 samples (EMA weights, the
  * panel's preview sampler, seed 7, decoded for a latent run) and the project's classifier judges them in Node. A latent
  * run also gets its two baselines: step 0 (pure-noise latents decoded: no digits) and the ceiling (the
- * autoencoder's reconstructions of 100 real test digits). Writes models/probe-browser-<space>[-<preset>].md.
+ * autoencoder's reconstructions of 100 real test digits). Writes models/probe-browser-<space>[-<preset>].md,
+ * and the same rows as data in .json beside it.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,7 +21,7 @@ import { loadAutoencoder } from '../nets/load-autoencoder';
 import { modelDir, SHIPPED_MODELS } from '../nets/registry';
 import { decodeLatents, LatentCodec } from '../pipelines/latent';
 import { initNodeBackend, tf } from '../runtime/tf-node';
-import { DEFAULT_LIVE, previewSamplerText, trainConfigFor } from '../train/live-settings';
+import { DEFAULT_LIVE, previewSamplerText } from '../train/live-settings';
 import { arg } from './args';
 import { withBrowserPage } from './bench-browser';
 import { loadClassifier } from './classifier-files';
@@ -34,11 +35,30 @@ async function judge(classifier: MnistClassifier, x: Float32Array) {
   return { confident: confident / SAMPLES, meanConfidence, classes: counts.filter((c) => c >= 3).length };
 }
 
-const row = (label: string, step: string, minutes: string, j: Awaited<ReturnType<typeof judge>>) =>
-  `| ${label} | ${step} | ${minutes} | ${(100 * j.confident).toFixed(0)}% | ${(100 * j.meanConfidence).toFixed(0)}% | ${j.classes}/10 |`;
+type Judged = Awaited<ReturnType<typeof judge>>;
+
+/** One row of the browser probe (also written as JSON, which lesson prose quotes). */
+interface ProbeRow extends Judged {
+  kind: 'baseline' | 'ceiling' | 'live';
+  step?: number;
+  /** The worker's training time (live rows). */
+  trainingMinutes?: number;
+  /** Since the panel started, pauses for the probe's sampling included (live rows). */
+  minutesSinceStart?: number;
+}
+
+function rowMarkdown(r: ProbeRow): string {
+  const label =
+    r.kind === 'baseline'
+      ? 'baseline: pure-noise latents, decoded'
+      : r.kind === 'ceiling'
+        ? `ceiling: reconstructions of ${SAMPLES} test digits`
+        : `live (training ${r.trainingMinutes!.toFixed(1)} min)`;
+  return `| ${label} | ${r.step ?? '–'} | ${r.minutesSinceStart?.toFixed(1) ?? '–'} | ${(100 * r.confident).toFixed(0)}% | ${(100 * r.meanConfidence).toFixed(0)}% | ${r.classes}/10 |`;
+}
 
 /** The latent baselines in Node: decoded pure-noise latents, and reconstructions of real digits. */
-async function latentBaselines(classifier: MnistClassifier): Promise<string[]> {
+async function latentBaselines(classifier: MnistClassifier): Promise<ProbeRow[]> {
   const dir = modelDir(SHIPPED_MODELS.autoencoderMnist);
   const ae = loadAutoencoder(
     readFileSync(join(dir, 'model.json'), 'utf8'),
@@ -54,8 +74,8 @@ async function latentBaselines(classifier: MnistClassifier): Promise<string[]> {
   z.dispose();
   ae.net.dispose();
   return [
-    row('baseline: pure-noise latents, decoded', '0', '–', await judge(classifier, noise)),
-    row('ceiling: reconstructions of 100 test digits', '–', '–', await judge(classifier, recon)),
+    { kind: 'baseline', step: 0, ...(await judge(classifier, noise)) },
+    { kind: 'ceiling', ...(await judge(classifier, recon)) },
   ];
 }
 
@@ -98,22 +118,31 @@ export async function probeBrowserCli(): Promise<void> {
   const backend = arg('backend') ?? 'wasm';
   await initNodeBackend('wasm');
   const classifier = loadClassifier();
-  const rows: string[] = space === 'latent' ? await latentBaselines(classifier) : [];
-  const config = trainConfigFor({
+  const rows: ProbeRow[] = space === 'latent' ? await latentBaselines(classifier) : [];
+  const settings = {
     ...DEFAULT_LIVE,
     ...(arg('preset') ? { preset: arg('preset') as 'classroom' | 'shipped' } : {}),
-  });
-  const file = `models/probe-browser-${space}${arg('preset') ? `-${arg('preset')}` : ''}.md`;
+  };
+  const file = `models/probe-browser-${space}${arg('preset') ? `-${arg('preset')}` : ''}`;
   const command = `npm run probe -- --browser --space ${space}${arg('preset') ? ` --preset ${arg('preset')}` : ''} --minutes ${minutes} --every ${every} --backend ${backend}`;
-  const write = (device: string) =>
+  const write = (device: string) => {
     writeFileAtomic(
-      file,
-      `# Steps to recognizable digits in the browser: ${space === 'latent' ? 'latent' : 'pixel'} panel\n\n` +
-        `Command: \`${command}\`. The lesson's live panel in headless Chromium (${device}), default settings (${arg('preset') ?? DEFAULT_LIVE.preset} width, batch ${config.batch}, lr ${config.lr}), ` +
-        `training in its worker; every ${every} steps 100 samples (EMA weights, the panel's own preview sampler: ${previewSamplerText(space)}, seed 7${space === 'latent' ? ', decoded' : ''}) judged in Node by models/mnist-classifier ` +
-        `(recognised: confidence > ${CONFIDENT_ABOVE}). Training time is the worker's, without the pauses for sampling${space === 'latent' ? '; the first row includes encoding the training digits' : ''}.\n\n` +
-        `| row | step | minutes since start | recognised | mean confidence | classes with >= 3 samples |\n|---|---|---|---|---|---|\n${rows.join('\n')}\n`,
+      `${file}.json`,
+      JSON.stringify(
+        { command, device, settings, sampler: previewSamplerText(space), samples: SAMPLES, rows },
+        null,
+        1,
+      ) + '\n',
     );
+    writeFileAtomic(
+      `${file}.md`,
+      `# Steps to recognizable digits in the browser: ${space === 'latent' ? 'latent' : 'pixel'} panel\n\n` +
+        `Command: \`${command}\`. The lesson's live panel in headless Chromium (${device}), default settings (${settings.preset} width, batch ${settings.batch}, lr ${settings.lr}), ` +
+        `training in its worker; every ${every} steps 100 samples (EMA weights, the panel's own preview sampler: ${previewSamplerText(space)}, seed 7${space === 'latent' ? ', decoded' : ''}) judged in Node by models/mnist-classifier ` +
+        `(recognised: confidence > ${CONFIDENT_ABOVE}). Training time is the worker's, without the pauses for sampling${space === 'latent' ? '; the first row includes encoding the training digits' : ''}. The same rows as data: ${file.slice('models/'.length)}.json.\n\n` +
+        `| row | step | minutes since start | recognised | mean confidence | classes with >= 3 samples |\n|---|---|---|---|---|---|\n${rows.map(rowMarkdown).join('\n')}\n`,
+    );
+  };
   await withBrowserPage(async (page, base) => {
     const lesson = space === 'latent' ? 'latent' : 'train-live';
     const selector = space === 'latent' ? 'dl-train-panel[space="latent"]' : 'dl-train-panel';
@@ -138,9 +167,14 @@ export async function probeBrowserCli(): Promise<void> {
     while ((performance.now() - started) / 60e3 < minutes) {
       const r = await trainAndSample(page, selector, every);
       const j = await judge(classifier, Float32Array.from(r.x));
-      const label = `live (training ${(r.wall / 60).toFixed(1)} min)`;
-      rows.push(row(label, String(r.step), ((performance.now() - started) / 60e3).toFixed(1), j));
-      console.log(rows.at(-1));
+      rows.push({
+        kind: 'live',
+        step: r.step,
+        trainingMinutes: r.wall / 60,
+        minutesSinceStart: (performance.now() - started) / 60e3,
+        ...j,
+      });
+      console.log(rowMarkdown(rows.at(-1)!));
       write(`${device}, ${backend}`);
     }
   });

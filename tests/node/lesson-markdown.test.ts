@@ -130,7 +130,7 @@ describe('lesson Markdown', () => {
           .replace(/<[^>]+>/g, ' ') // live cells
           .replace(/\]\([^)]*\)/g, ']'); // link targets
         const measured =
-          /(?<![\w.])\d[\d,]*(\.\d+)?(\s?(%|ms\b|s\b|seconds?\b|minutes?\b|hours?\b|dB\b)|×(?!\d))|(?<![\w.=×])\d+\.\d+(?![\d×])/g;
+          /(?<![\w.])\d[\d,]*(\.\d+)?(\s?(%|ms\b|s\b|seconds?\b|minutes?\b|hours?\b|dB\b)|×(?!\d))|(?<![\w.=×])\d+\.\d+(?![\d×])|(?<![\w.])\d+ of \d+/g;
         const found = [...prose.matchAll(measured)]
           .map((m) => m[0].trim())
           .filter((x) => !/^0\.\d+$/.test(x)) // thresholds and settings below 1 (confidence 0.9, η=0.5, β)
