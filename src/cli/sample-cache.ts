@@ -5,6 +5,7 @@
  * exactly what one uninterrupted `sampleImages` call would produce, so the assembled set does not depend
  * on how it was split. Each batch is stored with the seconds it took to sample.
  */
+import type { ClipMode } from '../diffusion/samplers';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from './files';
@@ -31,13 +32,21 @@ export function cacheDirName(o: {
   weightsHash: string;
   sampler: string;
   eta?: number;
+  /**
+   * The clipping the samples were drawn with, where the caller tells it. DDIM's clipped update changed to
+   * re-derive eps from the clipped x̂0: its samples get their own folders ("ceps"), "noclip" marks
+   * clipping turned off, and no tag is the update that keeps the network's eps, or a caller that does not
+   * say (the latent model, which never clips, and the DDPM runs, which clipping modes do not change).
+   */
+  clip?: ClipMode;
   steps: number;
   count: number;
   batch: number;
 }): string {
   const kind =
     o.sampler === 'ddpm' ? 'ddpm' : o.sampler === 'ddim' ? `ddim-eta${o.eta ?? 0}-` : `${o.sampler}-`;
-  return `${o.weightsHash}-${kind}${o.steps}-n${o.count}-b${o.batch}`;
+  const clip = o.clip === 'off' ? 'noclip-' : o.sampler === 'ddim' && o.clip === 'x0' ? 'ceps-' : '';
+  return `${o.weightsHash}-${kind}${clip}${o.steps}-n${o.count}-b${o.batch}`;
 }
 
 function batchFiles(dir: string, start: number) {

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import type { MnistSplit } from '../data/mnist-asset';
 import { makeSchedule } from '../diffusion/schedule';
 import { evaluate, makeReference } from '../metrics/evaluate';
-import { makeSampler, samplerLabel } from '../diffusion/samplers';
+import { clipModeOf, makeSampler, samplerLabel } from '../diffusion/samplers';
 import {
   mergeRows,
   same,
@@ -83,7 +83,13 @@ export async function runSamplingTable(opts: {
       const sampled = await sampleCached({
         dir: join(
           opts.cache.dir,
-          cacheDirName({ weightsHash: opts.cache.weightsHash, ...spec, count, batch }),
+          cacheDirName({
+            weightsHash: opts.cache.weightsHash,
+            ...spec,
+            clip: clipModeOf(spec, modelSampling(meta)),
+            count,
+            batch,
+          }),
         ),
         count,
         batch,

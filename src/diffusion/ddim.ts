@@ -7,8 +7,14 @@
  * (p = 1 if prevT < 0 and setAlphaToOne, else alphaBar[0]), beta' = 1 - a/p:
  *   sigma  = eta * sqrt((1-p)/(1-a) * beta')                                     (DDIM eq. 16)
  *   x̂0     from the model output (epsilon / v / sample), clipped to [-1, 1] when clipSample
+ *   eps    the noise estimate that goes with that x̂0: (x_t - sqrt(a) x̂0) / sqrt(1 - a)
  *   x_prev = sqrt(p) x̂0 + sqrt(1 - p - sigma^2) eps + sigma z                      (DDIM eq. 12)
- * where eps is the model's noise estimate (not recomputed from the clipped x̂0).
+ * Re-deriving eps from the clipped x̂0 (as diffusers' `use_clipped_model_output` and GLIDE do) keeps the
+ * step a DDIM step of one denoiser, "the network, then clip": at eta = 0 it then converges, as the steps
+ * get finer, to the probability-flow ODE of that denoiser. Mixing the clipped x̂0 with the network's own
+ * eps (`epsFromClippedX0: false`, the behaviour of many implementations) adds
+ * sqrt(p) (clip(x̂0) - x̂0) - dirCoef sqrt(a/(1-a)) (clip(x̂0) - x̂0) to every step, which does not shrink
+ * with the step size, so more steps do not make that run more accurate.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { predictX0AndEps, type Prediction } from './ddpm';
@@ -22,6 +28,8 @@ export interface DdimOptions {
   clipSample?: boolean; // true
   setAlphaToOne?: boolean; // true
   prediction?: Prediction; // 'epsilon'
+  /** With clipSample: re-derive eps from the clipped x̂0 (true) or keep the network's (false). */
+  epsFromClippedX0?: boolean; // true
 }
 
 function alphaPrev(s: NoiseSchedule, prevT: number, setAlphaToOne: boolean): number {
@@ -59,6 +67,7 @@ export class DdimSampler implements Sampler {
       clipSample: true,
       setAlphaToOne: true,
       prediction: 'epsilon',
+      epsFromClippedX0: true,
       ...opts,
     };
     if (!(this.opts.eta >= 0 && this.opts.eta <= 1))
@@ -103,11 +112,15 @@ export class DdimSampler implements Sampler {
     return tf.tidy(() => {
       // 2. x̂0 and eps from the model output ("predicted x0", eq. 12)
       const pred = predictX0AndEps(modelOutput, xt, a, this.opts.prediction);
-      // 3. optional clipping of x̂0 (eps stays the model's)
+      // 3. optional clipping of x̂0, and the noise estimate that goes with it
       const x0 = this.opts.clipSample ? tf.clipByValue(pred.x0, -1, 1) : pred.x0;
+      const eps =
+        this.opts.clipSample && this.opts.epsFromClippedX0
+          ? tf.div(tf.sub(xt, tf.mul(x0, Math.sqrt(a))), Math.sqrt(1 - a))
+          : pred.eps;
       // 4. x_prev = sqrt(p) x̂0 + "direction pointing to x_t" + random noise (eq. 12)
       const dirCoef = Math.sqrt(Math.max(0, 1 - p - sigma * sigma));
-      let prev = tf.add(tf.mul(x0, Math.sqrt(p)), tf.mul(pred.eps, dirCoef));
+      let prev = tf.add(tf.mul(x0, Math.sqrt(p)), tf.mul(eps, dirCoef));
       if (sigma > 0) prev = tf.add(prev, tf.mul(noise!, sigma));
       return { prevSample: prev, predX0: x0 };
     });

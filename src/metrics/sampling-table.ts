@@ -31,13 +31,27 @@ export function tableGrid(): RowSpec[] {
     rows.push({ sampler: 'ddpm', steps });
     if (steps <= 20) rows.push({ sampler: 'dpm++', steps });
   }
+  // What clipping does to the deterministic sampler: η=0 without clipping, and clipped with the
+  // network's own ε̂ (the update of many implementations), beside the clipped, consistent default.
+  for (const steps of [10, 20, 50, 100]) {
+    rows.push({ sampler: 'ddim', eta: 0, steps, clip: 'off' });
+    rows.push({ sampler: 'ddim', eta: 0, steps, clip: 'x0-model-eps' });
+  }
   rows.push({ sampler: 'ddpm', steps: 1000 });
-  for (const eta of [0, 0.5, 1]) rows.push({ sampler: 'ddim', eta, steps: 1000 });
+  rows.push({ sampler: 'ddim', eta: 0, steps: 1000 });
+  rows.push({ sampler: 'ddim', eta: 0, steps: 1000, clip: 'off' });
+  rows.push({ sampler: 'ddim', eta: 0, steps: 1000, clip: 'x0-model-eps' });
+  rows.push({ sampler: 'ddim', eta: 0.5, steps: 1000 });
+  rows.push({ sampler: 'ddim', eta: 1, steps: 1000 });
   return rows;
 }
 
+/** Same row: sampler, eta, steps and clipping (absent: the shipped pixel model's own, 'x0'). */
 export const same = (a: RowSpec, b: RowSpec) =>
-  a.sampler === b.sampler && (a.eta ?? 0) === (b.eta ?? 0) && a.steps === b.steps;
+  a.sampler === b.sampler &&
+  (a.eta ?? 0) === (b.eta ?? 0) &&
+  a.steps === b.steps &&
+  (a.clip ?? 'x0') === (b.clip ?? 'x0');
 
 /**
  * Part `k` of `n` of the grid, for running the table in `n` processes at once (one per core): rows are

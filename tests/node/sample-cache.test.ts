@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, rmSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { ClipMode } from '../../src/diffusion/samplers';
 import { cacheDirName, partStarts, sampleCached } from '../../src/cli/sample-cache';
 
 const PER = 3;
@@ -40,6 +41,18 @@ describe('batch-cached sampling', () => {
     expect(ddim()).toBe(ddim(0));
     const names = [ddpm, ddim(0), ddim(0.5), ddim(1)];
     expect(new Set(names).size).toBe(names.length);
+    // the committed folders of the update that keeps the network's eps keep their names; the consistent
+    // update and unclipped runs get their own
+    const clipped = (clip: ClipMode) =>
+      cacheDirName({ weightsHash: hash, sampler: 'ddim', eta: 0, clip, steps: 1000, count: 200, batch: 100 });
+    expect(clipped('x0-model-eps')).toBe(ddim(0));
+    expect(existsSync(join('runs', 'sampling-table', 'batches', clipped('x0-model-eps')))).toBe(true);
+    expect(clipped('x0')).toBe('57f4007e4853-ddim-eta0-ceps-1000-n200-b100');
+    expect(clipped('off')).toBe('57f4007e4853-ddim-eta0-noclip-1000-n200-b100');
+    // DDPM samples do not depend on the clipping mode of DDIM's update
+    expect(
+      cacheDirName({ weightsHash: hash, sampler: 'ddpm', clip: 'x0', steps: 1000, count: 1000, batch: 100 }),
+    ).toBe(ddpm);
   });
 
   it('parts deal every batch to exactly one process', () => {

@@ -103,6 +103,45 @@ describe('DDIM step math (Song et al. 2021)', () => {
     }
   });
 
+  it('eta = 1 with clipping is the clipped DDPM step too: the consistent update keeps the identity', async () => {
+    const ddim = new DdimSampler(s, { eta: 1 });
+    const ddpm = new DdpmSampler(s);
+    for (const t of [999, 700, 250, 31, 1]) {
+      // x_t far from the data range, so x̂0 is clipped
+      const xt = tf.mul(tf.randomNormal([256], 0, 1, 'float32', t + 1), 3);
+      const out = tf.randomNormal([256], 0, 1, 'float32', t + 2);
+      const z = tf.randomNormal([256], 0, 1, 'float32', t + 3);
+      const a = ddim.step(out, t, xt, z);
+      const b = ddpm.step(out, t, xt, z);
+      const [va, vb] = [await values(a.prevSample), await values(b.prevSample)];
+      for (let i = 0; i < va.length; i++) expect(va[i]).toBeCloseTo(vb[i]!, 4);
+      tf.dispose([xt, out, z, a.prevSample, a.predX0, b.prevSample, b.predX0]);
+    }
+  });
+
+  it('float32 is precise enough: 1,000 clipped η=0 steps in tensors match the same steps in float64', async () => {
+    const err = (x: number) => 0.2 * Math.sin(3 * x); // the imperfect model of the convergence test below
+    const x0s = Array.from({ length: 64 }, (_, i) => Math.sin(i * 1.7) * 1.5);
+    const d = new DdimSampler(s);
+    d.setTimesteps(1000);
+    const got = await run(d, tf.tensor1d(x0s), (xt, t) =>
+      tf.add(tf.mul(xt, Math.sqrt(1 - s.alphaBar[t]!)), tf.mul(tf.sin(tf.mul(xt, 3)), 0.2)),
+    );
+    // the same update written out in double precision
+    const ref = x0s.map((x) => {
+      for (const t of d.timesteps) {
+        const a = s.alphaBar[t]!;
+        const p = t > 0 ? s.alphaBar[t - 1]! : 1;
+        const eps = Math.sqrt(1 - a) * x + err(x);
+        const c = Math.min(1, Math.max(-1, (x - Math.sqrt(1 - a) * eps) / Math.sqrt(a)));
+        x = Math.sqrt(p) * c + Math.sqrt(1 - p) * ((x - Math.sqrt(a) * c) / Math.sqrt(1 - a));
+      }
+      return x;
+    });
+    const worst = Math.max(...got.map((g, i) => Math.abs(g - ref[i]!)));
+    expect(worst).toBeLessThan(1e-4);
+  });
+
   it('needs noise when eta > 0 and refuses to run without it', () => {
     const d = new DdimSampler(s, { eta: 0.5 });
     d.setTimesteps(10);
@@ -111,17 +150,56 @@ describe('DDIM step math (Song et al. 2021)', () => {
     x.dispose();
   });
 
-  it('clips x̂0 to [-1, 1] but keeps the model’s eps', async () => {
-    const d = new DdimSampler(s);
-    d.setTimesteps(10);
+  it('clips x̂0 to [-1, 1] and steps with the noise estimate of the clipped x̂0 (or, asked to, the model’s)', async () => {
     const a = s.alphaBar[500]!;
     const p = s.alphaBar[400]!;
     const eps = tf.tensor1d([0.5]);
-    const xt = tf.tensor1d([Math.sqrt(a) * 3 + Math.sqrt(1 - a) * 0.5]); // x0 = 3, outside the data range
-    const r = d.step(eps, 500, xt);
+    const x = Math.sqrt(a) * 3 + Math.sqrt(1 - a) * 0.5; // x0 = 3, outside the data range
+    const xt = tf.tensor1d([x]);
+    const consistent = new DdimSampler(s);
+    const mixed = new DdimSampler(s, { epsFromClippedX0: false });
+    for (const d of [consistent, mixed]) d.setTimesteps(10);
+    const r = consistent.step(eps, 500, xt);
+    const m = mixed.step(eps, 500, xt);
     expect((await values(r.predX0))[0]).toBeCloseTo(1, 6);
-    expect((await values(r.prevSample))[0]).toBeCloseTo(Math.sqrt(p) * 1 + Math.sqrt(1 - p) * 0.5, 5);
-    tf.dispose([eps, xt, r.prevSample, r.predX0]);
+    expect((await values(m.predX0))[0]).toBeCloseTo(1, 6);
+    // the noise that x_t holds if x0 is 1: (x_t - sqrt(a)) / sqrt(1 - a)
+    const epsOfClipped = (x - Math.sqrt(a)) / Math.sqrt(1 - a);
+    expect((await values(r.prevSample))[0]).toBeCloseTo(Math.sqrt(p) + Math.sqrt(1 - p) * epsOfClipped, 5);
+    expect((await values(m.prevSample))[0]).toBeCloseTo(Math.sqrt(p) + Math.sqrt(1 - p) * 0.5, 5);
+    tf.dispose([eps, xt, r.prevSample, r.predX0, m.prevSample, m.predX0]);
+  });
+
+  it('with clipping, eta = 0 converges as the steps get finer; mixing the clipped x̂0 with the model’s eps does not', async () => {
+    // An imperfect model of N(0, 1) data: the exact eps, sqrt(1-a) x_t, plus an error 0.2 sin(3 x_t). At high
+    // noise x̂0 = (x_t - sqrt(1-a) eps) / sqrt(a) magnifies that error far outside [-1, 1], so clipping acts
+    // on many steps, as it does for a trained network.
+    const model = (xt: tf.Tensor, t: number) =>
+      tf.add(tf.mul(xt, Math.sqrt(1 - s.alphaBar[t]!)), tf.mul(tf.sin(tf.mul(xt, 3)), 0.2));
+    const xT = tf.randomNormal([512], 0, 1, 'float32', 3);
+    const rms = (u: number[], v: number[]) =>
+      Math.sqrt(u.reduce((acc, x, i) => acc + (x - v[i]!) ** 2, 0) / u.length);
+    /** How much the end point moves from n to 2n steps, for n = 125, 250, 500. */
+    const moves = async (epsFromClippedX0: boolean) => {
+      const ends: number[][] = [];
+      for (const n of [125, 250, 500, 1000]) {
+        const d = new DdimSampler(s, { epsFromClippedX0 });
+        d.setTimesteps(n);
+        ends.push(await run(d, xT, model));
+      }
+      return [0, 1, 2].map((i) => rms(ends[i]!, ends[i + 1]!));
+    };
+    const [c1, c2, c3] = await moves(true);
+    const [m1, m2, m3] = await moves(false);
+    // a first-order solver: each halving of the step roughly halves the move
+    expect(c2).toBeLessThan(0.7 * c1!);
+    expect(c3).toBeLessThan(0.7 * c2!);
+    expect(c3).toBeLessThan(0.002);
+    // the mixed update does not settle: it moves as much from 250 to 500 steps as from 125 to 250, and
+    // still ten times more than the consistent one from 500 to 1,000
+    expect(m2).toBeGreaterThan(0.7 * m1!);
+    expect(m3).toBeGreaterThan(10 * c3!);
+    xT.dispose();
   });
 });
 

@@ -30,7 +30,20 @@ describe('the steps-vs-quality table', () => {
       expect(grid.some((r) => same(r, { sampler: 'ddpm', steps }))).toBe(true);
     }
     expect(grid.filter((r) => r.sampler === 'dpm++').map((r) => r.steps)).toEqual([10, 20]);
-    expect(new Set(grid.map((r) => `${r.sampler}/${r.eta ?? 0}/${r.steps}`)).size).toBe(grid.length);
+    // and what clipping does to η=0: off, and clipped with the network's ε̂, at every step count
+    for (const steps of [10, 20, 50, 100, 1000])
+      for (const clip of ['off', 'x0-model-eps'] as const)
+        expect(grid.some((r) => same(r, { sampler: 'ddim', eta: 0, steps, clip }))).toBe(true);
+    expect(new Set(grid.map((r) => `${r.sampler}/${r.eta ?? 0}/${r.steps}/${r.clip ?? 'x0'}`)).size).toBe(
+      grid.length,
+    );
+    // a row without a clipping mode is the model's own reading, clipped x̂0
+    expect(
+      same({ sampler: 'ddim', eta: 0, steps: 10 }, { sampler: 'ddim', eta: 0, steps: 10, clip: 'x0' }),
+    ).toBe(true);
+    expect(
+      same({ sampler: 'ddim', eta: 0, steps: 10 }, { sampler: 'ddim', eta: 0, steps: 10, clip: 'off' }),
+    ).toBe(false);
   });
 
   it('splits into parts that cover the grid exactly once, each with about the same number of network calls', () => {
