@@ -1,8 +1,8 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { cellStatus } from '../../src/widgets/cell-status';
-import { MNIST_PIXELS } from '../../src/data/mnist-asset';
 import { customElement, state } from 'lit/decorators.js';
-import { makeSampler, samplerLabel, type SamplerKind } from '../../src/diffusion/samplers';
+import { makeSampler, type ClipMode, type SamplerKind } from '../../src/diffusion/samplers';
+import { runLabel, trajectoryStrips } from './race-strips';
 import { makeSchedule } from '../../src/diffusion/schedule';
 import { modelSampling, type LoadedDdpm } from '../../src/nets/load';
 import { ModelController } from '../../src/notebook/controllers';
@@ -10,7 +10,7 @@ import { GatedRun } from '../../src/notebook/gated-run';
 import { StoreController } from '../../src/notebook/store';
 import { sampleDdpm } from '../../src/pipelines/ddpm-sample';
 import { cellStyles } from '../../src/widgets/cell-styles';
-import { intInput } from '../../src/widgets/inputs';
+import { choiceSelect, intInput } from '../../src/widgets/inputs';
 import '../../src/widgets/image-grid';
 import '../../src/widgets/slider';
 import { modelInfo } from '../../src/notebook/model-info';
@@ -24,11 +24,17 @@ const AUTO_RUN_SECONDS = 20;
 
 export type RaceKind = SamplerKind;
 const RACE_KINDS: readonly RaceKind[] = ['ddpm', 'ddim', 'dpm++'];
+const CLIP_CHOICES: readonly (readonly [ClipMode, string])[] = [
+  ['x0', 'clip to [-1, 1]'],
+  ['off', 'no clipping'],
+  ['x0-model-eps', "clip, DDIM keeps the network's ε̂"],
+];
 
 export interface RaceResult {
   kind: RaceKind;
   steps: number;
   eta: number;
+  clip: ClipMode;
   seed: number;
   /** Final samples, COUNT*784 values. */
   x: Float32Array;
@@ -125,7 +131,7 @@ export class DlSamplerRace extends LitElement {
   /** Settings that change the samples (the trajectory digit does not). */
   private key(): string {
     const v = fastStore.values;
-    return `${v.steps}|${v.eta}|${v.seed}`;
+    return `${v.steps}|${v.eta}|${v.seed}|${v.clip}`;
   }
 
   /** Seconds the three samplers will take at these settings, if known. */
@@ -153,12 +159,13 @@ export class DlSamplerRace extends LitElement {
     const v = fastStore.values;
     const steps = Number(v.steps);
     const eta = Number(v.eta);
+    const clip = v.clip;
     this.results = {};
     const every = Math.max(1, Math.round(steps / TRAJECTORY_FRAMES));
     const schedule = makeSchedule(m.meta.schedule);
     try {
       for (const kind of RACE_KINDS) {
-        const sampler = makeSampler({ sampler: kind, steps, eta }, schedule, modelSampling(m.meta));
+        const sampler = makeSampler({ sampler: kind, steps, eta, clip }, schedule, modelSampling(m.meta));
         this.running = kind;
         this.progress = 0;
         const trajectory: RaceResult['trajectory'] = [];
@@ -172,7 +179,10 @@ export class DlSamplerRace extends LitElement {
         if (signal.aborted || !x) return;
         const ms = performance.now() - t0;
         this.msPerCall = ms / steps;
-        this.results = { ...this.results, [kind]: { kind, steps, eta, seed: v.seed, x, trajectory, ms } };
+        this.results = {
+          ...this.results,
+          [kind]: { kind, steps, eta, clip, seed: v.seed, x, trajectory, ms },
+        };
       }
     } finally {
       this.running = null;
@@ -212,6 +222,7 @@ export class DlSamplerRace extends LitElement {
       </div>
       <div class="row">
         ${intInput('seed', 'seed', v.seed, (n) => fastStore.set({ seed: n }))}
+        ${choiceSelect('x̂₀', 'clip', v.clip, CLIP_CHOICES, (clip) => fastStore.set({ clip }))}
         ${
           ready && !this.running && !done
             ? html`<button type="button" class="run" @click=${() => void this.runner.run()}>
@@ -222,14 +233,19 @@ export class DlSamplerRace extends LitElement {
         ${this.running ? html`<button type="button" class="stop" @click=${() => this.runner.stop()}>Stop</button>` : nothing}
       </div>
       ${cellStatus({ text: '', failed: false }, this.runner.error)}
-      <div class="trio">${RACE_KINDS.map((k) => this.column(k, steps, Number(v.eta)))}</div>
-      ${this.strips()}
+      <div class="trio">${RACE_KINDS.map((k) => this.column(k, steps, Number(v.eta), v.clip))}</div>
+      ${trajectoryStrips(
+        RACE_KINDS.flatMap((k) => this.results[k] ?? []),
+        fastStore.values.digit,
+        (n) => fastStore.set({ digit: n }),
+        COUNT,
+      )}
     `;
   }
 
-  private column(kind: RaceKind, steps: number, eta: number) {
+  private column(kind: RaceKind, steps: number, eta: number, clip: ClipMode) {
     const r = this.results[kind];
-    const title = samplerLabel({ sampler: kind, steps, eta });
+    const title = runLabel({ kind, steps, eta, clip });
     return html`<figure class=${`col-${kind === 'dpm++' ? 'dpm' : kind}`}>
       <h3>${title}</h3>
       ${
@@ -259,39 +275,6 @@ export class DlSamplerRace extends LitElement {
         }
       </figcaption>
     </figure>`;
-  }
-
-  private strips() {
-    const d = fastStore.values.digit - 1;
-    const rows = RACE_KINDS.filter((k) => this.results[k]);
-    if (!rows.length) return nothing;
-    return html`<h3 style="margin:1rem 0 0">How the guess x̂₀ of one digit evolves</h3>
-      <div class="row">
-        ${intInput('digit', 'digit', d + 1, (n) => fastStore.set({ digit: n }), { min: 1, max: COUNT })}
-        <span class="status">(1–16, counting across the rows of the grids)</span>
-      </div>
-      <div class="strips">
-        ${rows.map((k) => {
-          const r = this.results[k]!;
-          const data = new Float32Array(r.trajectory.length * MNIST_PIXELS);
-          r.trajectory.forEach((f, i) =>
-            data.set(f.predX0.subarray(d * MNIST_PIXELS, (d + 1) * MNIST_PIXELS), i * MNIST_PIXELS),
-          );
-          return html`<span>${samplerLabel({ sampler: k, steps: r.steps, eta: r.eta })}</span>
-            <dl-image-grid
-              class=${`strip-${k === 'dpm++' ? 'dpm' : k}`}
-              .data=${data}
-              .count=${r.trajectory.length}
-              columns=${r.trajectory.length}
-              label=${`x̂0 of digit ${d + 1} after steps ${r.trajectory.map((f) => f.index + 1).join(', ')}`}
-            ></dl-image-grid>`;
-        })}
-        <span></span>
-        <span class="status"
-          >left to right: after step ${this.results[rows[0]!]!.trajectory.map((f) => f.index + 1).join(', ')}
-          of ${this.results[rows[0]!]!.steps}</span
-        >
-      </div>`;
   }
 }
 

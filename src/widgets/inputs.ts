@@ -34,3 +34,19 @@ export function intInput(
       }}
   /></label>`;
 }
+
+/** A labelled drop-down of fixed choices, each with the words shown for it. */
+export function choiceSelect<T extends string>(
+  label: string,
+  cls: string,
+  value: T,
+  choices: readonly (readonly [T, string])[],
+  onValue: (v: T) => void,
+) {
+  return html`<label
+    >${label}
+    <select class=${cls} @change=${(e: Event) => onValue((e.target as HTMLSelectElement).value as T)}>
+      ${choices.map(([v, words]) => html`<option value=${v} ?selected=${v === value}>${words}</option>`)}
+    </select></label
+  >`;
+}

@@ -94,6 +94,37 @@ describe('the "1,000 steps to 20" lesson', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('shows what clipping x̂0 does: off changes every sampler, the old DDIM update only DDIM', async () => {
+    const sameSeed = (clip: string) =>
+      waitFor(
+        () => {
+          pressRunIfOffered();
+          const r = race()?.results;
+          const ok = (x?: RaceResult) => x?.steps === 5 && x.seed === 3 && x.clip === clip;
+          return r && ok(r.ddpm) && ok(r.ddim) && ok(r['dpm++']) && !race().running && r;
+        },
+        `three samplers with clip=${clip}`,
+        150_000,
+      );
+    location.hash = '#/faster-sampling?steps=5&eta=0&seed=3&clip=x0-model-eps&backend=wasm';
+    const old = await sameSeed('x0-model-eps');
+    const root = race().shadowRoot!;
+    expect(root.querySelector('.col-ddim h3')!.textContent).toContain("the network's ε̂");
+    expect(root.querySelector('.col-ddpm h3')!.textContent).not.toContain('ε̂');
+    expect(Array.from(old.ddim!.x)).not.toEqual(Array.from(first.ddim.x));
+    expect(Array.from(old.ddpm!.x)).toEqual(Array.from(first.ddpm.x));
+    expect(Array.from(old['dpm++']!.x)).toEqual(Array.from(first['dpm++'].x));
+    location.hash = '#/faster-sampling?steps=5&eta=0&seed=3&clip=off&backend=wasm';
+    const off = await sameSeed('off');
+    for (const k of ['ddpm', 'ddim', 'dpm++'] as const) {
+      expect(root.querySelector(`.col-${k === 'dpm++' ? 'dpm' : k} h3`)!.textContent).toContain(
+        'no clipping',
+      );
+      expect(Array.from(off[k]!.x)).not.toEqual(Array.from(first[k].x));
+    }
+    expect(root.querySelector<HTMLSelectElement>('select.clip')!.value).toBe('off');
+  });
+
   it('a settings change in the middle of a run stops it, shows only the new run, and leaks nothing', async () => {
     location.hash = '#/faster-sampling?steps=5&eta=0&seed=6&backend=wasm';
     await allThree(5, 0, 6);
