@@ -28,7 +28,8 @@ export async function withBrowserPage<T>(fn: (page: Page, base: string) => Promi
   let server: ViteDevServer | null = null;
   const browser = await chromium.launch({ executablePath: exe, args: chromiumArgs });
   try {
-    server = await createServer({ server: { port: 0 }, logLevel: 'error' });
+    // no file watching: an edit elsewhere in the checkout must not reload the page under a long measurement
+    server = await createServer({ server: { port: 0, watch: null }, logLevel: 'error' });
     await server.listen();
     const base = server.resolvedUrls!.local[0]!;
     const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
@@ -156,4 +157,35 @@ export async function benchSamplingLesson(
       device: (chip as unknown as { info?: { device?: string } })?.info?.device ?? '',
     };
   });
+}
+
+/**
+ * Main-thread long tasks (> 50 ms) while a lesson opens and its cells run, until `ready()` holds in the
+ * page: the longest and their total. A lesson whose longest task stays under 100 ms never feels frozen.
+ */
+export async function benchLongTasks(
+  page: Page,
+  base: string,
+  hash: string,
+  ready: string,
+  timeoutMs = 300_000,
+): Promise<{ longestMs: number; totalMs: number; count: number; seconds: number }> {
+  await page.addInitScript(() => {
+    const w = window as unknown as { __longTasks: number[] };
+    w.__longTasks = [];
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) w.__longTasks.push(e.duration);
+    }).observe({ type: 'longtask', buffered: true });
+  });
+  const t0 = performance.now();
+  await page.goto(`${base}${hash}`);
+  await page.waitForFunction(ready, null, { timeout: timeoutMs, polling: 250 });
+  const seconds = (performance.now() - t0) / 1000;
+  const tasks = await page.evaluate(() => (window as unknown as { __longTasks: number[] }).__longTasks);
+  return {
+    longestMs: Math.max(0, ...tasks),
+    totalMs: tasks.reduce((a, b) => a + b, 0),
+    count: tasks.length,
+    seconds,
+  };
 }

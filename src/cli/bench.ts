@@ -9,6 +9,7 @@ import {
   benchForwardScrub,
   benchInPage,
   benchLatentInPage,
+  benchLongTasks,
   benchSamplingLesson,
   withBrowserPage,
 } from './bench-browser';
@@ -125,6 +126,17 @@ async function main() {
             `(${latent.ms.map(f1).join(', ')}; target < 500 ms: ${med < 500 ? 'met' : 'not met'}); ${latent.device}`,
         );
       }
+      // the latent lesson as a student opens it: encode, interpolate, noise and sample, all on the page's thread
+      const lt = await benchLongTasks(
+        page,
+        base,
+        '#/latent?backend=wasm',
+        `(() => { const s = document.querySelector('dl-latent-sample'); return !!s && s.frames && s.frames.length > 0; })()`,
+      );
+      console.log(
+        `latent lesson, WASM, opening it until its 16 latents are sampled (${f1(lt.seconds)} s): longest main-thread task ${f1(lt.longestMs)} ms ` +
+          `(target < 100 ms: ${lt.longestMs < 100 ? 'met' : 'not met'}), ${lt.count} tasks over 50 ms, ${f1(lt.totalMs)} ms in all`,
+      );
       for (const backend of ['webgpu', 'webgl', 'wasm']) {
         for (const preset of backend === 'wasm' ? ['classroom', 'shipped'] : ['classroom']) {
           const r = (await benchInPage(page, base, backend, preset, 16, quick ? 1 : 2)) as

@@ -33,6 +33,12 @@ function shippedAutoencoder() {
   return { json, bin, sha, scale };
 }
 
+/** The shipped autoencoder's network (kept for the life of the process). */
+export function shippedAutoencoderNet() {
+  const ae = shippedAutoencoder();
+  return loadAutoencoder(ae.json, ae.bin).net;
+}
+
 export function latentTrainConfig(): TrainConfig {
   const { sha, scale } = shippedAutoencoder();
   return {

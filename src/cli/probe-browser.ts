@@ -125,15 +125,18 @@ export async function probeBrowserCli(): Promise<void> {
   };
   const file = `models/probe-browser-${space}${arg('preset') ? `-${arg('preset')}` : ''}`;
   const command = `npm run probe -- --browser --space ${space}${arg('preset') ? ` --preset ${arg('preset')}` : ''} --minutes ${minutes} --every ${every} --backend ${backend}`;
-  const write = (device: string) => {
-    writeFileAtomic(
-      `${file}.json`,
-      JSON.stringify(
-        { command, device, settings, sampler: previewSamplerText(space), samples: SAMPLES, rows },
-        null,
-        1,
-      ) + '\n',
-    );
+  // The JSON, which lesson prose quotes (and the dev server serving this very page reads), is written once
+  // the run is complete; the Markdown grows row by row.
+  const write = (device: string, done: boolean) => {
+    if (done)
+      writeFileAtomic(
+        `${file}.json`,
+        JSON.stringify(
+          { command, device, settings, sampler: previewSamplerText(space), samples: SAMPLES, rows },
+          null,
+          1,
+        ) + '\n',
+      );
     writeFileAtomic(
       `${file}.md`,
       `# Steps to recognizable digits in the browser: ${space === 'latent' ? 'latent' : 'pixel'} panel\n\n` +
@@ -175,7 +178,7 @@ export async function probeBrowserCli(): Promise<void> {
         ...j,
       });
       console.log(rowMarkdown(rows.at(-1)!));
-      write(`${device}, ${backend}`);
+      write(`${device}, ${backend}`, (performance.now() - started) / 60e3 >= minutes);
     }
   });
   classifier.dispose();

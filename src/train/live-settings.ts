@@ -14,6 +14,9 @@ export interface LiveSettings {
   previewEvery: number;
 }
 
+/** Training digits a live latent run encodes when it starts (the first ones of the training set). */
+export const LIVE_LATENT_DIGITS = 20000;
+
 export const DEFAULT_LIVE: LiveSettings = {
   preset: 'classroom',
   lr: 1e-3,
@@ -31,12 +34,15 @@ export function latentUNet(preset: UNetPreset): UNetConfig {
 /**
  * Shorter warm-up and a faster EMA than the shipped run, so a live demo shows progress sooner. With
  * `latent` (the autoencoder the latents come from), the same settings train a latent DDPM: the
- * preset's U-Net on 8x8x4 latents, sampled without x̂0 clipping.
+ * preset's U-Net on 8x8x4 latents, sampled without x̂0 clipping, predicting v instead of the noise.
+ * v-prediction is what makes the latent panel draw digits sooner: trained from scratch with these
+ * settings for 2,400 steps, 45% of 200 decoded DDIM-50 samples were recognised against 35% predicting
+ * the noise (same seeds). The panel itself, measured in Chromium: models/probe-browser-latent.md.
  */
 export function trainConfigFor(s: LiveSettings, latent?: TrainConfig['latent']): TrainConfig {
   return {
-    ...(latent ? { unet: latentUNet(s.preset), clipSample: false, latent } : {}),
     ...DEFAULT_TRAIN_CONFIG,
+    ...(latent ? { unet: latentUNet(s.preset), clipSample: false, latent, prediction: 'v' as const } : {}),
     preset: s.preset,
     lr: s.lr,
     batch: s.batch,

@@ -1,9 +1,6 @@
 /** What the "Train it live" worker reports (its methods are typed from worker.ts, see src/runtime/worker-rpc.ts). */
 import type { TrainConfig, TrainProgress } from '../../train/ddpm-trainer';
 
-/** Training digits a live latent run encodes when it starts (the first ones of the training set). */
-export const LIVE_LATENT_DIGITS = 20000;
-
 export interface WorkerState {
   hasModel: boolean;
   step: number;

@@ -18,8 +18,8 @@ import { pairedLatentScale, sha256Hex } from '../../nets/latent-pair';
 import { decodeLatents, encodeTrainData, LatentCodec } from '../../pipelines/latent';
 import { decodeWeights, packCheckpoint, unpackCheckpoint } from '../../nets/weights-format';
 import { exposeWorker, transfer } from '../../runtime/worker-rpc';
-import { LIVE_LATENT_DIGITS, type TrainEvent, type WorkerState } from './events';
-import { previewSampler } from '../../train/live-settings';
+import type { TrainEvent, WorkerState } from './events';
+import { LIVE_LATENT_DIGITS, previewSampler } from '../../train/live-settings';
 
 let data: MnistSplit | null = null;
 /** A latent run's autoencoder (frozen) and the training digits encoded by it, made on first use. */
