@@ -108,7 +108,8 @@ export async function runSamplingTable(opts: {
     console.log(
       `  FID ${result.fid.toFixed(2)} (floor ${result.fidRealFloor.toFixed(2)}), confident ${(result.confidentShare * 100).toFixed(1)}%, ${result.secondsPerImage.toFixed(2)} s/image, tensors ${tf.memory().numTensors}`,
     );
-    table.rows.push({ ...spec, result });
+    // the clipping is written out, so a row never depends on what a later default means
+    table.rows.push({ ...spec, clip: clipModeOf(spec, modelSampling(meta)), result });
     // Another part may have written rows meanwhile (same weights and sample count): keep them too.
     const now = tableFor(path, modelStep, samples);
     if (now)
