@@ -1,14 +1,14 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { cellStatus } from '../../src/widgets/cell-status';
 import { customElement, state } from 'lit/decorators.js';
-import { makeSampler, type ClipMode, type SamplerKind } from '../../src/diffusion/samplers';
+import type { ClipMode, SamplerKind } from '../../src/diffusion/samplers';
 import { runLabel, trajectoryStrips } from './race-strips';
-import { makeSchedule } from '../../src/diffusion/schedule';
-import { modelSampling, type LoadedDdpm } from '../../src/nets/load';
+import type { LoadedDdpm } from '../../src/nets/load';
+import { SHIPPED_MODELS } from '../../src/nets/registry';
 import { ModelController } from '../../src/notebook/controllers';
 import { GatedRun } from '../../src/notebook/gated-run';
 import { StoreController } from '../../src/notebook/store';
-import { sampleDdpm } from '../../src/pipelines/ddpm-sample';
+import { sampleInWorker } from '../../src/notebook/inference/client';
 import { cellStyles } from '../../src/widgets/cell-styles';
 import { choiceSelect, intInput } from '../../src/widgets/inputs';
 import '../../src/widgets/image-grid';
@@ -116,7 +116,7 @@ export class DlSamplerRace extends LitElement {
     args: () => (this.model.model ? { m: this.model.model, key: this.key() } : null),
     key: (a) => a.key,
     cheap: () => this.autoRuns(),
-    task: (a, signal) => this.race(a.m, signal),
+    task: (_, signal) => this.race(signal),
     reset: () => {
       if (Object.keys(this.results).length) this.results = {};
     },
@@ -155,23 +155,30 @@ export class DlSamplerRace extends LitElement {
     return this.runner.run();
   }
 
-  private async race(m: LoadedDdpm, signal: AbortSignal): Promise<void> {
+  private async race(signal: AbortSignal): Promise<void> {
     const v = fastStore.values;
     const steps = Number(v.steps);
     const eta = Number(v.eta);
     const clip = v.clip;
     this.results = {};
     const every = Math.max(1, Math.round(steps / TRAJECTORY_FRAMES));
-    const schedule = makeSchedule(m.meta.schedule);
     try {
       for (const kind of RACE_KINDS) {
-        const sampler = makeSampler({ sampler: kind, steps, eta, clip }, schedule, modelSampling(m.meta));
         this.running = kind;
         this.progress = 0;
         const trajectory: RaceResult['trajectory'] = [];
         let x: Float32Array | null = null;
         const t0 = performance.now();
-        for await (const f of sampleDdpm(m.net, sampler, { n: COUNT, seed: v.seed, every, signal })) {
+        // in the sampling worker: the page stays responsive while the network runs
+        const frames = sampleInWorker({
+          model: SHIPPED_MODELS.ddpmMnist,
+          spec: { sampler: kind, steps, eta, clip },
+          n: COUNT,
+          seed: v.seed,
+          every,
+          signal,
+        });
+        for await (const f of frames) {
           trajectory.push({ t: f.t, index: f.index, predX0: f.predX0 });
           x = f.x;
           this.progress = (f.index + 1) / f.total;

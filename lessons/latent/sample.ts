@@ -1,15 +1,11 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { cellStatus } from '../../src/widgets/cell-status';
 import { customElement, state } from 'lit/decorators.js';
-import { makeSampler } from '../../src/diffusion/samplers';
-import { makeSchedule } from '../../src/diffusion/schedule';
-import { modelSampling } from '../../src/nets/load';
 import { SHIPPED_MODELS } from '../../src/nets/registry';
 import { LatentModelController, type ShippedLatent } from '../../src/notebook/controllers';
 import { GatedRun } from '../../src/notebook/gated-run';
 import { StoreController } from '../../src/notebook/store';
-import { sampleDdpm } from '../../src/pipelines/ddpm-sample';
-import { decodeLatents } from '../../src/pipelines/latent';
+import { sampleInWorker } from '../../src/notebook/inference/client';
 import { cellStyles } from '../../src/widgets/cell-styles';
 import { intInput } from '../../src/widgets/inputs';
 import '../../src/widgets/image-grid';
@@ -55,18 +51,12 @@ export class DlLatentSample extends LitElement {
     key: (a) => String(a.seed),
     cheap: () => true, // 16 latents x 50 steps, each step's guess decoded: a few seconds on WASM
     errorPrefix: 'Sampling failed',
-    task: async ({ m, seed }, signal) => {
-      const sampler = makeSampler(SAMPLING, makeSchedule(m.ldm.meta.schedule), modelSampling(m.ldm.meta));
+    task: async ({ seed }, signal) => {
       const frames: LatentFrame[] = [];
       const t0 = performance.now();
-      for await (const f of sampleDdpm(m.ldm.net, sampler, { n: COUNT, seed, every: 1, signal })) {
-        frames.push({
-          index: f.index,
-          total: f.total,
-          t: f.t,
-          decoded: await decodeLatents(m.codec, f.predX0, COUNT),
-        });
-      }
+      // in the sampling worker, which decodes each step's x̂0 too: the page stays responsive
+      const run = sampleInWorker({ model: SHIPPED_MODELS.ldmMnist, spec: SAMPLING, n: COUNT, seed, signal });
+      for await (const f of run) frames.push({ index: f.index, total: f.total, t: f.t, decoded: f.predX0 });
       if (signal.aborted) return;
       this.ms = performance.now() - t0;
       this.frames = frames;

@@ -1,13 +1,12 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { cellStatus } from '../../src/widgets/cell-status';
 import { customElement, state } from 'lit/decorators.js';
-import { DdpmSampler } from '../../src/diffusion/ddpm';
-import { makeSchedule } from '../../src/diffusion/schedule';
 import { ModelController } from '../../src/notebook/controllers';
 import { StoreController } from '../../src/notebook/store';
 import { GatedRun } from '../../src/notebook/gated-run';
 import type { LoadedDdpm } from '../../src/nets/load';
-import { sampleDdpm, type SampleFrame } from '../../src/pipelines/ddpm-sample';
+import { sampleInWorker, type WorkerFrame as SampleFrame } from '../../src/notebook/inference/client';
+import { SHIPPED_MODELS } from '../../src/nets/registry';
 import { cellStyles } from '../../src/widgets/cell-styles';
 import { intInput } from '../../src/widgets/inputs';
 import '../../src/widgets/image-grid';
@@ -57,13 +56,20 @@ export class DlReverseProcess extends LitElement {
     key: (a) => `${a.seed}:${a.steps}`,
     cheap: () => false,
     errorPrefix: 'Sampling failed',
-    task: async ({ m, seed, steps }, signal) => {
-      const sampler = new DdpmSampler(makeSchedule(m.meta.schedule), { prediction: m.meta.prediction });
-      sampler.setTimesteps(steps);
+    task: async ({ seed, steps }, signal) => {
       this.frames = [];
       const t0 = performance.now();
       const every = Math.max(1, Math.round(steps / KEPT_FRAMES));
-      for await (const f of sampleDdpm(m.net, sampler, { n: COUNT, seed, every, signal })) {
+      // in the sampling worker: the page stays responsive while the network runs
+      const spec = { sampler: 'ddpm', steps } as const;
+      for await (const f of sampleInWorker({
+        model: SHIPPED_MODELS.ddpmMnist,
+        spec,
+        n: COUNT,
+        seed,
+        every,
+        signal,
+      })) {
         this.frames = [...this.frames, f];
         this.shown = this.frames.length - 1;
       }

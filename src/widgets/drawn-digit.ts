@@ -25,7 +25,8 @@ export class DrawnDigit implements ReactiveController {
 
   /** Changes with every stroke and with the checkbox: part of a cell's run key. */
   key(): string {
-    return this.on ? `drawn${this.drawn ? this.drawn.reduce((a, b) => a + b, 0) : ''}` : '';
+    if (!this.on) return '';
+    return this.drawn ? `drawn${this.drawn.reduce((a, b) => a + b, 0)}` : 'blank';
   }
 
   /** The "draw my own digit" checkbox. */

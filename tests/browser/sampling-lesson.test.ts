@@ -4,6 +4,7 @@ import '../../src/main';
 import type { DlApp } from '../../src/notebook/app';
 import type { DlSamplerRace, RaceResult } from '../../lessons/faster-sampling/race';
 import type { DlStepsQuality } from '../../lessons/faster-sampling/quality';
+import { inferenceWorker } from '../../src/notebook/inference/client';
 import { collectErrors, gridPixels, waitFor, mountApp } from './helpers';
 
 const errors = collectErrors();
@@ -129,6 +130,9 @@ describe('the "1,000 steps to 20" lesson', () => {
     location.hash = '#/faster-sampling?steps=5&eta=0&seed=6&backend=wasm';
     await allThree(5, 0, 6);
     const idle = tf.memory().numTensors;
+    // the samplers run in the sampling worker: its tensors must not pile up either
+    const worker = (await inferenceWorker()).api;
+    const idleInWorker = await worker.numTensors();
     location.hash = '#/faster-sampling?steps=5&eta=0&seed=7&backend=wasm';
     await waitFor(
       () => (pressRunIfOffered(), race().running === 'ddim'),
@@ -139,6 +143,7 @@ describe('the "1,000 steps to 20" lesson', () => {
     const r = await allThree(5, 0, 8);
     expect(Object.values(r).every((x) => x.seed === 8)).toBe(true);
     expect(tf.memory().numTensors).toBe(idle);
+    expect(await worker.numTensors()).toBe(idleInWorker);
   });
 
   it('shows the measured quality-vs-steps chart with the live setting ringed', async () => {

@@ -1,0 +1,118 @@
+/**
+ * Sampling for the lessons, in a Web Worker, so the page never waits for a network call (a denoising step
+ * of the shipped pixel net takes a fifth of a second on WASM; one such call on the page's thread is a
+ * frozen frame). The worker loads its own copy of a shipped model (the browser's cache serves the bytes
+ * again), runs the same sampling loop as everywhere (src/pipelines/ddpm-sample.ts) and streams every
+ * frame to the page through a Comlink callback; a latent model's frames come decoded to pixels. The page
+ * side is client.ts.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { makeSampler, type SamplerSpec } from '../../diffusion/samplers';
+import { makeSchedule } from '../../diffusion/schedule';
+import { pairedLatentScale } from '../../nets/latent-pair';
+import { fetchDdpm, modelSampling, type LoadedDdpm } from '../../nets/load';
+import { fetchAutoencoder } from '../../nets/load-autoencoder';
+import { sampleDdpm } from '../../pipelines/ddpm-sample';
+import { decodeLatents, LatentCodec } from '../../pipelines/latent';
+import { initBackend, type BackendInfo, type BackendName } from '../../runtime/backend';
+import { exposeWorker, transfer } from '../../runtime/worker-rpc';
+
+/** One frame of a run, as the page receives it. */
+export interface WorkerFrame {
+  index: number;
+  total: number;
+  t: number;
+  /** The samples after this step (decoded to pixels for a latent model, on the last frame only). */
+  x: Float32Array;
+  /** The model's estimate of the clean samples (decoded to pixels for a latent model). */
+  predX0: Float32Array;
+}
+
+export interface SampleRequest {
+  /** Folder URL of a diffusion model (model.json + weights.bin). */
+  model: string;
+  /** Folder URL of its autoencoder, for a latent model: frames are then decoded. */
+  autoencoder?: string;
+  spec: SamplerSpec;
+  n: number;
+  seed: number;
+  every: number;
+  /** The page's id for this run, for cancel(). */
+  run: number;
+}
+
+interface Loaded {
+  ddpm: LoadedDdpm;
+  codec?: LatentCodec;
+}
+
+let backend: Promise<BackendInfo> | null = null;
+const models = new Map<string, Promise<Loaded>>();
+const running = new Map<number, AbortController>();
+
+function load(model: string, autoencoder?: string): Promise<Loaded> {
+  const key = `${model}|${autoencoder ?? ''}`;
+  let p = models.get(key);
+  if (!p) {
+    p = (async () => {
+      const ddpm = await fetchDdpm(model);
+      if (!autoencoder) return { ddpm };
+      const ae = await fetchAutoencoder(autoencoder);
+      const scale = pairedLatentScale(
+        { latentScale: ae.meta.latentScale, sha256: ae.sha256 },
+        ddpm.meta.latent,
+      );
+      return { ddpm, codec: new LatentCodec(ae.net, scale) };
+    })();
+    p.catch(() => models.delete(key)); // a failed load is tried again next time
+    models.set(key, p);
+  }
+  return p;
+}
+
+const api = {
+  /** Start TF.js on the page's backend (the first call decides; later calls get the same answer). */
+  init(name: BackendName): Promise<BackendInfo> {
+    backend ??= initBackend(name);
+    return backend;
+  },
+  /** Sample, calling `onFrame` every `every` steps and at the last; resolves when done or cancelled. */
+  async sample(r: SampleRequest, onFrame: (f: WorkerFrame) => void): Promise<'done' | 'cancelled'> {
+    const ctl = new AbortController();
+    running.set(r.run, ctl);
+    try {
+      const { ddpm, codec } = await load(r.model, r.autoencoder);
+      const sampler = makeSampler(r.spec, makeSchedule(ddpm.meta.schedule), modelSampling(ddpm.meta));
+      for await (const f of sampleDdpm(ddpm.net, sampler, {
+        n: r.n,
+        seed: r.seed,
+        every: r.every,
+        signal: ctl.signal,
+      })) {
+        const last = f.index === f.total - 1;
+        const frame: WorkerFrame = codec
+          ? {
+              ...f,
+              predX0: await decodeLatents(codec, f.predX0, r.n),
+              x: last ? await decodeLatents(codec, f.x, r.n) : new Float32Array(0),
+            }
+          : f;
+        onFrame(transfer(frame, [frame.x.buffer, frame.predX0.buffer]));
+      }
+      return ctl.signal.aborted ? 'cancelled' : 'done';
+    } finally {
+      running.delete(r.run);
+    }
+  },
+  /** Stop a run between two steps. */
+  cancel(run: number): void {
+    running.get(run)?.abort();
+  },
+  /** Tensors held in the worker (for tests: stable across runs). */
+  numTensors(): number {
+    return tf.memory().numTensors;
+  },
+};
+
+export type InferenceWorkerApi = typeof api;
+exposeWorker(api);
