@@ -1,11 +1,10 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { cellStatus } from '../../src/widgets/cell-status';
 import { customElement, state } from 'lit/decorators.js';
-import { normals } from '../../src/diffusion/random';
-import { makeSchedule } from '../../src/diffusion/schedule';
 import { imageToSigned, MNIST_PIXELS, type MnistSplit } from '../../src/data/mnist-asset';
 import { MnistController, ModelController } from '../../src/notebook/controllers';
-import { lossByTimestep } from '../../src/pipelines/denoise';
+import { lossByTInWorker } from '../../src/notebook/inference/client';
+import { SHIPPED_MODELS } from '../../src/nets/registry';
 import { GatedRun } from '../../src/notebook/gated-run';
 import type { LoadedDdpm } from '../../src/nets/load';
 import { cellStyles } from '../../src/widgets/cell-styles';
@@ -46,23 +45,20 @@ export class DlLossByT extends LitElement {
     key: () => 'measure',
     cheap: () => false,
     errorPrefix: 'The measurement failed',
-    task: async ({ m, d }, signal) => {
+    task: async ({ d }, signal) => {
       this.points = [];
       const x0 = new Float32Array(LOSS_DIGITS * MNIST_PIXELS);
       for (let i = 0; i < LOSS_DIGITS; i++)
         imageToSigned(d.images, i * 97, x0.subarray(i * MNIST_PIXELS, (i + 1) * MNIST_PIXELS));
-      const noise = (t: number) => normals(x0.length, 1000 + t);
-      const schedule = makeSchedule(m.meta.schedule);
-      for await (const p of lossByTimestep(
-        m.net,
-        schedule,
-        m.meta.prediction,
+      // in the sampling worker: 21 network calls on 32 digits would freeze the page for seconds
+      const points = lossByTInWorker({
+        model: SHIPPED_MODELS.ddpmMnist,
         x0,
-        noise,
-        LOSS_TIMESTEPS,
+        timesteps: LOSS_TIMESTEPS,
+        noiseSeed: 1000,
         signal,
-      ))
-        this.points = [...this.points, p];
+      });
+      for await (const p of points) this.points = [...this.points, p];
     },
   });
 

@@ -7,9 +7,9 @@ import type { SamplerSpec } from '../../diffusion/samplers';
 import { modelDir, type ShippedModel, SHIPPED_MODELS } from '../../nets/registry';
 import { backendReady } from '../../runtime/session';
 import { connectWorker, proxy, type WorkerConnection } from '../../runtime/worker-rpc';
-import type { InferenceWorkerApi, WorkerFrame } from './worker';
+import type { InferenceWorkerApi, LossPoint, WorkerFrame } from './worker';
 
-export type { WorkerFrame };
+export type { LossPoint, WorkerFrame };
 
 let started: Promise<WorkerConnection<InferenceWorkerApi>> | null = null;
 let nextRun = 1;
@@ -32,42 +32,28 @@ export function inferenceWorker(): Promise<WorkerConnection<InferenceWorkerApi>>
 const folder = (m: ShippedModel) => new URL(`${modelDir(m)}/`, document.baseURI).href;
 
 /**
- * Sample a shipped model in the worker: frames every `every` steps and at the last (for a latent model,
- * decoded to pixels: predX0 at every frame, x at the last).
+ * A worker call that reports items through a callback, as an async stream: items arrive in order, the
+ * stream ends when the call resolves, rethrows its failure, and cancels the call when `signal` aborts or
+ * the consumer stops early.
  */
-export async function* sampleInWorker(o: {
-  model: ShippedModel;
-  spec: SamplerSpec;
-  n: number;
-  seed: number;
-  every?: number;
-  signal?: AbortSignal;
-}): AsyncGenerator<WorkerFrame> {
-  const rpc = await inferenceWorker();
+async function* stream<T>(
+  rpc: WorkerConnection<InferenceWorkerApi>,
+  start: (run: number, onItem: (x: T) => void) => Promise<unknown>,
+  signal?: AbortSignal,
+): AsyncGenerator<T> {
   const run = nextRun++;
-  const queue: WorkerFrame[] = [];
+  const queue: T[] = [];
   let wake: (() => void) | null = null;
   let finished = false;
   let failure: unknown = null;
-  const ae = o.model.autoencoder
-    ? Object.values(SHIPPED_MODELS).find((m) => m.id === o.model.autoencoder)
-    : undefined;
   const onAbort = () => void rpc.api.cancel(run);
-  o.signal?.addEventListener('abort', onAbort);
+  signal?.addEventListener('abort', onAbort);
   rpc
     .call(
-      rpc.api.sample(
-        {
-          model: folder(o.model),
-          ...(ae ? { autoencoder: folder(ae) } : {}),
-          spec: o.spec,
-          n: o.n,
-          seed: o.seed,
-          every: o.every ?? 1,
-          run,
-        },
-        proxy((f: WorkerFrame) => {
-          queue.push(f);
+      start(
+        run,
+        proxy((x: T) => {
+          queue.push(x);
           wake?.();
         }),
       ),
@@ -89,7 +75,62 @@ export async function* sampleInWorker(o: {
     }
     if (failure) throw failure;
   } finally {
-    o.signal?.removeEventListener('abort', onAbort);
+    signal?.removeEventListener('abort', onAbort);
     if (!finished) void rpc.api.cancel(run); // the consumer stopped early
   }
+}
+
+/**
+ * Sample a shipped model in the worker: frames every `every` steps and at the last (for a latent model,
+ * decoded to pixels: predX0 at every frame, x at the last).
+ */
+export async function* sampleInWorker(o: {
+  model: ShippedModel;
+  spec: SamplerSpec;
+  n: number;
+  seed: number;
+  every?: number;
+  signal?: AbortSignal;
+}): AsyncGenerator<WorkerFrame> {
+  const rpc = await inferenceWorker();
+  const ae = o.model.autoencoder
+    ? Object.values(SHIPPED_MODELS).find((m) => m.id === o.model.autoencoder)
+    : undefined;
+  yield* stream<WorkerFrame>(
+    rpc,
+    (run, onFrame) =>
+      rpc.api.sample(
+        {
+          model: folder(o.model),
+          ...(ae ? { autoencoder: folder(ae) } : {}),
+          spec: o.spec,
+          n: o.n,
+          seed: o.seed,
+          every: o.every ?? 1,
+          run,
+        },
+        onFrame,
+      ),
+    o.signal,
+  );
+}
+
+/** The loss-by-timestep curve of a shipped model on clean images x0, point by point, in the worker. */
+export async function* lossByTInWorker(o: {
+  model: ShippedModel;
+  x0: Float32Array;
+  timesteps: number[];
+  noiseSeed: number;
+  signal?: AbortSignal;
+}): AsyncGenerator<LossPoint> {
+  const rpc = await inferenceWorker();
+  yield* stream<LossPoint>(
+    rpc,
+    (run, onPoint) =>
+      rpc.api.lossByT(
+        { model: folder(o.model), x0: o.x0, timesteps: o.timesteps, noiseSeed: o.noiseSeed, run },
+        onPoint,
+      ),
+    o.signal,
+  );
 }

@@ -13,6 +13,8 @@ import { pairedLatentScale } from '../../nets/latent-pair';
 import { fetchDdpm, modelSampling, type LoadedDdpm } from '../../nets/load';
 import { fetchAutoencoder } from '../../nets/load-autoencoder';
 import { sampleDdpm } from '../../pipelines/ddpm-sample';
+import { lossByTimestep } from '../../pipelines/denoise';
+import { normals } from '../../diffusion/random';
 import { decodeLatents, LatentCodec } from '../../pipelines/latent';
 import { initBackend, type BackendInfo, type BackendName } from '../../runtime/backend';
 import { exposeWorker, transfer } from '../../runtime/worker-rpc';
@@ -26,6 +28,13 @@ export interface WorkerFrame {
   x: Float32Array;
   /** The model's estimate of the clean samples (decoded to pixels for a latent model). */
   predX0: Float32Array;
+}
+
+/** One point of the loss-by-timestep curve. */
+export interface LossPoint {
+  t: number;
+  epsMse: number;
+  x0Mse: number;
 }
 
 export interface SampleRequest {
@@ -99,6 +108,35 @@ const api = {
           : f;
         onFrame(transfer(frame, [frame.x.buffer, frame.predX0.buffer]));
       }
+      return ctl.signal.aborted ? 'cancelled' : 'done';
+    } finally {
+      running.delete(r.run);
+    }
+  },
+  /**
+   * The noise-prediction and clean-image errors of the model on clean images x0 at each timestep (noise
+   * seeded by noiseSeed + t), one point at a time.
+   */
+  async lossByT(
+    r: { model: string; x0: Float32Array; timesteps: number[]; noiseSeed: number; run: number },
+    onPoint: (p: LossPoint) => void,
+  ): Promise<'done' | 'cancelled'> {
+    const ctl = new AbortController();
+    running.set(r.run, ctl);
+    try {
+      const { ddpm } = await load(r.model);
+      const schedule = makeSchedule(ddpm.meta.schedule);
+      const noise = (t: number) => normals(r.x0.length, r.noiseSeed + t);
+      for await (const p of lossByTimestep(
+        ddpm.net,
+        schedule,
+        ddpm.meta.prediction,
+        r.x0,
+        noise,
+        r.timesteps,
+        ctl.signal,
+      ))
+        onPoint({ t: p.t, epsMse: p.epsMse, x0Mse: p.x0Mse });
       return ctl.signal.aborted ? 'cancelled' : 'done';
     } finally {
       running.delete(r.run);
