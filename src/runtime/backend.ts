@@ -89,7 +89,9 @@ export async function initBackend(
     await tf.ready();
     if (name === 'webgl') device = webglRenderer();
     if (name === 'wasm') {
-      // XNNPACK runs multi-threaded only where the page is cross-origin isolated (COOP + COEP headers)
+      // XNNPACK runs multi-threaded only where the page is cross-origin isolated (COOP + COEP headers), and
+      // TF.js caps its pool at half the logical cores (init_with_threads_count in the backend's backend.cc),
+      // whatever setThreadsCount asks: one thread on a two-core machine, four on an eight-core laptop.
       const threads = getThreadsCount();
       device = `CPU (WebAssembly, ${threads} thread${threads === 1 ? '' : 's'})`;
     }
