@@ -119,6 +119,8 @@ export class DlHistogram extends LitElement {
       ],
     }) as typeof this.plot;
     this.wrap.replaceChildren(this.plot);
+    // one labelled image: Plot's per-mark labels on plain <g> elements are not allowed inside (axe)
+    for (const g of this.wrap.querySelectorAll('g[aria-label]')) g.removeAttribute('aria-label');
     const sx = this.plot.scale('x')!.apply!;
     const sy = this.plot.scale('y')!.apply!;
     const sc = this.plot.scale('color')!.apply!;

@@ -152,6 +152,9 @@ export class DlLinePlot extends LitElement {
       ],
     }) as typeof this.svg;
     this.wrap.replaceChildren(this.svg!);
+    // The wrapper is one labelled image; Plot's own per-mark labels ("line", "dot") on plain <g> elements are
+    // not allowed there (axe: aria-prohibited-attr) and would say nothing more.
+    for (const g of this.wrap.querySelectorAll('g[aria-label]')) g.removeAttribute('aria-label');
     // With a legend Plot returns a <figure>: swatch <svg>s first, the chart as its direct <svg> child.
     const svgEl = this.svg instanceof SVGSVGElement ? this.svg : this.svg!.querySelector(':scope > svg');
     this.markerLine = document.createElementNS('http://www.w3.org/2000/svg', 'line');
