@@ -1,5 +1,7 @@
-import { LitElement, html } from 'lit';
-import { customElement, property } from 'lit/decorators.js';
+import { LitElement, html, nothing } from 'lit';
+import { customElement, property, state } from 'lit/decorators.js';
+import { deleteAllBrowserCheckpoints } from '../train/idb-checkpoints';
+import { forgetPreferences } from './theme';
 import type { LessonEntry } from './course';
 
 /** The home page: every lesson with what you will learn and how long it takes. */
@@ -20,7 +22,7 @@ export class DlHome extends LitElement {
       <h1>Diffusion Lab</h1>
       <p class="lead">
         Learn how diffusion models work by running real ones in your browser: noise real MNIST digits, train a
-        small model on your own GPU, and sample from it. Nothing leaves your machine.
+        small model on your own computer, and sample from it. Nothing leaves your machine.
       </p>
       <ol class="lesson-list">
         ${this.lessons.map((l, i) =>
@@ -37,7 +39,35 @@ export class DlHome extends LitElement {
               </li>`,
         )}
       </ol>
+      <section class="reset" aria-labelledby="reset-h">
+        <h2 id="reset-h">Before the next class</h2>
+        <p>
+          This browser remembers the light or dark theme, projector mode and any training saved with
+          <em>Save in this browser</em>. Clear them to hand the machine to the next student.
+        </p>
+        <button type="button" class="clear-data" @click=${() => void this.clear()}>
+          Clear what this browser saved
+        </button>
+        ${this.cleared ? html`<span class="status" role="status">${this.cleared}</span>` : nothing}
+      </section>
     </section>`;
+  }
+
+  /** What the last clearing did (shown beside the button). */
+  @state() cleared = '';
+
+  /** Forget the preferences and delete the saved checkpoints, after asking. */
+  async clear(
+    ask: () => boolean = () => confirm('Clear the theme, projector mode and saved training in this browser?'),
+  ): Promise<void> {
+    if (!ask()) return;
+    forgetPreferences();
+    try {
+      await deleteAllBrowserCheckpoints();
+      this.cleared = 'Cleared: theme, projector mode and saved training are gone from this browser.';
+    } catch (e) {
+      this.cleared = `Preferences cleared, but ${(e as Error).message}.`;
+    }
   }
 }
 

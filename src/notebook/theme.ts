@@ -46,3 +46,14 @@ export function setProjector(on: boolean): void {
   store(KEY_PROJECTOR, on ? '1' : '0');
   applyPreferences(undefined, on);
 }
+
+/** Forget the remembered theme and projector mode (back to the system's theme, normal type). */
+export function forgetPreferences(): void {
+  try {
+    localStorage.removeItem(KEY_THEME);
+    localStorage.removeItem(KEY_PROJECTOR);
+  } catch {
+    /* see stored() */
+  }
+  applyPreferences();
+}

@@ -44,3 +44,15 @@ export async function loadBrowserCheckpoint(key: string): Promise<Uint8Array | n
 export function deleteBrowserCheckpoint(key: string): Promise<unknown> {
   return run('readwrite', (s) => s.delete(key));
 }
+
+/** Delete every checkpoint this browser keeps for the course (the whole database). */
+export function deleteAllBrowserCheckpoints(): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const req = indexedDB.deleteDatabase(DB);
+    req.onsuccess = () => resolve();
+    req.onerror = () =>
+      reject(new Error(`could not clear the saved checkpoints: ${req.error?.message ?? 'unknown error'}`));
+    // another tab still has it open: the deletion waits for it, which is not worth blocking the page on
+    req.onblocked = () => resolve();
+  });
+}

@@ -4,6 +4,7 @@ import '../../src/main';
 import type { DlApp } from '../../src/notebook/app';
 import { LESSONS } from '../../lessons/manifest';
 import { currentProjector, setProjector } from '../../src/notebook/theme';
+import { loadBrowserCheckpoint, saveBrowserCheckpoint } from '../../src/train/idb-checkpoints';
 import { collectErrors, differingPixels, gridPixels, nextFrame, waitFor, mountApp } from './helpers';
 
 const errors = collectErrors();
@@ -58,6 +59,22 @@ describe('home page', () => {
     expect(ready).toBeGreaterThanOrEqual(3);
     expect(app.querySelectorAll('.lesson-card.planned').length).toBe(cards.length - ready);
     expect(app.querySelectorAll('.lesson-card a').length).toBe(ready);
+  });
+
+  it('clears what the browser saved for the next class: theme, projector mode, saved training', async () => {
+    setProjector(true);
+    await saveBrowserCheckpoint('test-clear', new Uint8Array([1, 2, 3]));
+    expect(await loadBrowserCheckpoint('test-clear')).not.toBeNull();
+    const home = app.querySelector('dl-home')!;
+    await home.clear(() => false); // the teacher said no: nothing changes
+    expect(currentProjector()).toBe(true);
+    await home.clear(() => true);
+    expect(currentProjector()).toBe(false);
+    expect(document.documentElement.classList.contains('projector')).toBe(false);
+    expect(await loadBrowserCheckpoint('test-clear')).toBeNull();
+    await home.updateComplete;
+    expect(home.querySelector('.reset [role="status"]')!.textContent).toContain('Cleared');
+    expect(home.querySelector<HTMLButtonElement>('button.clear-data')).not.toBeNull();
   });
 
   it('shows the TF.js backend in the status chip, WebGPU when the browser has an adapter', async () => {
