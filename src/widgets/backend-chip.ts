@@ -88,14 +88,33 @@ export class DlBackendChip extends LitElement {
         <div><strong>Device:</strong> ${i.device}</div>
         ${i.requested ? html`<div>The URL asked for <code>${i.requested}</code>.</div>` : nothing}
         ${
+          i.measured?.length
+            ? html`<div>
+                <strong>Chosen by speed</strong>${i.remembered ? ' (measured on an earlier visit)' : ''}: the
+                same small probe on each backend that started, fastest first:
+                <ul class="measured">
+                  ${i.measured.map(
+                    (m) =>
+                      html`<li>
+                        <code>${m.name}</code>: ${m.ms.toFixed(0)}
+                        ms${m.software ? ' (a software GPU: the CPU pretending)' : ''}
+                      </li>`,
+                  )}
+                </ul>
+              </div>`
+            : nothing
+        }
+        ${
           i.skipped.length
             ? html`<div>
-                <strong>Why not faster:</strong>
+                <strong>${i.measured ? 'Could not start' : 'Why not faster'}:</strong>
                 <ul>
                   ${i.skipped.map((s) => html`<li><code>${s.name}</code>: ${s.reason}</li>`)}
                 </ul>
               </div>`
-            : html`<div>The first choice worked; nothing fell back.</div>`
+            : i.measured
+              ? nothing
+              : html`<div>The first choice worked; nothing fell back.</div>`
         }
         <div style="margin-top:.4em">
           Add <code>&amp;backend=wasm</code> (or webgpu, webgl, cpu) to the address to pick one.
