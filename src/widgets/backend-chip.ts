@@ -76,7 +76,9 @@ export class DlBackendChip extends LitElement {
     const i = this.info;
     if (!i)
       return html`<details>
-        <summary><span class="dot" style="--c:#999"></span>starting TF.js…</summary>
+        <summary title="On a first visit each backend is timed once, a few seconds">
+          <span class="dot" style="--c:#999"></span>starting TF.js…
+        </summary>
       </details>`;
     const colour = { webgpu: '#2a2', webgl: '#7a2', wasm: '#c80', cpu: '#c33' }[i.name];
     return html`<details>
