@@ -1,10 +1,12 @@
 /**
  * Serves (dev) and copies (build) the shipped models: models/<name>/model.json + weights.bin + README.md (card)
  * + sampling.json (measured steps-vs-quality table) + eval.json/eval.md/samples.png (measured quality), at
- * `models/<name>/…` beside the page. Training checkpoints (models/<name>/checkpoint/) stay out of the build.
+ * `models/<name>/…` beside the page, and each card rendered as a readable page, `card.html` (the lessons
+ * link to it). Training checkpoints (models/<name>/checkpoint/) stay out of the build.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, normalize } from 'node:path';
+import MarkdownIt from 'markdown-it';
 import type { Plugin } from 'vite';
 import { SERVED_FILES, SHIPPED_MODELS } from '../src/nets/registry';
 
@@ -29,6 +31,37 @@ function shippedFiles(): string[] {
     .filter((rel) => existsSync(join(ROOT, rel)));
 }
 
+const md = new MarkdownIt({ html: false, linkify: false, typographer: true });
+
+/** A model card (README.md) as a standalone page: readable type, wide tables scroll, nothing fetched. */
+export function cardPage(markdown: string, id: string): string {
+  const body = md.render(markdown);
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Model card: ${id} · Diffusion Lab</title>
+<style>
+body{font:1.05rem/1.55 system-ui,sans-serif;max-width:52rem;margin:0 auto;padding:1rem 1.2rem 3rem;color:#1d1d1f;background:#fcfcfa}
+@media (prefers-color-scheme: dark){body{color:#e8e8e6;background:#161615}a{color:#8ab4ff}th,td{border-color:#555}}
+table{border-collapse:collapse;display:block;overflow-x:auto;font-size:.9em}th,td{border:1px solid #ccc;padding:.25em .5em;text-align:left}
+img{max-width:100%;height:auto}code{font-size:.92em}pre{overflow-x:auto}
+</style></head><body>
+<p><a href="../../">← Diffusion Lab</a></p>
+<main>${body}</main>
+</body></html>
+`;
+}
+
+/** models/<id>/card.html, for every model folder with a card. */
+function cardPages(): { rel: string; html: string }[] {
+  if (!existsSync(ROOT)) return [];
+  return readdirSync(ROOT)
+    .filter((d) => existsSync(join(ROOT, d, 'README.md')))
+    .map((d) => ({
+      rel: `${d}/card.html`,
+      html: cardPage(readFileSync(join(ROOT, d, 'README.md'), 'utf8'), d),
+    }));
+}
+
 export function modelsPlugin(): Plugin {
   return {
     name: 'diffusion-lab-models',
@@ -36,6 +69,13 @@ export function modelsPlugin(): Plugin {
       server.middlewares.use((req, res, next) => {
         const m = /\/models\/(.+?)(\?.*)?$/.exec(req.url ?? '');
         const rel = m ? normalize(m[1]!) : '';
+        const card = /^([\w-]+)\/card\.html$/.exec(rel);
+        if (card && existsSync(join(ROOT, card[1]!, 'README.md'))) {
+          res.setHeader('Content-Type', 'text/html; charset=utf-8');
+          res.setHeader('Cache-Control', 'no-cache');
+          res.end(cardPage(readFileSync(join(ROOT, card[1]!, 'README.md'), 'utf8'), card[1]!));
+          return;
+        }
         if (!m || !SHIPPED.test(rel) || !existsSync(join(ROOT, rel))) return next();
         const body = readFileSync(join(ROOT, rel));
         res.setHeader(
@@ -56,6 +96,8 @@ export function modelsPlugin(): Plugin {
     generateBundle() {
       for (const rel of shippedFiles())
         this.emitFile({ type: 'asset', fileName: `models/${rel}`, source: readFileSync(join(ROOT, rel)) });
+      for (const { rel, html } of cardPages())
+        this.emitFile({ type: 'asset', fileName: `models/${rel}`, source: html });
     },
   };
 }

@@ -126,3 +126,8 @@ export function modelFile(m: ShippedModel, file: keyof ModelFiles): string {
   if (!name) throw new Error(`the shipped model ${m.id} has no ${file} file`);
   return `${modelDir(m)}/${name}`;
 }
+
+/** The model card as a readable page beside the page (rendered from README.md by the build's model plugin). */
+export function modelCardPage(m: ShippedModel): string {
+  return `${modelDir(m)}/card.html`;
+}

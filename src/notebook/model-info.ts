@@ -1,7 +1,7 @@
 import { html } from 'lit';
 import { CONFIDENT_ABOVE, QUALITY_TARGET } from '../metrics/quality';
 import type { ModelController } from './controllers';
-import { modelFile, SHIPPED_MODELS } from '../nets/registry';
+import { modelCardPage, modelFile, SHIPPED_MODELS } from '../nets/registry';
 
 const DDPM = SHIPPED_MODELS.ddpmMnist;
 
@@ -16,7 +16,7 @@ export function modelInfo(c: ModelController) {
     Shipped model: ${c.model!.net.paramCount.toLocaleString('en')}-parameter U-Net, trained
     ${(m.step ?? 0).toLocaleString('en')} steps${hours}; running on <strong>${c.backend?.name}</strong>.
     ${quality(c)}
-    <a href=${modelFile(DDPM, 'card')} target="_blank" rel="noopener">Model card</a>
+    <a href=${modelCardPage(DDPM)} target="_blank" rel="noopener">Model card</a>
   </p>`;
 }
 
