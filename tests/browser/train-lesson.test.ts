@@ -83,6 +83,29 @@ describe('training live in a worker (WASM backend, classroom net, batch 4)', () 
     expect(sameBytes(after, before)).toBe(true);
   });
 
+  it('keeps the run when the student leaves the lesson, and offers it on return', async () => {
+    // one step past the run saved by hand above: only keeping it on leaving can save this one
+    const before = panel.session.step;
+    $<HTMLButtonElement>('button.step').click();
+    await waitFor(() => panel.session.step === before + 1 && !panel.session.running, 'one more step');
+    const step = panel.session.step;
+    expect(panel.session.savedStep).toBe(before);
+    location.hash = '#/forward?backend=wasm';
+    await waitFor(() => !app.querySelector('dl-train-panel'), 'the lesson to close');
+    location.hash = '#/train-live?backend=wasm&lr=0.002&batch=4&every=25';
+    panel = await waitFor(
+      () => app.querySelector('dl-train-panel') as DlTrainPanel | null,
+      'the panel again',
+    );
+    await waitFor(() => panel.session.savedStep === step, 'the kept run', 30_000);
+    await panel.updateComplete;
+    expect($('button.resume').textContent).toContain(`step ${step}`);
+    expect(panel.session.message).toContain(`step ${step}`);
+    await waitFor(() => !$<HTMLButtonElement>('button.resume').disabled, 'the digits to load', 90_000);
+    $<HTMLButtonElement>('button.resume').click();
+    await waitFor(() => panel.session.hasModel && panel.session.step === step, 'the resume');
+  });
+
   it('exports weights in the shipped format and refuses bad uploads without touching the model', async () => {
     const files = (await panel.session.exportFiles())!;
     const { metadata, weights } = decodeWeights(JSON.parse(JSON.stringify(files.json)), files.bin);

@@ -80,8 +80,11 @@ export class TrainSession implements ReactiveController {
   hostConnected(): void {
     loadBrowserCheckpoint(idbKey(this.space)).then(
       (b) => {
-        if (b)
+        if (b) {
           this.savedStep = (unpackCheckpoint(b).json.userDefinedMetadata as { step?: number }).step ?? null;
+          if (!this.hasModel && this.savedStep !== null)
+            this.message = `A run is kept in this browser (step ${this.savedStep}): "Resume saved" picks it up.`;
+        }
         this.update();
       },
       () => undefined, // no IndexedDB: saving will explain when tried
@@ -90,10 +93,31 @@ export class TrainSession implements ReactiveController {
 
   hostDisconnected(): void {
     this.observer?.disconnect();
-    this.rpc?.terminate(); // frees every tensor of the worker at once
+    const rpc = this.rpc;
     this.rpc = null;
     this.starting = null;
     this.connection++; // a worker still starting for the old connection is stopped when it is ready
+    if (!rpc) return;
+    // Leaving the lesson must not lose the run: keep it in this browser first ("Resume saved" on return),
+    // then stop the worker, which frees every tensor of it at once.
+    const keep = this.hasModel && this.step > 0 ? this.keepInBrowser(rpc) : Promise.resolve(false);
+    void keep.finally(() => rpc.terminate());
+  }
+
+  /**
+   * Save the worker's run in this browser without a word in the panel (leaving the lesson); false where
+   * there is nothing worth keeping (a diverged run, which the worker refuses to export) or no storage.
+   */
+  private async keepInBrowser(rpc: TrainWorker): Promise<boolean> {
+    try {
+      await rpc.call(rpc.api.pause());
+      const bytes = await rpc.call(rpc.api.checkpoint());
+      await saveBrowserCheckpoint(idbKey(this.space), bytes);
+      this.savedStep = this.step;
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   private update() {
