@@ -1,7 +1,7 @@
 import { CONFIDENT_ABOVE } from '../../src/metrics/quality';
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
-import { samplerFamily, samplerLabel } from '../../src/diffusion/samplers';
+import { samplerFamily, samplerLabel, type ClipMode } from '../../src/diffusion/samplers';
 import { modelFile, SHIPPED_MODELS } from '../../src/nets/registry';
 import type { SamplingTable, TableRow } from '../../src/metrics/sampling-table';
 import { StoreController } from '../../src/notebook/store';
@@ -50,10 +50,14 @@ function tableSeries(t: SamplingTable, metric: Metric): LineSeries[] {
   });
 }
 
-/** The measured row nearest the live settings: DDIM at the nearest measured eta, at these steps. */
-function nearestRow(t: SamplingTable, steps: number, eta: number): TableRow | undefined {
+/**
+ * The measured row nearest the live settings: DDIM at these steps, with the race's clipping where the table
+ * has it (else another clipping, which its label names), at the nearest measured eta.
+ */
+function nearestRow(t: SamplingTable, steps: number, eta: number, clip: ClipMode): TableRow | undefined {
   const ddim = t.rows.filter((r) => r.sampler === 'ddim' && r.steps === steps);
-  return ddim.sort((a, b) => Math.abs((a.eta ?? 0) - eta) - Math.abs((b.eta ?? 0) - eta))[0];
+  const off = (r: TableRow) => ((r.clip ?? 'x0') === clip ? 0 : 10) + Math.abs((r.eta ?? 0) - eta);
+  return ddim.sort((a, b) => off(a) - off(b))[0];
 }
 
 /**
@@ -120,7 +124,7 @@ export class DlStepsQuality extends LitElement {
     const steps = Number(v.steps);
     const eta = Number(v.eta);
     const metric = METRICS[v.metric];
-    const you = nearestRow(t, steps, eta);
+    const you = nearestRow(t, steps, eta, v.clip);
     const atSteps = t.rows.filter((r) => r.steps === steps);
     return html`<div class="live">
         precomputed · ${t.samples} samples per point, model step ${t.modelStep.toLocaleString('en')}
