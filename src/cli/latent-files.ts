@@ -112,16 +112,27 @@ export function writeLatentCard(dir: string): void {
   const rows = existsSync(evalJson)
     ? (JSON.parse(readFileSync(evalJson, 'utf8')) as { results: EvalResult[] }).results
     : [];
-  const latest = rows
-    .filter((r) => r.source?.kind === 'model' && r.source.modelStep === t.step)
-    .sort((a, b) => b.samples - a.samples)[0];
+  const atStep = rows.filter((r) => r.source?.kind === 'model' && r.source.modelStep === t.step);
+  const T = LATENT_QUALITY_TARGET;
+  // the target run (the 1,000-step sampler, as for the pixel DDPM), else the largest run at this step
+  const target = atStep.find(
+    (r) => r.source?.kind === 'model' && r.source.sampler === T.sampler && r.source.steps === T.steps,
+  );
+  const latest = target ?? [...atStep].sort((a, b) => b.samples - a.samples)[0];
   const check = latest ? checkLatentTarget(latest) : null;
   const steps = t.step.toLocaleString('en');
+  const others = atStep
+    .filter((r) => r !== latest)
+    .map((r) => {
+      const c = checkLatentTarget(r);
+      return ` With ${r.generator}: ${c.met ? 'meets it too' : c.shortfalls.join('; ')}.`;
+    })
+    .join('');
   const status = !latest
     ? `**Status: training in progress**: ${steps} steps, not evaluated at this step yet (\`npm run eval -- latent\`).`
-    : check!.met
-      ? `**Status: meets the quality target** at ${steps} steps (${latest.generator}).`
-      : `**Status: training in progress**: at ${steps} steps (${latest.generator}), short of the target: ${check!.shortfalls.join('; ')}.`;
+    : check!.met && target
+      ? `**Status: meets the quality target** at ${steps} steps (${latest.generator}).${others}`
+      : `**Status: training in progress**: at ${steps} steps (${latest.generator}), ${check!.met ? 'meeting the target with another sampler than the 1,000-step one it is judged on' : `short of the target: ${check!.shortfalls.join('; ')}`}.${others}`;
   const evalPath = join(dir, 'eval.md');
   const evalText = existsSync(evalPath)
     ? readFileSync(evalPath, 'utf8').replace(/^# .*\n/, '')

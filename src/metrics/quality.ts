@@ -17,11 +17,19 @@ export const QUALITY_TARGET = { samples: 1000, steps: 1000, confident: 0.85, cla
  */
 export const LATENT_QUALITY_TARGET = {
   samples: 1000,
+  /** Judged, as the pixel DDPM's target, on the samples of the 1,000-step sampler. */
+  sampler: 'ddpm' as const,
+  steps: 1000,
   confident: 0.8,
   classMin: 0.05,
   classMax: 0.15,
   fidOverFloor: 2,
 };
+
+/** A ratio to two decimals, or three where two would round it onto the limit it misses ("2.002", not "2.00"). */
+function ratioText(x: number, limit: number): string {
+  return Math.abs(x - limit) < 0.005 ? x.toFixed(3) : x.toFixed(2);
+}
 
 /** Whether a latent DDPM's evaluation row meets LATENT_QUALITY_TARGET, and what falls short, in words. */
 export function checkLatentTarget(r: EvalResult): TargetCheck {
@@ -37,7 +45,7 @@ export function checkLatentTarget(r: EvalResult): TargetCheck {
     shortfalls.push(`classes ${pct(lo)}–${pct(hi)}, outside 5–15%`);
   if (!(r.fid <= t.fidOverFloor * r.fidRealFloor))
     shortfalls.push(
-      `FID ${r.fid.toFixed(2)}, ${(r.fid / r.fidRealFloor).toFixed(2)}× the real-digit floor ${r.fidRealFloor.toFixed(2)} (target ≤ ${t.fidOverFloor}×)`,
+      `FID ${r.fid.toFixed(2)}, ${ratioText(r.fid / r.fidRealFloor, t.fidOverFloor)}× the real-digit floor ${r.fidRealFloor.toFixed(2)} (target ≤ ${t.fidOverFloor}×)`,
     );
   return { met: shortfalls.length === 0, shortfalls };
 }
