@@ -5,7 +5,8 @@
  * A reference names a file (from the repository root) and a path into it:
  *   models/ddpm-mnist/sampling.json:rows[sampler=ddim,eta=0,steps=50].result.fid
  * `rows[k=v,…]` picks the one array element whose fields equal those values (numbers compare as
- * numbers; exactly one element must match), `rows[2]` an index, `.name` a field.
+ * numbers; a dotted key such as `source.steps` reaches into the element; exactly one element must match),
+ * `rows[2]` an index, `.name` a field.
  * An expression combines references and numbers with + - * / and parentheses, operators written with
  * spaces around them: `{{ A / B - 1 | %0 }}` ("11%").
  * Formats: `.1` (one decimal), `int` (rounded, with thousands separators: 43,569), `%0` / `%1` (a share
@@ -127,7 +128,8 @@ function pick(node: unknown, filter: string, file: string): unknown {
   });
   const hits = node.filter((el) =>
     conds.every(([k, v]) => {
-      const x = (el as Record<string, unknown>)?.[k];
+      // a dotted key reaches into the element: source.sampler=ddpm
+      const x = k.split('.').reduce<unknown>((o, f) => (o as Record<string, unknown> | undefined)?.[f], el);
       return typeof x === 'number' ? x === Number(v) : String(x) === v;
     }),
   );

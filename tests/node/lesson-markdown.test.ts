@@ -72,6 +72,8 @@ describe('lesson Markdown', () => {
 
     it('fills in figures from a file and a path, with formats, aliases and arithmetic', () => {
       expect(r('FID {{ runs/t.json:rows[sampler=ddim,eta=0,steps=10].result.fid | .1 }}.')).toBe('FID 21.8.');
+      // a dotted key reaches into each element
+      expect(r('{{ runs/t.json:rows[result.share=0.805].steps }}')).toBe('10');
       expect(
         r(
           '{{data T = runs/t.json}}\nat {{ T:step | int }}: {{ T:rows[sampler=ddim,eta=0.5].result.share | %1 }}',
