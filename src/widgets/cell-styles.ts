@@ -95,4 +95,18 @@ export const cellStyles = css`
     text-align: center;
     color: var(--dl-muted, #666);
   }
+  /* a printed handout keeps the pictures and numbers, not the controls */
+  @media print {
+    :host {
+      break-inside: avoid;
+      box-shadow: none;
+    }
+    button,
+    input,
+    select,
+    progress,
+    .row {
+      display: none !important;
+    }
+  }
 `;
