@@ -63,6 +63,19 @@ describe('training live in a worker (WASM backend, classroom net, batch 4)', () 
     expect(panel.session.longTasks).toBeLessThan(5);
   });
 
+  it('shows a first preview within seconds, long before the preview interval', async () => {
+    choose('previewEvery', 2); // every 250 steps
+    await waitFor(() => /every=250/.test(location.hash), 'the setting');
+    const from = panel.session.step;
+    const seen = panel.session.previewStep;
+    $<HTMLButtonElement>('button.start').click();
+    await waitFor(() => panel.session.previewStep > seen, 'a preview', 60_000);
+    expect(panel.session.previewStep - from).toBeLessThan(250);
+    $<HTMLButtonElement>('button.start').click(); // pause
+    await waitFor(() => !panel.session.running, 'the pause');
+    choose('previewEvery', 0);
+  });
+
   it('Step takes exactly one step', async () => {
     const before = panel.session.step;
     $<HTMLButtonElement>('button.step').click();

@@ -261,7 +261,7 @@ export class DlTrainPanel extends LitElement {
               : nothing
           }
           <figcaption class="note">
-            ${s.preview ? `Samples at step ${s.previewStep}, same 16 seeds every time (EMA weights, ${previewSamplerText(s.space)}${s.space === 'latent' ? ', decoded' : ''})` : `Samples appear every ${s.settings.previewEvery} steps.`}
+            ${s.preview ? `Samples at step ${s.previewStep}, same 16 seeds every time (EMA weights, ${previewSamplerText(s.space)}${s.space === 'latent' ? ', decoded' : ''})` : `Samples appear after a few seconds, then every ${s.settings.previewEvery} steps.`}
             ${s.previewBusy ? ' · sampling…' : ''}
           </figcaption>
         </figure>

@@ -27,6 +27,9 @@ const idbKey = (space: 'pixel' | 'latent') => (space === 'pixel' ? 'train-live' 
 
 type TrainWorker = WorkerConnection<TrainWorkerApi>;
 
+/** The run a closed panel is keeping in this browser (see hostDisconnected): a new panel waits for it. */
+let keeping: Promise<unknown> = Promise.resolve();
+
 export class TrainSession implements ReactiveController {
   /** The settings the page's URL holds. */
   get settings(): LiveSettings {
@@ -78,17 +81,20 @@ export class TrainSession implements ReactiveController {
   }
 
   hostConnected(): void {
-    loadBrowserCheckpoint(idbKey(this.space)).then(
-      (b) => {
-        if (b) {
-          this.savedStep = (unpackCheckpoint(b).json.userDefinedMetadata as { step?: number }).step ?? null;
-          if (!this.hasModel && this.savedStep !== null)
-            this.message = `A run is kept in this browser (step ${this.savedStep}): "Resume saved" picks it up.`;
-        }
-        this.update();
-      },
-      () => undefined, // no IndexedDB: saving will explain when tried
-    );
+    // a panel that just closed may still be keeping its run: read what is saved once it has
+    keeping
+      .then(() => loadBrowserCheckpoint(idbKey(this.space)))
+      .then(
+        (b) => {
+          if (b) {
+            this.savedStep = (unpackCheckpoint(b).json.userDefinedMetadata as { step?: number }).step ?? null;
+            if (!this.hasModel && this.savedStep !== null)
+              this.message = `A run is kept in this browser (step ${this.savedStep}): "Resume saved" picks it up.`;
+          }
+          this.update();
+        },
+        () => undefined, // no IndexedDB: saving will explain when tried
+      );
   }
 
   hostDisconnected(): void {
@@ -101,7 +107,7 @@ export class TrainSession implements ReactiveController {
     // Leaving the lesson must not lose the run: keep it in this browser first ("Resume saved" on return),
     // then stop the worker, which frees every tensor of it at once.
     const keep = this.hasModel && this.step > 0 ? this.keepInBrowser(rpc) : Promise.resolve(false);
-    void keep.finally(() => rpc.terminate());
+    keeping = keep.finally(() => rpc.terminate());
   }
 
   /**

@@ -39,6 +39,9 @@ let diverged = false;
 /** SHA-256 of the loaded autoencoder's weights, checked against a latent run's configuration. */
 let autoencoderSha = '';
 
+/** A run shows its first preview after this long, even before previewEvery steps. */
+const FIRST_PREVIEW_MS = 8000;
+
 let onEvent: ((e: TrainEvent) => void) | null = null;
 const post = (e: TrainEvent, buffers: Transferable[] = []) => void onEvent?.(transfer(e, buffers));
 
@@ -165,12 +168,19 @@ const methods = {
     running = true;
     ctl = new AbortController();
     let lastPreview = tr.step;
+    // a first preview after a few seconds, whatever the step count, so a slow machine shows something soon
+    const firstBy = performance.now() + FIRST_PREVIEW_MS;
+    let first = true;
     try {
       // a turn for the message queue after every step, so Pause is heard at once
       const between = () => new Promise<void>((r) => setTimeout(r, 0));
       for await (const p of tr.run(a.steps, { readEvery: 2, signal: ctl.signal, between })) {
         post({ type: 'progress', progress: p, state: state() });
-        if (p.step - lastPreview >= a.previewEvery) {
+        if (
+          p.step - lastPreview >= a.previewEvery ||
+          (first && p.step > lastPreview && performance.now() > firstBy)
+        ) {
+          first = false;
           lastPreview = p.step;
           const x = await preview(a.previewCount, 42);
           post({ type: 'preview', x, step: tr.step }, [x.buffer]);
