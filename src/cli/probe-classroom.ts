@@ -1,5 +1,5 @@
 /**
- * `npm run probe -- [--preset classroom] [--minutes M] [--every N]`: how many training steps until a
+ * `npm run probe -- [--preset classroom] [--minutes M | --steps S] [--every N]`: how many training steps until a
  * preset draws recognizable digits. Trains from scratch with the "Train it live" settings and, every N
  * steps, samples 100 digits from the EMA weights (100-step respaced DDPM) and asks the project's
  * classifier how many it recognizes with confidence > 0.9 and how many classes appear. Steps and images
@@ -48,8 +48,10 @@ async function main() {
   const preview = makeDenoiser(tr.config);
   const rows: ProbeRow[] = [];
   const machine = `${cpus()[0]?.model}, Node ${process.version}, tfjs ${tf.version_core} ${backend}, 1 thread`;
-  const command = `npm run probe -- --preset ${preset} --minutes ${minutes} --every ${every}${setup.args}`;
-  const end = performance.now() + minutes * 60e3;
+  // --steps N: stop after N training steps instead of after M minutes (the same rows on any machine)
+  const maxSteps = arg('steps') ? Number(arg('steps')) : Infinity;
+  const command = `npm run probe -- --preset ${preset} ${Number.isFinite(maxSteps) ? `--steps ${maxSteps}` : `--minutes ${minutes}`} --every ${every}${setup.args}`;
+  const end = performance.now() + (Number.isFinite(maxSteps) ? Infinity : minutes * 60e3);
   const write = () => {
     writeFileAtomic(
       `models/${name}.json`,
@@ -67,7 +69,7 @@ async function main() {
     );
   };
   let loss = NaN;
-  while (performance.now() < end) {
+  while (performance.now() < end && tr.step < maxSteps) {
     for await (const p of tr.run(every, { readEvery: 50 })) loss = p.loss;
     preview.copyFrom(tr.ema.shadow);
     const { counts, confident, meanConfidence } = await quickCheck(
