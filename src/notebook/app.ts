@@ -50,8 +50,11 @@ export class DlApp extends LitElement {
     window.addEventListener('hashchange', this.onHash);
     window.addEventListener('keydown', this.onKey);
     const { backend } = parseParams(APP_PARAMS, this.route.query);
+    // an address asking for a backend that does not exist is named in the chip, not silently dropped
+    const asked = this.route.query.get('backend');
+    const unknown = asked && asked !== backend ? asked : undefined;
     startBackend(backend === 'auto' ? undefined : backend).then(
-      (info) => (this.backend = info),
+      (info) => (this.backend = unknown ? { ...info, unknownRequest: unknown } : info),
       (e: Error) => (this.backendError = e.message),
     );
   }

@@ -26,6 +26,8 @@ export interface BackendInfo {
   measured?: { name: BackendName; device: string; ms: number; software: boolean }[];
   /** The automatic choice was remembered from an earlier visit, not measured now. */
   remembered?: boolean;
+  /** What the address asked for when it names no backend (shown, then ignored). */
+  unknownRequest?: string;
 }
 
 export interface BackendDeps {

@@ -90,6 +90,14 @@ export class DlBackendChip extends LitElement {
         <div><strong>Device:</strong> ${i.device}</div>
         ${i.requested ? html`<div>The URL asked for <code>${i.requested}</code>.</div>` : nothing}
         ${
+          i.unknownRequest
+            ? html`<div class="err">
+                The address asked for a backend called <code>${i.unknownRequest}</code>, which does not exist
+                (webgpu, webgl, wasm or cpu): ignored.
+              </div>`
+            : nothing
+        }
+        ${
           i.measured?.length
             ? html`<div>
                 <strong>Chosen by speed</strong>${i.remembered ? ' (measured on an earlier visit)' : ''}: the

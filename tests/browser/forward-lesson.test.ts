@@ -225,4 +225,17 @@ describe('navigation', () => {
     expect(err.textContent).toMatch(/no lesson called/);
     expect(err.querySelector('a')?.getAttribute('href')).toBe('#/');
   });
+
+  it('an address naming a backend that does not exist says so in the chip, and the app still runs', async () => {
+    const other = mountApp('#/?backend=quantum');
+    try {
+      const chip = await waitFor(() => other.querySelector('dl-backend-chip'), 'the chip');
+      await waitFor(() => chip.info, 'the backend', 120_000);
+      expect(chip.info!.unknownRequest).toBe('quantum');
+      await chip.updateComplete;
+      expect(chip.shadowRoot!.textContent).toMatch(/called\s+quantum, which does not exist/);
+    } finally {
+      other.remove();
+    }
+  });
 });
