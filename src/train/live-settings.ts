@@ -37,7 +37,8 @@ export function latentUNet(preset: UNetPreset): UNetConfig {
  * preset's U-Net on 8x8x4 latents, sampled without x̂0 clipping, predicting v instead of the noise.
  * v-prediction is what makes the latent panel draw digits sooner: trained from scratch with these
  * settings for 2,400 steps, 45% of 200 decoded DDIM-50 samples were recognised against 35% predicting
- * the noise (same seeds). The panel itself, measured in Chromium: models/probe-browser-latent.md.
+ * the noise (same seeds; `npm run probe -- --space latent --prediction v|epsilon --steps 2400 --every 600`,
+ * models/probe-latent-*.md). The panel itself, measured in Chromium: models/probe-browser-latent.md.
  */
 export function trainConfigFor(s: LiveSettings, latent?: TrainConfig['latent']): TrainConfig {
   return {
