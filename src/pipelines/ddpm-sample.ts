@@ -10,6 +10,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Sampler } from '../diffusion/sampler';
 import { nullCondition, sampleSize, type Denoiser } from '../nets/denoiser';
+import { yieldToEventLoop } from '../runtime/yield';
 
 export interface SampleFrame {
   /** 0-based index of the step just taken, of `total`. */
@@ -111,7 +112,7 @@ export async function* sampleDdpm(
       // Give the event loop a turn after every network call: on WASM and CPU the call and the read-back
       // finish synchronously, so without this a page could not paint progress, react to a click or
       // run timers until the whole run is over.
-      await new Promise((r) => setTimeout(r, 0));
+      await yieldToEventLoop();
     }
   } finally {
     x.dispose();

@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { predictX0AndEps } from '../diffusion/ddpm';
 import type { NoiseSchedule } from '../diffusion/schedule';
 import { sampleSize, type Denoiser } from '../nets/denoiser';
+import { yieldToEventLoop } from '../runtime/yield';
 
 export interface DenoiseResult {
   /** x_t = sqrt(abar) x0 + sqrt(1-abar) eps. */
@@ -70,6 +71,6 @@ export async function* lossByTimestep(
     const r = await denoiseAt(net, schedule, prediction, x0, epsFor(t), t);
     done++;
     yield { t, epsMse: r.epsMse, x0Mse: r.x0Mse, done };
-    await new Promise((res) => setTimeout(res, 0));
+    await yieldToEventLoop();
   }
 }

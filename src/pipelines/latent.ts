@@ -9,6 +9,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { arrayTrainData, type TrainData } from '../data/train-data';
 import type { Autoencoder } from '../nets/autoencoder';
+import { yieldToEventLoop } from '../runtime/yield';
 
 export class LatentCodec {
   /** Shape of one diffusion latent: [8, 8, C] for the 7x7xC autoencoder. */
@@ -91,7 +92,7 @@ export async function encodeTrainData(
     out.set((await z.data()) as Float32Array, s * latentPer);
     z.dispose();
     opts.onProgress?.(s + m, total);
-    await new Promise((r) => setTimeout(r, 0));
+    await yieldToEventLoop();
   }
   const labels = data.label ? Array.from({ length: total }, (_, i) => data.label!(i)) : undefined;
   return arrayTrainData(out, codec.sampleShape, labels);

@@ -153,7 +153,16 @@ function browserMemory(): BackendDeps['memory'] {
  * and WASM that starts is timed on the same probe and the quickest is kept (a software "GPU" loses to
  * WASM by itself, a real one wins); the choice is remembered for the next visit.
  */
-export async function initBackend(
+export function initBackend(requested?: BackendName, deps?: BackendDeps): Promise<BackendInfo> {
+  // one start at a time: two overlapping tf.setBackend calls can leave the second refused
+  const next = queue.then(() => initBackendNow(requested, deps));
+  queue = next.catch(() => undefined);
+  return next;
+}
+
+let queue: Promise<unknown> = Promise.resolve();
+
+async function initBackendNow(
   requested?: BackendName,
   deps: BackendDeps = {
     gpu: typeof navigator !== 'undefined' ? navigator.gpu : undefined,

@@ -7,6 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { Adam, clipByGlobalNorm, Ema } from './adam';
+import { yieldToEventLoop } from '../runtime/yield';
 
 /** The optimisation settings every run has. */
 export interface OptimConfig {
@@ -150,7 +151,7 @@ export abstract class Trainer<C extends OptimConfig, N extends TrainableNet> {
         t0 = performance.now();
         s0 = this.step;
         // Let the event loop breathe (UI, signals) between chunks.
-        await new Promise((r) => setTimeout(r, 0));
+        await yieldToEventLoop();
       }
     }
   }

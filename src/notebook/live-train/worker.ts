@@ -18,6 +18,7 @@ import { pairedLatentScale, sha256Hex } from '../../nets/latent-pair';
 import { decodeLatents, encodeTrainData, LatentCodec } from '../../pipelines/latent';
 import { decodeWeights, packCheckpoint, unpackCheckpoint } from '../../nets/weights-format';
 import { exposeWorker, transfer } from '../../runtime/worker-rpc';
+import { yieldToEventLoop } from '../../runtime/yield';
 import type { TrainEvent, WorkerState } from './events';
 import { LIVE_LATENT_DIGITS, previewSampler } from '../../train/live-settings';
 
@@ -173,7 +174,7 @@ const methods = {
     let first = true;
     try {
       // a turn for the message queue after every step, so Pause is heard at once
-      const between = () => new Promise<void>((r) => setTimeout(r, 0));
+      const between = yieldToEventLoop;
       for await (const p of tr.run(a.steps, { readEvery: 2, signal: ctl.signal, between })) {
         post({ type: 'progress', progress: p, state: state() });
         if (
