@@ -28,7 +28,8 @@ export const LESSONS: readonly LessonEntry[] = [
   {
     id: 'train-live',
     title: 'Train it live',
-    summary: 'Train a small DDPM on real MNIST on your own computer and watch the same noise turn into digits.',
+    summary:
+      'Train a small DDPM on real MNIST on your own computer and watch the same noise turn into digits.',
     minutes: 20,
     prerequisites: ['predicting-noise'],
     load: () => import('./train-live/index').then((m) => m.default),

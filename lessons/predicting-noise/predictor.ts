@@ -158,8 +158,7 @@ export class DlNoisePredictor extends LitElement {
         >
           Another digit
         </button>
-        ${intInput('noise seed', 'seed', v.seed, (n) => noiseStore.set({ seed: n }))}
-        ${this.draw.toggle()}
+        ${intInput('noise seed', 'seed', v.seed, (n) => noiseStore.set({ seed: n }))} ${this.draw.toggle()}
       </div>
       ${this.draw.pad('Draw a digit, then watch what the network makes of it.')}
       ${cellStatus({ text: status, failed: !!this.mnist.error }, this.runner.error)}
