@@ -77,6 +77,10 @@ export class DlStepsQuality extends LitElement {
         font-size: 0.85em;
         font-variant-numeric: tabular-nums;
         margin-top: 0.6rem;
+        /* on a phone the table scrolls inside the cell instead of pushing the page sideways */
+        display: block;
+        max-width: 100%;
+        overflow-x: auto;
       }
       th,
       td {
