@@ -2,6 +2,7 @@ import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { unsafeHTML } from 'lit/directives/unsafe-html.js';
 import { lessonIndex, type LessonEntry, type LessonModule } from './course';
+import { formatHash, parseHash } from './url-state';
 
 /** One lesson: its prose and live cells, with previous/next navigation. */
 @customElement('dl-lesson-page')
@@ -43,6 +44,23 @@ export class DlLessonPage extends LitElement {
     }
   }
 
+  protected override updated(): void {
+    const article = this.querySelector('article.lesson');
+    if (!article || article.hasAttribute('data-links')) return;
+    article.setAttribute('data-links', '');
+    for (const cell of cellsOf(article)) cell.after(cellLink(cell.tagName.toLowerCase()));
+    // a link to one cell (…&cell=dl-sampler-race) opens the lesson there
+    const wanted = parseHash(location.hash).query.get('cell');
+    const target = wanted ? cellsOf(article).find((c) => c.tagName.toLowerCase() === wanted) : undefined;
+    if (target) {
+      target.setAttribute('tabindex', '-1');
+      requestAnimationFrame(() => {
+        target.scrollIntoView({ block: 'start' });
+        target.focus({ preventScroll: true });
+      });
+    }
+  }
+
   /** Re-read URL parameters (back/forward or a hand-edited address). */
   reloadParams(): void {
     this.module?.store?.reload();
@@ -69,6 +87,41 @@ export class DlLessonPage extends LitElement {
       ${nav}
     `;
   }
+}
+
+/** The lesson's live cells: the custom elements its prose places (their insides are in shadow roots). */
+function cellsOf(article: Element): HTMLElement[] {
+  return [...article.querySelectorAll<HTMLElement>('*')].filter((e) => e.localName.startsWith('dl-'));
+}
+
+/** The address of this view with `cell` added: the same picture, opened at this cell. */
+export function cellUrl(href: string, tag: string): string {
+  const u = new URL(href);
+  const route = parseHash(u.hash);
+  route.query.set('cell', tag);
+  u.hash = formatHash(route);
+  return u.href;
+}
+
+/** A small button under a cell that copies a link to exactly this view of it (for a class). */
+function cellLink(tag: string): HTMLElement {
+  const wrap = document.createElement('div');
+  wrap.className = 'cell-link';
+  const button = document.createElement('button');
+  button.type = 'button';
+  button.textContent = '🔗 Copy a link to this cell';
+  const note = document.createElement('span');
+  note.setAttribute('role', 'status');
+  button.addEventListener('click', () => {
+    const link = cellUrl(location.href, tag);
+    button.dataset.link = link;
+    navigator.clipboard.writeText(link).then(
+      () => (note.textContent = 'Link copied: paste it for the class.'),
+      () => (note.textContent = `Copy this link: ${link}`),
+    );
+  });
+  wrap.append(button, ' ', note);
+  return wrap;
 }
 
 declare global {

@@ -135,6 +135,40 @@ describe('the forward-process lesson', () => {
     expect(currentProjector()).toBe(was);
   });
 
+  it('every cell has a copy-link button; its link opens the same view at that cell', async () => {
+    await openLesson('#/forward?t=321&seed=4');
+    const links = [...app.querySelectorAll<HTMLButtonElement>('article .cell-link button')];
+    const cells = [
+      ...app.querySelectorAll(
+        'article dl-forward-explorer, article dl-chain-vs-jump, article dl-schedule-charts',
+      ),
+    ];
+    expect(links.length).toBe(cells.length);
+    const charts = app.querySelector('article dl-schedule-charts')!;
+    const button = charts.nextElementSibling!.querySelector('button')!;
+    button.click();
+    const link = new URL(button.dataset.link!);
+    const q = new URLSearchParams(link.hash.split('?')[1]);
+    expect(q.get('t')).toBe('321');
+    expect(q.get('seed')).toBe('4');
+    expect(q.get('cell')).toBe('dl-schedule-charts');
+    // opening that link puts the cell on screen
+    const other = mountApp(link.hash);
+    try {
+      const target = await waitFor(
+        () => other.querySelector<HTMLElement>('article dl-schedule-charts[tabindex="-1"]'),
+        'the linked cell',
+        60_000,
+      );
+      await waitFor(() => document.activeElement === target, 'the cell to take focus');
+      const r = target.getBoundingClientRect();
+      expect(r.top).toBeLessThan(innerHeight);
+      expect(r.bottom).toBeGreaterThan(0);
+    } finally {
+      other.remove();
+    }
+  });
+
   it('at t = 0 the grid shows clean digits, at t = 999 noise of unit spread', async () => {
     await openLesson('#/forward?t=0&seed=5');
     const clean = gridPixels(grid())!;
