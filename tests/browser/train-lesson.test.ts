@@ -130,6 +130,18 @@ describe('training live in a worker (WASM backend, classroom net, batch 4)', () 
     expect(panel.session.error).toMatch(/Could not load those files: .*truncated/);
     await panel.session.importFiles(data.data, '%PDF-1.4 not json', files.bin);
     expect(panel.session.error).toMatch(/not valid JSON/);
+    // weights of another network: the refusal says which, and the setting that would take them
+    const wider = JSON.parse(json) as { userDefinedMetadata: { unet: { ch: number } } };
+    wider.userDefinedMetadata.unet.ch = 32;
+    await panel.session.importFiles(data.data, JSON.stringify(wider), files.bin);
+    expect(panel.session.error).toMatch(
+      /U-Net of width 32, .*this panel trains a U-Net of width 16.*Choose the "shipped" network/,
+    );
+    const shipped = await (await fetch('models/ddpm-mnist/model.json')).text();
+    await panel.session.importFiles(data.data, shipped, files.bin);
+    expect(panel.session.error).toMatch(
+      /width 32, 1\/2\/2 residual blocks .*No setting of this panel builds that network/,
+    );
     const unchanged = (await panel.session.exportFiles())!.bin;
     expect(sameBytes(unchanged, files.bin)).toBe(true);
     // and the real files load back

@@ -10,7 +10,13 @@ import type { MnistSplit } from '../../data/mnist-asset';
 import type { Denoiser } from '../../nets/denoiser';
 import { sampleDdpm } from '../../pipelines/ddpm-sample';
 import { initBackend, type BackendName } from '../../runtime/backend';
-import { DdpmTrainer, makeDenoiser, NonFiniteLossError, type TrainConfig } from '../../train/ddpm-trainer';
+import {
+  DdpmTrainer,
+  makeDenoiser,
+  NonFiniteLossError,
+  unetConfigOf,
+  type TrainConfig,
+} from '../../train/ddpm-trainer';
 import { exportEma, importWeights, restoreCheckpoint, saveCheckpoint } from '../../train/checkpoint';
 import { mnistTrainData, type TrainData } from '../../data/train-data';
 import { loadAutoencoder, type LoadedAutoencoder } from '../../nets/load-autoencoder';
@@ -20,7 +26,8 @@ import { decodeWeights, packCheckpoint, unpackCheckpoint } from '../../nets/weig
 import { exposeWorker, transfer } from '../../runtime/worker-rpc';
 import { yieldToEventLoop } from '../../runtime/yield';
 import type { TrainEvent, WorkerState } from './events';
-import { LIVE_LATENT_DIGITS, previewSampler } from '../../train/live-settings';
+import { LIVE_LATENT_DIGITS, latentUNet, previewSampler } from '../../train/live-settings';
+import { UNET_PRESETS, type UNetConfig, type UNetPreset } from '../../nets/unet';
 
 let data: MnistSplit | null = null;
 /** A latent run's autoencoder (frozen) and the training digits encoded by it, made on first use. */
@@ -229,6 +236,7 @@ const methods = {
     return exportEma(need(), a.metadata);
   },
   async importWeights(a: { json: string; bin: Uint8Array; config: TrainConfig }) {
+    refuseOtherNetwork(a.json, a.config); // before anything changes: says which network the file holds
     const tr = trainer ?? (trainer = new DdpmTrainer(a.config, await trainData(a.config)));
     const { weights, metadata } = decodeWeights(a.json, a.bin, tr.net.paramSpecs); // throws before anything changes
     importWeights(tr, weights, Number(metadata.step ?? metadata.trainedSteps ?? tr.step) || 0);
@@ -237,6 +245,44 @@ const methods = {
   },
   state,
 };
+
+/** A U-Net in words: "width 32, blocks 1/2/2 per level, 28×28×1". */
+function describeUNet(u: UNetConfig): string {
+  const depth = u.depth ?? [1, 1, 1];
+  return `U-Net of width ${u.ch}, ${depth.join('/')} residual blocks per level, on ${u.size}×${u.size}×${u.channels}`;
+}
+
+/**
+ * Refuse, in words, a weights file whose network is not the panel's: which network it holds, which one the
+ * panel trains, and the panel setting that would build it, if there is one. (A file that names no network
+ * goes on to the tensor-by-tensor check.)
+ */
+function refuseOtherNetwork(json: string, config: TrainConfig): void {
+  let meta: { kind?: string; unet?: UNetConfig };
+  try {
+    meta = (JSON.parse(json) as { userDefinedMetadata?: typeof meta }).userDefinedMetadata ?? {};
+  } catch {
+    return; // not JSON: the decoder says so
+  }
+  if (meta.kind !== 'ddpm-unet' || !meta.unet) return;
+  const theirs = meta.unet;
+  const ours = unetConfigOf(config);
+  const same = (x: UNetConfig, y: UNetConfig) =>
+    x.ch === y.ch &&
+    x.size === y.size &&
+    x.channels === y.channels &&
+    (x.depth ?? [1, 1, 1]).join() === (y.depth ?? [1, 1, 1]).join();
+  if (same(theirs, ours)) return;
+  const preset = (Object.keys(UNET_PRESETS) as UNetPreset[]).find((p) =>
+    same(config.latent ? latentUNet(p) : UNET_PRESETS[p], theirs),
+  );
+  throw new Error(
+    `these weights are a ${describeUNet(theirs)}; this panel trains a ${describeUNet(ours)}. ` +
+      (preset
+        ? `Choose the "${preset}" network in the settings and load them again.`
+        : 'No setting of this panel builds that network, so it cannot train them further (the other lessons sample the shipped models).'),
+  );
+}
 
 export type TrainWorkerApi = typeof methods;
 
