@@ -22,8 +22,12 @@ import type { MnistClassifier as Classifier } from '../nets/classifier';
 import { writeFileAtomic } from './files';
 import { digitGrid, encodePng } from './png';
 
-export const GRID_FILE = 'samples.png';
-export const GRID_SAMPLES = 100;
+const GRID_FILE = 'samples.png';
+const GRID_SAMPLES = 100;
+
+/** The line every eval.md gives to what FID and its floor mean here. */
+export const FID_NOTE =
+  'FID is on the classifier\'s 128-d features against the 10,000 test digits; "floor" is the same FID for as many real training digits.';
 
 /** The picture a target run leaves beside eval.md. */
 export interface SampleGrid {

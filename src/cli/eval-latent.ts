@@ -27,6 +27,7 @@ import { arg } from './args';
 import { loadClassifier } from './classifier-files';
 import { writeLatentCard } from './latent-files';
 import {
+  FID_NOTE,
   mergeResults,
   readEvalJson,
   realReference,
@@ -93,7 +94,7 @@ export async function evalLatentCli(): Promise<void> {
     dir,
     'Latent DDPM evaluation',
     `Decoded samples measured with the project's classifier, as the pixel DDPM's; the latest row was sampled on ${machine}, decoding included in its time.\n` +
-      `FID is on the classifier's 128-d features against the 10,000 test digits; "floor" is the same FID for as many real training digits.\n` +
+      `${FID_NOTE}\n` +
       `Command: \`${command}\`. Samples: \`runs/eval-latent/\`.`,
     {
       machine,

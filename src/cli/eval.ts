@@ -25,6 +25,7 @@ import { writeDdpmCard } from './model-card';
 import { loadClassifier } from './classifier-files';
 import { HELD_OUT_TIMESTEPS, heldOut } from './held-out';
 import {
+  FID_NOTE,
   mergeResults,
   readEvalJson,
   realReference,
@@ -146,7 +147,7 @@ async function main() {
     dir,
     'DDPM evaluation',
     `Measured with the project's MNIST classifier (models/mnist-classifier); the latest row was sampled on ${machine}.\n` +
-      `FID is on the classifier's 128-d features against the 10,000 test digits; "floor" is the same FID for as many real training digits.\n` +
+      `${FID_NOTE}\n` +
       `Command: \`npm run eval -- ddpm\` for the target rows (1,000 samples, 1,000 steps); \`--samples 200 --steps 100\` or \`--samples 200\` for the interim checks.`,
     {
       machine,

@@ -1,7 +1,7 @@
 /** The shipped DDPM's model card (models/ddpm-mnist/README.md), rewritten from the training state and eval results. */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { UNet } from '../nets/unet';
+import { UNet, unetDepth, type UNetConfig } from '../nets/unet';
 import type { EvalResult } from '../metrics/evaluate';
 import { checkQualityTarget, CONFIDENT_ABOVE, QUALITY_TARGET, targetRow } from '../metrics/quality';
 import { unetConfigOf, type TrainConfig } from '../train/ddpm-trainer';
@@ -27,8 +27,8 @@ export function writeDdpmCard(dir: string): void {
   }
 }
 
-function depthText(depth: readonly number[] | undefined): string {
-  const d = depth ?? [1, 1, 1];
+function depthText(depth: UNetConfig['depth']): string {
+  const d = unetDepth({ depth });
   return d.every((n) => n === 1)
     ? 'one residual block per level and side'
     : `${d.join('/')} residual blocks per side at 28×28/14×14/7×7`;

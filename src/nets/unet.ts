@@ -34,6 +34,21 @@ export interface UNetConfig {
   classes?: number;
 }
 
+/** Residual blocks per level and side, [28x28, 14x14, 7x7], with the default of one each filled in. */
+export function unetDepth(config: Pick<UNetConfig, 'depth'>): readonly [number, number, number] {
+  return config.depth ?? [1, 1, 1];
+}
+
+/** Whether two configurations build the same network (weights of one load into the other). */
+export function sameUNet(a: UNetConfig, b: UNetConfig): boolean {
+  return (
+    a.ch === b.ch &&
+    a.size === b.size &&
+    a.channels === b.channels &&
+    unetDepth(a).join() === unetDepth(b).join()
+  );
+}
+
 /** Presets: "classroom" trains fast enough for a live demo; "shipped" is the model in models/. */
 export const UNET_PRESETS = {
   classroom: { ch: 16, groups: 8, size: 28, channels: 1 },

@@ -98,7 +98,7 @@ async function start(name: BackendName, deps: BackendDeps): Promise<{ device: st
 }
 
 /** A GPU that is really the CPU: Chromium's SwiftShader, Mesa's llvmpipe, a "software" renderer. */
-export function isSoftwareDevice(device: string): boolean {
+function isSoftwareDevice(device: string): boolean {
   return /swiftshader|llvmpipe|softpipe|software|fallback/i.test(device);
 }
 
@@ -107,7 +107,7 @@ export function isSoftwareDevice(device: string): boolean {
  * images and the read-back of the result, the shape of the lessons' work. Best of two runs after one that
  * compiles the shaders.
  */
-export async function timeProbe(): Promise<number> {
+async function timeProbe(): Promise<number> {
   const run = async () => {
     const t0 = performance.now();
     const y = tf.tidy(() => {
@@ -232,13 +232,4 @@ async function fastest(deps: BackendDeps): Promise<BackendInfo> {
   const cpu = await start('cpu', deps);
   if ('device' in cpu) return { name: 'cpu', device: cpu.device, skipped, measured };
   throw new Error('no TF.js backend could start, not even the CPU one');
-}
-
-/** Forget the remembered choice (the next start measures again). */
-export function forgetBackendChoice(memory = browserMemory()): void {
-  try {
-    memory?.set('null');
-  } catch {
-    /* nothing remembered */
-  }
 }

@@ -27,7 +27,7 @@ import { exposeWorker, transfer } from '../../runtime/worker-rpc';
 import { yieldToEventLoop } from '../../runtime/yield';
 import type { TrainEvent, WorkerState } from './events';
 import { LIVE_LATENT_DIGITS, latentUNet, previewSampler } from '../../train/live-settings';
-import { UNET_PRESETS, type UNetConfig, type UNetPreset } from '../../nets/unet';
+import { sameUNet, UNET_PRESETS, unetDepth, type UNetConfig, type UNetPreset } from '../../nets/unet';
 
 let data: MnistSplit | null = null;
 /** A latent run's autoencoder (frozen) and the training digits encoded by it, made on first use. */
@@ -248,8 +248,7 @@ const methods = {
 
 /** A U-Net in words: "width 32, blocks 1/2/2 per level, 28×28×1". */
 function describeUNet(u: UNetConfig): string {
-  const depth = u.depth ?? [1, 1, 1];
-  return `U-Net of width ${u.ch}, ${depth.join('/')} residual blocks per level, on ${u.size}×${u.size}×${u.channels}`;
+  return `U-Net of width ${u.ch}, ${unetDepth(u).join('/')} residual blocks per level, on ${u.size}×${u.size}×${u.channels}`;
 }
 
 /**
@@ -267,14 +266,9 @@ function refuseOtherNetwork(json: string, config: TrainConfig): void {
   if (meta.kind !== 'ddpm-unet' || !meta.unet) return;
   const theirs = meta.unet;
   const ours = unetConfigOf(config);
-  const same = (x: UNetConfig, y: UNetConfig) =>
-    x.ch === y.ch &&
-    x.size === y.size &&
-    x.channels === y.channels &&
-    (x.depth ?? [1, 1, 1]).join() === (y.depth ?? [1, 1, 1]).join();
-  if (same(theirs, ours)) return;
+  if (sameUNet(theirs, ours)) return;
   const preset = (Object.keys(UNET_PRESETS) as UNetPreset[]).find((p) =>
-    same(config.latent ? latentUNet(p) : UNET_PRESETS[p], theirs),
+    sameUNet(config.latent ? latentUNet(p) : UNET_PRESETS[p], theirs),
   );
   throw new Error(
     `these weights are a ${describeUNet(theirs)}; this panel trains a ${describeUNet(ours)}. ` +
