@@ -42,7 +42,8 @@ export function tableGrid(): RowSpec[] {
   rows.push({ sampler: 'ddim', eta: 0, steps: 1000, clip: 'off' });
   rows.push({ sampler: 'ddim', eta: 0, steps: 1000, clip: 'x0-model-eps' });
   rows.push({ sampler: 'ddim', eta: 0.5, steps: 1000 });
-  rows.push({ sampler: 'ddim', eta: 1, steps: 1000 });
+  // No η=1 row at 1,000 steps: on all T steps η=1 is the DDPM step itself (tests/node/samplers.test.ts),
+  // so the DDPM row above is that row, and an hour and a half of sampling would only repeat it.
   return rows;
 }
 
@@ -91,6 +92,7 @@ export function tableMarkdown(t: SamplingTable): string {
     `Each row: ${t.samples} samples, and every row starts from the same ${t.samples} noise images x_T (same seeds), judged by the project's MNIST classifier (models/mnist-classifier).`,
     `FID is on the classifier's 128-d features against the 10,000 test digits; ${t.samples} real training digits score ${floor?.toFixed(2) ?? '–'} (the floor at this sample count: FID is biased upwards for small samples, so compare rows with each other and with the floor, not with published FIDs).`,
     `Measured on ${t.machine} with \`${t.command}\`. Every sampler costs one network call per step; s/image is the measured sampling wall time at batch ${t.batch ?? 100} on a shared machine, so it is noisy (see the notes below the table): compare it through the number of steps.`,
+    'At 10 to 100 steps DDIM η=1 and respaced DDPM are the same update and give the same samples; on all 1,000 steps they are the same too, so the DDPM 1,000-step row is also DDIM η=1 at 1,000 steps.',
     '',
     '| sampler | steps | FID | precision | recall | confident > 0.9 | classes min–max | s/image |',
     '|---|---|---|---|---|---|---|---|',
