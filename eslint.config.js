@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 
 /**
  * The layers of src/ and what each may import (besides itself and npm packages). The arrow points one
- * way: diffusion, data, runtime <- nets <- train / pipelines / metrics <- widgets <- notebook <- lessons,
+ * way: diffusion, data, runtime <- nets, text <- train / pipelines / metrics <- widgets <- notebook <- lessons,
  * with src/cli and scripts/ on top. An import against it fails `npm run lint` (and so `npm test`); see
  * docs/architecture.md. tests/node/layers.test.ts checks that the rule catches a wrong import.
  */
@@ -11,13 +11,14 @@ export const LAYERS = {
   diffusion: [],
   data: [],
   runtime: [],
+  text: ['diffusion', 'data'],
   nets: ['diffusion', 'data'],
-  train: ['diffusion', 'data', 'runtime', 'nets'],
-  pipelines: ['diffusion', 'data', 'runtime', 'nets'],
-  metrics: ['diffusion', 'data', 'nets'],
+  train: ['diffusion', 'data', 'text', 'runtime', 'nets'],
+  pipelines: ['diffusion', 'data', 'text', 'runtime', 'nets'],
+  metrics: ['diffusion', 'data', 'text', 'nets'],
   widgets: ['diffusion', 'data', 'runtime'],
-  notebook: ['diffusion', 'data', 'runtime', 'nets', 'train', 'pipelines', 'metrics', 'widgets'],
-  cli: ['diffusion', 'data', 'runtime', 'nets', 'train', 'pipelines', 'metrics'],
+  notebook: ['diffusion', 'data', 'text', 'runtime', 'nets', 'train', 'pipelines', 'metrics', 'widgets'],
+  cli: ['diffusion', 'data', 'text', 'runtime', 'nets', 'train', 'pipelines', 'metrics'],
 };
 const ALL = Object.keys(LAYERS);
 const escape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

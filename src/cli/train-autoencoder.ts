@@ -14,7 +14,7 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { loadMnistNode } from '../data/mnist-node';
 import { mnistTrainData } from '../data/train-data';
-import { modelDir, modelFile, SHIPPED_MODELS } from '../nets/registry';
+import { modelDir, SHIPPED_MODELS } from '../nets/registry';
 import { packCheckpoint, unpackCheckpoint } from '../nets/weights-format';
 import { initNodeBackend, tf } from '../runtime/tf-node';
 import {
@@ -23,9 +23,9 @@ import {
   type AutoencoderTrainConfig,
 } from '../train/autoencoder-trainer';
 import { exportEmaWeights, restoreCheckpoint, saveCheckpoint } from '../train/checkpoint';
-import { NonFiniteLossError } from '../train/trainer';
 import { arg } from './args';
 import { writeFileAtomic } from './files';
+import { trainLoop } from './train-loop';
 
 const M = SHIPPED_MODELS.autoencoderMnist;
 const DIR = arg('dir') ?? modelDir(M);
@@ -100,37 +100,5 @@ export async function trainAutoencoderCli(): Promise<void> {
     `${resume ? `resuming at step ${tr.step}` : 'starting fresh'}: autoencoder ${JSON.stringify(config.autoencoder)} ` +
       `(${tr.net.paramCount.toLocaleString('en')} params), β ${config.klWeight}, batch ${config.batch}, lr ${config.lr}, on ${machine}`,
   );
-  const hours = Number(arg('hours') ?? 'Infinity');
-  const steps = Number(arg('steps') ?? '1e9');
-  const every = Number(arg('every') ?? '250');
-  const stopAt = performance.now() + hours * 3600e3;
-  const ctl = new AbortController();
-  for (const sig of ['SIGINT', 'SIGTERM'] as const)
-    process.on(sig, () => {
-      console.log(`${sig}: finishing the current steps and saving…`);
-      ctl.abort();
-    });
-  let lastSave = tr.step;
-  const save = async () => {
-    await saveAutoencoderRun(DIR, tr, machine);
-    lastSave = tr.step;
-    console.log(`  saved step ${tr.step} to ${modelFile(M, 'model').replace(modelDir(M), DIR)}`);
-  };
-  try {
-    for await (const p of tr.run(steps, { readEvery: 25, signal: ctl.signal })) {
-      console.log(
-        `step ${p.step}  loss ${p.loss.toFixed(4)}  |g| ${p.gradNorm.toFixed(3)}  lr ${p.lr.toExponential(1)}  ` +
-          `${p.stepsPerSecond.toFixed(2)} steps/s  ${(p.wallSeconds / 3600).toFixed(2)} h total`,
-      );
-      if (p.step - lastSave >= every) await save();
-      if (performance.now() > stopAt) ctl.abort();
-    }
-    await save();
-  } catch (e) {
-    if (e instanceof NonFiniteLossError) {
-      console.error(`stopped: ${e.message}. The last good checkpoint (step ${lastSave}) is kept.`);
-      process.exit(1);
-    }
-    throw e;
-  }
+  await trainLoop(tr, () => saveAutoencoderRun(DIR, tr, machine), { every: 250 });
 }

@@ -30,6 +30,7 @@ import { grownConfig, restoreCheckpoint, restoreGrown } from '../train/checkpoin
 import { modelDir, SHIPPED_MODELS } from '../nets/registry';
 import type { TrainData } from '../data/train-data';
 import { latentTrainConfig, latentTrainData, writeLatentCard } from './latent-files';
+import { LABEL_DIR, labelTrainConfig, T2I_DIR, t2iTrainConfig, t2iTrainer } from './t2i-files';
 
 /** A diffusion run this command trains: where it lives, how it starts, its data and its card. */
 interface DiffusionRun {
@@ -38,9 +39,11 @@ interface DiffusionRun {
   fresh: () => TrainConfig | Promise<TrainConfig>;
   data: (config: TrainConfig) => Promise<TrainData>;
   card: (dir: string) => void;
+  /** The trainer, when the run needs more than the plain DDPM trainer (text-to-image). */
+  trainer?: (config: TrainConfig, data: TrainData) => DdpmTrainer;
 }
 
-const RUNS: Record<'ddpm' | 'latent', () => DiffusionRun> = {
+const RUNS: Record<'ddpm' | 'latent' | 't2i' | 'label', () => DiffusionRun> = {
   ddpm: () => ({
     // --dir DIR: train a copy elsewhere (e.g. a fork of the shipped run with another learning rate).
     dir: arg('dir') ?? modelDir(SHIPPED_MODELS.ddpmMnist),
@@ -53,6 +56,19 @@ const RUNS: Record<'ddpm' | 'latent', () => DiffusionRun> = {
     fresh: latentTrainConfig,
     data: latentTrainData,
     card: writeLatentCard,
+  }),
+  t2i: () => ({
+    dir: arg('dir') ?? T2I_DIR,
+    fresh: t2iTrainConfig,
+    data: latentTrainData,
+    card: () => {},
+    trainer: t2iTrainer,
+  }),
+  label: () => ({
+    dir: arg('dir') ?? LABEL_DIR,
+    fresh: labelTrainConfig,
+    data: latentTrainData,
+    card: () => {},
   }),
 };
 
@@ -70,14 +86,22 @@ async function main() {
     const { trainAutoencoderCli } = await import('./train-autoencoder');
     return trainAutoencoderCli();
   }
+  if (which === 'tokenizer') {
+    const { trainTokenizerCli } = await import('./text-files');
+    return trainTokenizerCli();
+  }
+  if (which === 'clip') {
+    const { trainClipCli } = await import('./train-clip');
+    return trainClipCli();
+  }
   if (which === 'compare') {
     await initNodeBackend('wasm');
     const { compareChoices } = await import('./compare');
     return compareChoices();
   }
-  if (which !== 'ddpm' && which !== 'latent') {
+  if (which !== 'ddpm' && which !== 'latent' && which !== 't2i' && which !== 'label') {
     console.error(
-      'usage: npm run train -- ddpm [--hours H] [--steps N] [--every N] [--fresh] [--preset P] [--batch B] [--lr X] [--dir DIR] [--workers W] [--grow a,b,c]\n       npm run train -- latent [the same options]\n       npm run train -- compare [--steps N]\n       npm run train -- classifier [--epochs E]\n       npm run train -- autoencoder [--hours H] [--steps N] [--every N] [--fresh] [--latent C] [--down 1|2] [--ch N] [--kl β] [--edge λ]\n       npm run train -- autoencoder-compare [--steps N]',
+      'usage: npm run train -- ddpm [--hours H] [--steps N] [--every N] [--fresh] [--preset P] [--batch B] [--lr X] [--dir DIR] [--workers W] [--grow a,b,c]\n       npm run train -- latent [the same options]\n       npm run train -- t2i [the same options]   (text-to-image: after tokenizer and clip)\n       npm run train -- label [the same options] (the label-conditioned twin of t2i)\n       npm run train -- compare [--steps N]\n       npm run train -- classifier [--epochs E]\n       npm run train -- autoencoder [--hours H] [--steps N] [--every N] [--fresh] [--latent C] [--down 1|2] [--ch N] [--kl β] [--edge λ]\n       npm run train -- autoencoder-compare [--steps N]\n       npm run train -- tokenizer\n       npm run train -- clip [--hours H] [--steps N] [--every N] [--fresh] [--batch B] [--lr X]',
     );
     process.exit(2);
   }
@@ -111,7 +135,8 @@ async function main() {
     if (arg('batch')) config.batch = Number(arg('batch'));
     if (arg('lr')) config.lr = Number(arg('lr'));
   }
-  const trainer = new DdpmTrainer(config, await run.data(config));
+  const data = await run.data(config);
+  const trainer = run.trainer ? run.trainer(config, data) : new DdpmTrainer(config, data);
   if (saved && grow) restoreGrown(trainer, saved.json, saved.bin, saved.ema);
   else if (saved) restoreCheckpoint(trainer, saved.json, saved.bin, saved.ema);
   if (resume && arg('lr') && Number(arg('lr')) !== trainer.lrAt(trainer.step)) {

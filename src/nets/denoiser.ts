@@ -7,12 +7,18 @@
  *
  * A condition is a tensor with one row per sample. For class conditioning it is a one-hot row over
  * `classes + 1` entries whose last entry is "no class" (the null condition classifier-free guidance
- * trains with and samples against; Ho & Salimans 2022). Text conditioning will pass token states.
+ * trains with and samples against; Ho & Salimans 2022). For text conditioning it is the text encoder's
+ * token states [B, length, width]; its null condition is the states of the empty prompt, as in Stable
+ * Diffusion, so the caller passes it (there is no fixed "no text" row).
  */
 import * as tf from '@tensorflow/tfjs-core';
 
-/** What a network is conditioned on. */
-export type Conditioning = { kind: 'none' } | { kind: 'class'; classes: number };
+/**
+ * What a network is conditioned on: nothing, a class (one-hot rows), or text: the token states of a
+ * text encoder, [B, length, width] per batch, which cross-attention layers read (Rombach et al. 2022).
+ */
+export type Conditioning =
+  { kind: 'none' } | { kind: 'class'; classes: number } | { kind: 'text'; width: number; length: number };
 
 export const UNCONDITIONAL: Conditioning = { kind: 'none' };
 

@@ -1,5 +1,5 @@
 /**
- * Building blocks the networks share (the U-Net, the MLP denoiser, the autoencoder), each written so
+ * Building blocks the networks share (the U-Net, the MLP denoiser, the autoencoder, the CLIP encoders), each written so
  * that its gradient exists and is fast on every TF.js backend.
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -56,4 +56,56 @@ export function upsample2x(x: tf.Tensor4D): tf.Tensor4D {
   const [b, h, w, c] = x.shape;
   const spread = tf.mul(tf.reshape(x, [b, h, 1, w, 1, c]), tf.ones([1, 1, 2, 1, 2, 1])); // [B, H, 2, W, 2, C]
   return tf.reshape(spread, [b, 2 * h, 2 * w, c]);
+}
+
+/** LayerNorm over the last axis of a 2-D input (Ba et al. 2016). */
+export function layerNorm(x: tf.Tensor2D, gamma: tf.Tensor, beta: tf.Tensor, eps = 1e-5): tf.Tensor2D {
+  const { mean, variance } = tf.moments(x, 1, true);
+  return tf.add(tf.mul(tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, eps))), gamma), beta) as tf.Tensor2D;
+}
+
+/**
+ * Multi-head attention of queries q [B, Nq, D] over keys/values k, v [B, Nk, D] with `heads` heads, an
+ * optional additive bias broadcast to [B·heads, Nq, Nk]; returns the heads joined [B, Nq, D] and the
+ * attention weights [B, heads, Nq, Nk]. Batched 3-D matMuls of equal batch sizes only.
+ */
+export function multiHeadAttention(
+  q: tf.Tensor3D,
+  k: tf.Tensor3D,
+  v: tf.Tensor3D,
+  heads: number,
+  bias?: tf.Tensor,
+): { out: tf.Tensor3D; weights: tf.Tensor4D } {
+  const [b, nq, d] = q.shape;
+  const nk = k.shape[1];
+  const dh = d / heads;
+  const split = (x: tf.Tensor3D, n: number) =>
+    tf.reshape(tf.transpose(tf.reshape(x, [b, n, heads, dh]), [0, 2, 1, 3]), [
+      b * heads,
+      n,
+      dh,
+    ]) as tf.Tensor3D;
+  let scores = tf.div(tf.matMul(split(q, nq), split(k, nk), false, true), Math.sqrt(dh)) as tf.Tensor3D;
+  if (bias) scores = tf.add(scores, bias) as tf.Tensor3D;
+  const weights = tf.softmax(scores) as tf.Tensor3D; // [B·H, Nq, Nk]
+  const heads3 = tf.matMul(weights, split(v, nk)); // [B·H, Nq, dh]
+  const out = tf.reshape(tf.transpose(tf.reshape(heads3, [b, heads, nq, dh]), [0, 2, 1, 3]), [b, nq, d]);
+  return { out: out as tf.Tensor3D, weights: tf.reshape(weights, [b, heads, nq, nk]) as tf.Tensor4D };
+}
+
+/**
+ * x [N, I] times w [I, O] as a 1x1 convolution over N "pixels": the same numbers, but TF.js WASM runs
+ * convolutions (and their gradients, src/runtime/wasm-conv-grad.ts) in XNNPACK, several times faster
+ * than its MatMul for these shapes (the U-Net's applyPointwise does the same).
+ */
+export function dense(x: tf.Tensor2D, w: tf.Tensor): tf.Tensor2D {
+  const [n, i] = x.shape;
+  const o = w.shape[1]!;
+  const y = tf.conv2d(
+    tf.reshape(x, [1, n, 1, i]) as tf.Tensor4D,
+    tf.reshape(w, [1, 1, i, o]) as tf.Tensor4D,
+    1,
+    'valid',
+  );
+  return tf.reshape(y, [n, o]) as tf.Tensor2D;
 }

@@ -11,7 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { nullCondition, UNCONDITIONAL, type Conditioning, type Denoiser } from './denoiser';
-import { groupNorm, silu, sinusoidalEmbedding, upsample2x } from './layers';
+import { groupNorm, multiHeadAttention, silu, sinusoidalEmbedding, upsample2x } from './layers';
 import { NamedWeights, type ParamSpec } from './named-weights';
 
 export interface UNetConfig {
@@ -32,7 +32,23 @@ export interface UNetConfig {
    * added to the time embedding, as Ho & Salimans (2022) do for classifier-free guidance.
    */
   classes?: number;
+  /**
+   * Text-conditional: cross-attention to a text encoder's token states [B, length, width] after the
+   * residual blocks of every level and side, and after the self-attention in the middle (queries from
+   * the image or latent grid, keys and values from the tokens; Rombach et al. 2022, Stable Diffusion).
+   */
+  text?: { width: number; length: number; heads: number };
 }
+
+/** The cross-attention layers of a text-conditional U-Net, by the level they sit at. */
+const CROSS = [
+  ['x1', 1],
+  ['x2', 2],
+  ['xm', 4],
+  ['x3', 2],
+  ['x4', 1],
+] as const;
+export type CrossAttentionLayer = (typeof CROSS)[number][0];
 
 /** Residual blocks per level and side, [28x28, 14x14, 7x7], with the default of one each filled in. */
 export function unetDepth(config: Pick<UNetConfig, 'depth'>): readonly [number, number, number] {
@@ -45,7 +61,9 @@ export function sameUNet(a: UNetConfig, b: UNetConfig): boolean {
     a.ch === b.ch &&
     a.size === b.size &&
     a.channels === b.channels &&
-    unetDepth(a).join() === unetDepth(b).join()
+    unetDepth(a).join() === unetDepth(b).join() &&
+    (a.classes ?? 0) === (b.classes ?? 0) &&
+    JSON.stringify(a.text ?? null) === JSON.stringify(b.text ?? null)
   );
 }
 
@@ -122,6 +140,20 @@ export function unetSpecs(config: UNetConfig): ParamSpec[] {
   conv('oc', 3, ch, channels);
   if (config.classes)
     specs.push({ name: 'cls.w', shape: [config.classes + 1, td], fanIn: config.classes + 1 });
+  if (config.text) {
+    if (ch % config.text.heads !== 0)
+      throw new Error(`U-Net width ${ch} does not divide into ${config.text.heads} heads`);
+    for (const [name, mult] of CROSS) {
+      const c = mult * ch;
+      norm(`${name}.n`, c);
+      linear(`${name}.q`, c, c);
+      linear(`${name}.k`, config.text.width, c);
+      linear(`${name}.v`, config.text.width, c);
+      // the output projection starts at zero, so each cross-attention starts as the identity
+      specs.push({ name: `${name}.o.w`, shape: [c, c], fanIn: -1 });
+      specs.push({ name: `${name}.o.b`, shape: [c], fanIn: -1 });
+    }
+  }
   return specs;
 }
 
@@ -136,7 +168,59 @@ export class UNet extends NamedWeights implements Denoiser {
     super(unetSpecs(config), seed, 'the U-Net');
     this.config = config;
     this.sampleShape = [config.size, config.size, config.channels];
-    this.conditioning = config.classes ? { kind: 'class', classes: config.classes } : UNCONDITIONAL;
+    if (config.classes && config.text)
+      throw new Error('a U-Net is conditioned on a class or on text, not both');
+    this.conditioning = config.classes
+      ? { kind: 'class', classes: config.classes }
+      : config.text
+        ? { kind: 'text', width: config.text.width, length: config.text.length }
+        : UNCONDITIONAL;
+  }
+
+  /** Where cross-attention weights are collected (crossAttentionMaps), or null. */
+  private attentionSink: Map<CrossAttentionLayer, tf.Tensor3D> | null = null;
+
+  /**
+   * Cross-attention: h + o(softmax(q kᵀ/√d) v), q from GroupNorm(h) at every grid position, k and v from
+   * the token states [B, L, width]. Records the weights averaged over heads, [B, H·W, L], when asked.
+   */
+  private applyCrossAttention(name: CrossAttentionLayer, h: tf.Tensor4D, text: tf.Tensor3D): tf.Tensor4D {
+    const [b, hh, ww, c] = h.shape;
+    const [, L, d] = text.shape;
+    const heads = this.config.text!.heads;
+    const q = tf.reshape(this.applyPointwise(`${name}.q`, this.applyNorm(`${name}.n`, h)), [
+      b,
+      hh * ww,
+      c,
+    ]) as tf.Tensor3D;
+    const t2 = tf.reshape(text, [1, b * L, 1, d]) as tf.Tensor4D; // tokens as "pixels" for the 1x1 conv
+    const kv = (p: string) => tf.reshape(this.applyPointwise(`${name}.${p}`, t2), [b, L, c]) as tf.Tensor3D;
+    const { out, weights } = multiHeadAttention(q, kv('k'), kv('v'), heads);
+    if (this.countingFlops) this.flops += 2 * (hh * ww * c * c * 2 + L * d * c * 2 + 2 * hh * ww * L * c);
+    if (this.attentionSink) this.attentionSink.set(name, tf.keep(tf.mean(weights, 1) as tf.Tensor3D));
+    return tf.add(
+      h,
+      this.applyPointwise(`${name}.o`, tf.reshape(out, [b, hh, ww, c]) as tf.Tensor4D),
+    ) as tf.Tensor4D;
+  }
+
+  /**
+   * The network output and every cross-attention layer's weights, averaged over heads: [B, H·W, L] per
+   * layer (H·W the grid at that layer's level). The caller disposes all of it.
+   */
+  crossAttentionMaps(
+    x: tf.Tensor,
+    t: tf.Tensor1D,
+    text: tf.Tensor3D,
+  ): { out: tf.Tensor4D; maps: Map<CrossAttentionLayer, tf.Tensor3D> } {
+    if (this.conditioning.kind !== 'text') throw new Error('this U-Net has no cross-attention');
+    this.attentionSink = new Map();
+    try {
+      const out = this.apply(x, t, text);
+      return { out, maps: this.attentionSink };
+    } finally {
+      this.attentionSink = null;
+    }
   }
 
   // ---- forward ----
@@ -231,6 +315,14 @@ export class UNet extends NamedWeights implements Denoiser {
    * an optional class condition [B, classes + 1] (a conditional net without one sees "no class").
    */
   apply(x: tf.Tensor, t: tf.Tensor1D, cond?: tf.Tensor): tf.Tensor4D {
+    const c = this.conditioning;
+    if (
+      c.kind === 'text' &&
+      (!cond || cond.rank !== 3 || cond.shape[1] !== c.length || cond.shape[2] !== c.width)
+    )
+      throw new Error(
+        `a text-conditional U-Net needs token states [B, ${c.length}, ${c.width}] (the empty prompt's for no text), got ${cond ? `[${cond.shape}]` : 'none'}`,
+      );
     return tf.tidy(() => {
       let te = this.applyLinear('t2', silu(this.applyLinear('t1', this.timeEmbedding(t)))); // [B, 4ch]
       if (this.conditioning.kind === 'class') {
@@ -238,16 +330,20 @@ export class UNet extends NamedWeights implements Denoiser {
         const c = cond ?? nullCondition(b, this.conditioning.classes); // [B, classes + 1]
         te = tf.add(te, tf.matMul(c as tf.Tensor2D, this.p('cls.w') as tf.Tensor as tf.Tensor2D)); // + class embedding
       }
+      // cross-attention to the text after a level's blocks (the identity for a net without text)
+      const text = this.conditioning.kind === 'text' ? (cond as tf.Tensor3D) : null;
+      const cross = (name: CrossAttentionLayer, h: tf.Tensor4D) =>
+        text ? this.applyCrossAttention(name, h, text) : h;
       const h0 = this.applyConv('inc', x as tf.Tensor4D); // [B, 28, 28, ch]
-      const h1 = this.applyResBlocks('r1', h0, te);
-      const h2 = this.applyResBlocks('r2', this.applyConv('d1', h1, 2), te); // [B, 14, 14, 2ch]
+      const h1 = cross('x1', this.applyResBlocks('r1', h0, te));
+      const h2 = cross('x2', this.applyResBlocks('r2', this.applyConv('d1', h1, 2), te)); // [B, 14, 14, 2ch]
       let m = this.applyResBlocks('m1', this.applyConv('d2', h2, 2), te); // [B, 7, 7, 4ch]
-      m = this.applyAttention(m);
+      m = cross('xm', this.applyAttention(m));
       m = this.applyResBlocks('m2', m, te);
       let u = this.applyConvConcat('u2', upsample2x(m), h2); // conv of [B, 14, 14, 4ch + 2ch] -> [B, 14, 14, 2ch]
-      u = this.applyResBlocks('r3', u, te);
+      u = cross('x3', this.applyResBlocks('r3', u, te));
       u = this.applyConvConcat('u1', upsample2x(u), h1); // conv of [B, 28, 28, 2ch + ch] -> [B, 28, 28, ch]
-      u = this.applyResBlocks('r4', u, te);
+      u = cross('x4', this.applyResBlocks('r4', u, te));
       return this.applyConv('oc', silu(this.applyNorm('on', u))); // [B, 28, 28, 1]
     });
   }
@@ -256,8 +352,10 @@ export class UNet extends NamedWeights implements Denoiser {
   flopsPerImage(): number {
     this.flops = 0;
     this.countingFlops = true;
-    const { size, channels } = this.config;
-    tf.dispose(tf.tidy(() => this.apply(tf.zeros([1, size, size, channels]), tf.zeros([1]))));
+    const { size, channels, text } = this.config;
+    const cond = text ? tf.zeros([1, text.length, text.width]) : undefined;
+    tf.dispose(tf.tidy(() => this.apply(tf.zeros([1, size, size, channels]), tf.zeros([1]), cond)));
+    cond?.dispose();
     this.countingFlops = false;
     return this.flops;
   }

@@ -57,6 +57,11 @@ export interface TrainConfig extends OptimConfig {
    * pairs the model with latents of another autoencoder.
    */
   latent?: LatentSource;
+  /**
+   * A text-to-image run: the frozen text encoder and tokenizer whose token states condition the U-Net,
+   * named by the hashes of their files so the model is never paired with another's states.
+   */
+  text?: { clipSha256: string; tokenizerSha256: string };
 }
 
 export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
@@ -110,6 +115,10 @@ export interface TrainBatch {
   w: Float32Array;
   eps: Float32Array;
   label: Float32Array;
+  /** Which training sample each row is (the caption of a text-to-image run is drawn for it). */
+  index: Int32Array;
+  /** A text-conditional net's condition: the token states of each row's caption, [B, L, width]. */
+  context?: Float32Array;
 }
 
 /** Something that computes sliceGradients for a slice of a batch with given weights (e.g. a worker thread). */
@@ -150,7 +159,12 @@ export function sliceGradients(
     const t = tf.tensor1d(rows(bt.t, 1));
     const w = tf.tensor1d(rows(bt.w, 1));
     const c = net.conditioning;
-    const cond = c.kind === 'class' ? classCondition(rows(bt.label, 1), c.classes) : undefined; // [n, K+1]
+    let cond: tf.Tensor | undefined;
+    if (c.kind === 'class') cond = classCondition(rows(bt.label, 1), c.classes); // [n, K+1]
+    if (c.kind === 'text') {
+      if (!bt.context) throw new Error("a text-conditional network needs the batch's token states");
+      cond = tf.tensor3d(rows(bt.context, c.length * c.width), [n, c.length, c.width]);
+    }
     const vars = [...net.params.values()];
     const { value, grads } = tf.variableGrads(() => {
       const err = tf.mean(tf.square(tf.sub(net.apply(xt, t, cond), target)), axes); // [n]
@@ -203,8 +217,10 @@ export class DdpmTrainer extends Trainer<TrainConfig, Denoiser> {
     const b = new Float32Array(batch);
     const w = new Float32Array(batch);
     const label = new Float32Array(conditional ? batch : 0);
+    const index = new Int32Array(batch);
     for (let i = 0; i < batch; i++) {
       const idx = Math.floor(rand() * this.data.count);
+      index[i] = idx;
       this.data.copySample(idx, x0, i * per);
       if (conditional) label[i] = this.data.label!(idx);
       const ti = Math.floor(rand() * T);
@@ -216,7 +232,7 @@ export class DdpmTrainer extends Trainer<TrainConfig, Denoiser> {
     const eps = fillNormal(new Float32Array(batch * per), rand);
     const drop = this.config.condDrop ?? 0;
     if (conditional && drop > 0) for (let i = 0; i < batch; i++) if (rand() < drop) label[i] = -1;
-    return { x0, t, a, b, w, eps, label };
+    return { x0, t, a, b, w, eps, label, index };
   }
 
   trainStep(): StepResult {

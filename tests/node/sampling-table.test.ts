@@ -22,7 +22,7 @@ const fakeResult = (fid: number) =>
   }) as unknown as EvalResult;
 
 describe('the steps-vs-quality table', () => {
-  it('has every row of the DDIM paper\'s Table 1: S = 10..1000 for DDIM eta 0/0.5/1 and DDPM, the solver at 10 and 20', () => {
+  it("has every row of the DDIM paper's Table 1: S = 10..1000 for DDIM eta 0/0.5/1 and DDPM, the solver at 10 and 20", () => {
     const grid = tableGrid();
     for (const steps of [10, 20, 50, 100, 1000]) {
       for (const eta of [0, 0.5, 1]) {

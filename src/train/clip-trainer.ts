@@ -1,0 +1,90 @@
+/**
+ * Training the CLIP-style encoders (src/nets/clip.ts) on (digit, caption) pairs through the shared loop of
+ * ./trainer.ts. Each step draws `batch` training digits and, for each, a fresh caption of what it shows
+ * (src/text/captions.ts: its label and a random subset of its measured attributes, in a random phrasing
+ * of the training family), so the encoders see every digit described many ways. Everything random comes
+ * from (seed, step), so a resumed run continues exactly.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { mulberry32 } from '../diffusion/random';
+import { trainingCaption, type DigitDescription } from '../text/captions';
+import type { TrainData } from '../data/train-data';
+import { ClipModel, type ClipConfig } from '../nets/clip';
+import type { BpeTokenizer } from '../text/bpe';
+import { Trainer, type OptimConfig, type StepResult } from './trainer';
+
+export interface ClipTrainConfig extends OptimConfig {
+  clip: ClipConfig;
+}
+
+export const DEFAULT_CLIP_TRAIN = {
+  batch: 128,
+  lr: 1e-3,
+  warmup: 200,
+  emaDecay: 0.999,
+  clipNorm: 1,
+  seed: 0,
+} satisfies OptimConfig;
+
+/** Token ids [n, L] and the index of each row's <end> token [n]. */
+export function tokenBatch(
+  tok: BpeTokenizer,
+  texts: readonly string[],
+): { ids: Int32Array; ends: Int32Array } {
+  const L = tok.contextLength;
+  const ids = new Int32Array(texts.length * L);
+  const ends = new Int32Array(texts.length);
+  texts.forEach((t, i) => {
+    const e = tok.encode(t);
+    ids.set(e.ids, i * L);
+    ends[i] = e.length - 1;
+  });
+  return { ids, ends };
+}
+
+export class ClipTrainer extends Trainer<ClipTrainConfig, ClipModel> {
+  readonly checkpointKind = 'clip-checkpoint';
+
+  constructor(
+    config: ClipTrainConfig,
+    readonly data: TrainData,
+    /** The full description of every training digit, in the data's order. */
+    readonly descriptions: readonly Required<DigitDescription>[],
+    readonly tokenizer: BpeTokenizer,
+  ) {
+    if (descriptions.length !== data.count)
+      throw new Error(`${descriptions.length} descriptions for ${data.count} digits`);
+    if (tokenizer.vocab.length !== config.clip.vocab || tokenizer.contextLength !== config.clip.context)
+      throw new Error(
+        'the tokenizer is not the one this text encoder was built for (vocabulary or context length)',
+      );
+    super(config, new ClipModel(config.clip, config.seed));
+  }
+
+  /** The digits, their captions and the caption tokens of step `step` (depends only on (seed, step)). */
+  makeBatch(step: number): { x: Float32Array; captions: string[]; ids: Int32Array; ends: Int32Array } {
+    const { batch, seed } = this.config;
+    const per = 28 * 28;
+    const rand = mulberry32((seed * 1_000_003 + step) >>> 0);
+    const x = new Float32Array(batch * per);
+    const captions: string[] = [];
+    for (let i = 0; i < batch; i++) {
+      const k = Math.floor(rand() * this.data.count);
+      this.data.copySample(k, x, i * per);
+      captions.push(trainingCaption(this.descriptions[k]!, k, step, seed));
+    }
+    return { x, captions, ...tokenBatch(this.tokenizer, captions) };
+  }
+
+  trainStep(): StepResult {
+    const { batch, clip } = this.config;
+    const bt = this.makeBatch(this.step);
+    return tf.tidy(() => {
+      const x = tf.tensor4d(bt.x, [batch, 28, 28, 1]);
+      const ids = tf.tensor2d(bt.ids, [batch, clip.context], 'int32');
+      const ends = tf.tensor1d(bt.ends, 'int32');
+      const { value, grads } = this.gradients(() => this.net.contrastiveLoss(x, ids, ends));
+      return this.applyGradients(value, grads);
+    });
+  }
+}
