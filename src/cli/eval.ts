@@ -43,13 +43,17 @@ async function main() {
     const { evalLatentCli } = await import('./eval-latent');
     return evalLatentCli();
   }
+  if (which === 'clip') {
+    const { evalClipCli } = await import('./eval-clip');
+    return evalClipCli();
+  }
   if (which === 'autoencoder') {
     const { evalAutoencoderCli } = await import('./eval-autoencoder');
     return evalAutoencoderCli();
   }
   if (which !== 'ddpm' && which !== 'table' && which !== 'heldout')
     throw new Error(
-      'usage: npm run eval -- autoencoder\n       npm run eval -- latent [--samples N] [--sampler S] [--steps S] [--batch B]\n       npm run eval -- ddpm [--samples N] [--steps S] [--batch B] [--part k/n] [--weights DIR] [--cache DIR]\n       npm run eval -- table [--samples N] [--batch B] [--fresh] [--part k/n] [--weights DIR] [--out DIR] [--cache DIR]\n       npm run eval -- heldout [--weights DIR,DIR…] [--digits N]',
+      'usage: npm run eval -- autoencoder\n       npm run eval -- clip\n       npm run eval -- latent [--samples N] [--sampler S] [--steps S] [--batch B]\n       npm run eval -- ddpm [--samples N] [--steps S] [--batch B] [--part k/n] [--weights DIR] [--cache DIR]\n       npm run eval -- table [--samples N] [--batch B] [--fresh] [--part k/n] [--weights DIR] [--out DIR] [--cache DIR]\n       npm run eval -- heldout [--weights DIR,DIR…] [--digits N]',
     );
   if (which === 'heldout') return heldOutCli();
   const n = Number(arg('samples') ?? (which === 'table' ? '200' : '1000'));

@@ -19,7 +19,10 @@ import {
 import { measureDigit, type DigitAttributes } from '../data/digit-attributes';
 import { MNIST_PIXELS, type MnistSplit, type MnistSplitName } from '../data/mnist-asset';
 import { loadMnistNode } from '../data/mnist-node';
-import { BpeTokenizer, type TokenizerJson } from '../text/bpe';
+import { mulberry32 } from '../diffusion/random';
+import { BpeTokenizer, type MergeStep, type TokenizerJson } from '../text/bpe';
+import { caption, partialDescription, TERCILE_WORDS, type PhrasingFamily } from '../text/captions';
+import { cardTemplate, renderTemplate } from './template';
 import { writeFileAtomic } from './files';
 
 export const TOKENIZER_DIR = 'models/tokenizer-mnist';
@@ -96,8 +99,69 @@ export function trainTokenizerCli(): void {
     JSON.stringify({ corpus: corpus.length, examples: corpus.slice(0, 20), steps }),
   );
   const longest = Math.max(...corpus.map((c) => tokenizer.encode(c).length));
+  const seconds = (performance.now() - t0) / 1000;
+  writeTokenizerCard({ file, tokenizer, steps, corpus: corpus.length, longest, seconds });
   console.log(
     `${steps.length} merges, vocabulary ${tokenizer.vocab.length}, longest caption ${longest} tokens of ${CONTEXT_LENGTH}, ` +
-      `${((performance.now() - t0) / 1000).toFixed(1)} s: ${TOKENIZER_DIR}/`,
+      `${seconds.toFixed(1)} s: ${TOKENIZER_DIR}/`,
+  );
+}
+
+const FORMULAS: Record<keyof DigitAttributes, string> = {
+  thickness: 'mean stroke width t = (√(L² + 4A) − L) / 2, A ink area, L skeleton length (pixels)',
+  slant: 'atan(−μ₁₁ / μ₀₂) of the intensities, degrees, + leans right',
+  width: 'ink bounding box, pixels',
+  height: 'ink bounding box, pixels',
+  area: 'ink pixels',
+  cx: 'centre of mass, pixels from the left',
+  cy: 'centre of mass, pixels from the top',
+};
+
+function writeTokenizerCard(o: {
+  file: AttributesFile;
+  tokenizer: BpeTokenizer;
+  steps: MergeStep[];
+  corpus: number;
+  longest: number;
+  seconds: number;
+}): void {
+  const f = (x: number) => (Math.abs(x) >= 10 ? x.toFixed(1) : x.toFixed(2));
+  const examples = (family: PhrasingFamily) => {
+    const rand = mulberry32(family.length);
+    const d = { digit: 7, thickness: 2, slant: 2, width: 0 } as const;
+    return [0, 1, 2].map(() => `"${caption(partialDescription(d, rand, 0.7), rand, family)}"`).join(', ');
+  };
+  const bins = o.file.bins;
+  const widthRange = (k: 0 | 1) =>
+    `${Math.min(...bins.width.map((w) => w[k]))}–${Math.max(...bins.width.map((w) => w[k]))}`;
+  writeFileAtomic(
+    join(TOKENIZER_DIR, 'README.md'),
+    renderTemplate(cardTemplate('tokenizer.md'), {
+      seconds: o.seconds.toFixed(1),
+      quantileRows: (Object.keys(FORMULAS) as (keyof DigitAttributes)[])
+        .map((k) => `| ${k} | ${FORMULAS[k]} | ${o.file.quantiles[k].map(f).join(' | ')} |`)
+        .join('\n'),
+      binRows: [
+        `| thickness | ${TERCILE_WORDS.thickness.map((w) => w.join(', ')).join(' / ')} | ${bins.thickness.map(f).join(' and ')} px |`,
+        `| slant | ${TERCILE_WORDS.slant.map((w) => w.join(', ')).join(' / ')} | ${bins.slant.map(f).join('° and ')}° |`,
+        `| width | ${TERCILE_WORDS.width.map((w) => w.join(', ')).join(' / ')} | per digit, ${widthRange(0)} and ${widthRange(1)} px |`,
+      ].join('\n'),
+      trainExamples: examples('train'),
+      validationExamples: examples('validation'),
+      unseenExamples: examples('unseen'),
+      corpus: o.corpus.toLocaleString('en'),
+      vocab: o.tokenizer.vocab.length,
+      alphabet: o.tokenizer.vocab.length - 3 - 256 - o.steps.length,
+      merges: o.steps.length,
+      context: o.tokenizer.contextLength,
+      longest: o.longest,
+      firstMerges: o.steps
+        .slice(0, 24)
+        .map(
+          (s, i) =>
+            `${i + 1}. \`${s.pair[0]}\` + \`${s.pair[1]}\` → \`${s.pair.join('')}\` (${s.count.toLocaleString('en')})`,
+        )
+        .join('\n'),
+    }),
   );
 }

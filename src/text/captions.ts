@@ -9,7 +9,7 @@
  *
  * Position and height are measured but not described: MNIST centres every digit by its centre of mass and
  * scales it into a 20-pixel box, so 98% of training digits have their centre within half a pixel of the
- * middle and two thirds are exactly 20 pixels tall (docs/text-to-image.md has the distributions).
+ * middle and two thirds are exactly 20 pixels tall (models/tokenizer-mnist/README.md has the distributions).
  *
  * Three disjoint families of phrasings: `train` captions teach the text encoder and the text-to-image
  * model; `validation` phrasings choose the guidance scale; `unseen` phrasings (word orders and
