@@ -22,6 +22,8 @@ export type DdpmMetadata = (
   clipSample?: boolean;
   /** A latent diffusion model: the autoencoder whose scaled latents it was trained on (TrainConfig.latent). */
   latent?: LatentSource;
+  /** A text-to-image model: the hashes of the text encoder and tokenizer it attends to (TrainConfig.text). */
+  text?: { clipSha256: string; tokenizerSha256: string };
   step?: number;
   wallSeconds?: number;
 };

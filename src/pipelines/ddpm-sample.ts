@@ -67,7 +67,7 @@ export function guidedOutput(
  * as "no seed" and draws from Math.random, so the one (seed, i) that maps to 0 (seed 0's x_T) gets a
  * fixed non-zero seed instead: every seed, 0 included, gives the same noise on every load.
  */
-function stepNoise(shape: number[], seed: number, i: number): tf.Tensor {
+export function stepNoise(shape: number[], seed: number, i: number): tf.Tensor {
   const s = (seed * 1_000_003 + i + 1) >>> 0;
   return tf.randomNormal(shape, 0, 1, 'float32', s === 0 ? SEED_ZERO : s);
 }

@@ -163,7 +163,7 @@ export function caption(d: DigitDescription, rand: Uniform, family: PhrasingFami
     ],
     unseen: [
       // "seven, drawn thick and leaning right"
-      () => `${digit}${all.length ? `, drawn ${andList(all)}` : ''}`,
+      () => (all.length ? `${digit}, drawn ${andList(all)}` : `draw ${withArticle(digit)}`),
       // "leaning right and thick: the digit 7" (attributes before the digit)
       () => (all.length ? `${andList(all)}: the digit ${digit}` : `just the digit ${digit}`),
       // "write a 7 with a bold stroke, wide and leaning right"

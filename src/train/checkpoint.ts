@@ -90,6 +90,7 @@ export async function exportEma(
     prediction: config.prediction,
     ...(config.clipSample === undefined ? {} : { clipSample: config.clipSample }),
     ...(config.latent ? { latent: config.latent } : {}),
+    ...(config.text ? { text: config.text } : {}),
     step: tr.step,
     ...metadata,
   });
