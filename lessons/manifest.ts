@@ -59,6 +59,7 @@ export const LESSONS: readonly LessonEntry[] = [
       'Tokenizer, text encoder, cross-attention U-Net, classifier-free guidance and decoder, every stage visible.',
     minutes: 25,
     prerequisites: ['latent'],
+    load: () => import('./text-to-image/index').then((m) => m.default),
   },
   {
     id: 'gan-vae',

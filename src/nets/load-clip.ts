@@ -2,7 +2,9 @@
  * Loading the CLIP-style text and image encoders (model.json + weights.bin), checked against the
  * architecture their metadata names and the tokenizer they were trained with.
  */
+import { fetchBytes } from '../data/fetch-bytes';
 import { ClipModel, type ClipConfig } from './clip';
+import { sha256Hex } from './latent-pair';
 import { decodeWeights, WeightsError } from './weights-format';
 
 export interface ClipMetadata {
@@ -37,4 +39,16 @@ export function loadClip(json: unknown, bin: Uint8Array): { net: ClipModel; meta
     throw e;
   }
   return { net, meta: meta as ClipMetadata };
+}
+
+/** Fetch the encoders' folder from the page's own origin, with the hash of their weights. */
+export async function fetchClip(
+  baseUrl: string,
+  onProgress?: (loaded: number, total?: number) => void,
+): Promise<{ net: ClipModel; meta: ClipMetadata; sha256: string }> {
+  const res = await fetch(new URL('model.json', baseUrl));
+  if (!res.ok) throw new Error(`could not load the text encoder's description (HTTP ${res.status})`);
+  const json = await res.json();
+  const bin = await fetchBytes(new URL('weights.bin', baseUrl).href, (p) => onProgress?.(p.loaded, p.total));
+  return { ...loadClip(json, bin), sha256: await sha256Hex(bin) };
 }

@@ -8,9 +8,12 @@ import { UNCONDITIONAL, type Conditioning } from './denoiser';
 
 /** Every file a shipped model folder may hold (those served beside the page are marked in SERVED_FILES). */
 export interface ModelFiles {
-  /** Weights manifest + metadata (tfjs weights format). */
-  model: 'model.json';
-  weights: 'weights.bin';
+  /** Weights manifest + metadata (tfjs weights format); every model but the tokenizer has them. */
+  model?: 'model.json';
+  weights?: 'weights.bin';
+  /** A tokenizer in the Hugging Face layout, and the attribute boundaries its captions were made with. */
+  tokenizer?: 'tokenizer.json';
+  attributes?: 'attributes.json';
   /** The model card. */
   card: 'README.md';
   /** Resumable training state (never served). */
@@ -31,7 +34,7 @@ export interface ShippedModel {
   id: string;
   /** What it is, in a few words. */
   title: string;
-  kind: 'ddpm-unet' | 'mnist-classifier' | 'autoencoder';
+  kind: 'ddpm-unet' | 'mnist-classifier' | 'autoencoder' | 'tokenizer' | 'clip';
   /** Shape of one sample (a diffusion model's) or one input (a classifier's). */
   sampleShape: readonly number[];
   conditioning: Conditioning;
@@ -92,6 +95,39 @@ export const SHIPPED_MODELS = {
       samples: 'samples.png',
     },
   },
+  tokenizerMnist: {
+    id: 'tokenizer-mnist',
+    title: 'Captions and BPE tokenizer (MNIST digits described in words)',
+    kind: 'tokenizer',
+    sampleShape: [],
+    conditioning: UNCONDITIONAL,
+    files: { card: 'README.md', tokenizer: 'tokenizer.json', attributes: 'attributes.json' },
+  },
+  clipMnist: {
+    id: 'clip-mnist',
+    title: 'CLIP-style text and image encoders (MNIST captions)',
+    kind: 'clip',
+    sampleShape: [28, 28, 1],
+    conditioning: UNCONDITIONAL,
+    files: {
+      model: 'model.json',
+      weights: 'weights.bin',
+      card: 'README.md',
+      checkpoint: 'checkpoint/clip.ckpt',
+      training: 'training.json',
+      eval: 'eval.json',
+    },
+  },
+  t2iMnist: {
+    id: 't2i-mnist',
+    title: 'Text-to-image latent U-Net with cross-attention (MNIST captions)',
+    kind: 'ddpm-unet',
+    sampleShape: [8, 8, 4],
+    conditioning: { kind: 'text', width: 64, length: 24 },
+    autoencoder: 'autoencoder-mnist',
+    files: DDPM_FILES,
+    sampling: { prediction: 'v', clipSample: false, default: { sampler: 'ddim', steps: 20 } },
+  },
   mnistClassifier: {
     id: 'mnist-classifier',
     title: 'MNIST classifier (evaluation features and confidence)',
@@ -108,6 +144,8 @@ export type ShippedModelName = keyof typeof SHIPPED_MODELS;
 export const SERVED_FILES: readonly (keyof ModelFiles)[] = [
   'model',
   'weights',
+  'tokenizer',
+  'attributes',
   'card',
   'eval',
   'evalTable',

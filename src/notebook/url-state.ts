@@ -30,6 +30,28 @@ export function enumParam<E extends string>(values: readonly E[], def: E): Param
   };
 }
 
+/** A number in [min, max] on a grid of `step` (a hand-edited value is clamped and rounded to it). */
+export function numberParam(def: number, min: number, max: number, step: number): ParamSpec<number> {
+  return {
+    default: def,
+    parse: (raw) => {
+      if (!/^-?\d+(\.\d+)?$/.test(raw.trim())) return undefined;
+      const v = Math.min(max, Math.max(min, Number(raw)));
+      return Number((Math.round(v / step) * step).toFixed(6));
+    },
+    format: (v) => String(v),
+  };
+}
+
+/** Free text (a prompt), at most `maxLength` characters in the URL: longer text keeps its beginning. */
+export function textParam(def: string, maxLength: number): ParamSpec<string> {
+  return {
+    default: def,
+    parse: (raw) => raw.slice(0, maxLength),
+    format: (v) => v.slice(0, maxLength),
+  };
+}
+
 export function boolParam(def: boolean): ParamSpec<boolean> {
   return {
     default: def,

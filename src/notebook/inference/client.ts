@@ -4,12 +4,19 @@
  * the worker. Stopping (the signal) cancels the run between two steps.
  */
 import type { SamplerSpec } from '../../diffusion/samplers';
-import { modelDir, type ShippedModel, SHIPPED_MODELS } from '../../nets/registry';
+import { modelDir, modelFile, type ShippedModel, SHIPPED_MODELS } from '../../nets/registry';
 import { backendReady } from '../../runtime/session';
 import { connectWorker, proxy, type WorkerConnection } from '../../runtime/worker-rpc';
-import type { InferenceWorkerApi, LossPoint, WorkerFrame } from './worker';
+import type {
+  InferenceWorkerApi,
+  LossPoint,
+  TextToImageFrame,
+  TextToImageRequest,
+  TextToImageSource,
+  WorkerFrame,
+} from './worker';
 
-export type { LossPoint, WorkerFrame };
+export type { LossPoint, TextToImageFrame, WorkerFrame };
 
 let started: Promise<WorkerConnection<InferenceWorkerApi>> | null = null;
 let nextRun = 1;
@@ -133,4 +140,37 @@ export async function* lossByTInWorker(o: {
       ),
     o.signal,
   );
+}
+
+/** The shipped text-to-image folders, as the worker fetches them. */
+function textToImageSource(): TextToImageSource {
+  return {
+    t2i: folder(SHIPPED_MODELS.t2iMnist),
+    clip: folder(SHIPPED_MODELS.clipMnist),
+    autoencoder: folder(SHIPPED_MODELS.autoencoderMnist),
+    tokenizer: new URL(modelFile(SHIPPED_MODELS.tokenizerMnist, 'tokenizer'), document.baseURI).href,
+  };
+}
+
+/** Text to image with the shipped models, in the worker: a frame per step. */
+export async function* textToImageInWorker(
+  o: Omit<TextToImageRequest, 'source' | 'run'> & { signal?: AbortSignal },
+): AsyncGenerator<TextToImageFrame> {
+  const rpc = await inferenceWorker();
+  const { signal, ...req } = o;
+  yield* stream<TextToImageFrame>(
+    rpc,
+    (run, onFrame) => rpc.api.textToImage({ ...req, source: textToImageSource(), run }, onFrame),
+    signal,
+  );
+}
+
+/** The text encoder's similarity of a prompt to other prompts and to digits (n·784 in [-1, 1]). */
+export async function similarityInWorker(o: {
+  prompt: string;
+  others: string[];
+  digits: Float32Array;
+}): Promise<{ prompts: number[]; digits: number[] }> {
+  const rpc = await inferenceWorker();
+  return rpc.call(rpc.api.similarity({ ...o, source: textToImageSource() }));
 }

@@ -18,6 +18,13 @@ import { normals } from '../../diffusion/random';
 import { decodeLatents, LatentCodec } from '../../pipelines/latent';
 import { initBackend, type BackendInfo, type BackendName } from '../../runtime/backend';
 import { exposeWorker, transfer } from '../../runtime/worker-rpc';
+import { fetchBytes } from '../../data/fetch-bytes';
+import { fetchClip } from '../../nets/load-clip';
+import { sha256Hex } from '../../nets/latent-pair';
+import type { UNet } from '../../nets/unet';
+import { embedImages, embedTexts } from '../../metrics/zero-shot';
+import { textToImage, type TextToImageFrame, type TextToImageModels } from '../../pipelines/text-to-image';
+import { BpeTokenizer, type TokenizerJson } from '../../text/bpe';
 
 /** One frame of a run, as the page receives it. */
 export interface WorkerFrame {
@@ -37,6 +44,8 @@ export interface LossPoint {
   x0Mse: number;
 }
 
+export type { TextToImageFrame };
+
 export interface SampleRequest {
   /** Folder URL of a diffusion model (model.json + weights.bin). */
   model: string;
@@ -53,6 +62,28 @@ export interface SampleRequest {
 interface Loaded {
   ddpm: LoadedDdpm;
   codec?: LatentCodec;
+}
+
+/** What the text-to-image pipeline needs: the shipped folders' URLs. */
+export interface TextToImageSource {
+  t2i: string;
+  clip: string;
+  autoencoder: string;
+  /** URL of tokenizer.json. */
+  tokenizer: string;
+}
+
+export interface TextToImageRequest {
+  source: TextToImageSource;
+  prompt: string;
+  negative: string;
+  guidance: number;
+  n: number;
+  seed: number;
+  steps: number;
+  /** Also the conditional and unconditional x̂₀ and the attention maps at every frame. */
+  inspect: boolean;
+  run: number;
 }
 
 let backend: Promise<BackendInfo> | null = null;
@@ -77,6 +108,45 @@ function load(model: string, autoencoder?: string): Promise<Loaded> {
     models.set(key, p);
   }
   return p;
+}
+
+let t2iModels: Promise<TextToImageModels> | null = null;
+
+/** The text-to-image models, loaded once and checked to belong together (hashes of what each was trained on). */
+function loadTextToImage(src: TextToImageSource): Promise<TextToImageModels> {
+  t2iModels ??= (async () => {
+    const [ddpm, ae, clip, tokBytes] = await Promise.all([
+      fetchDdpm(src.t2i),
+      fetchAutoencoder(src.autoencoder),
+      fetchClip(src.clip),
+      fetchBytes(src.tokenizer),
+    ]);
+    const tokSha = await sha256Hex(tokBytes);
+    const text = ddpm.meta.text;
+    if (
+      !text ||
+      text.clipSha256 !== clip.sha256 ||
+      text.tokenizerSha256 !== tokSha ||
+      clip.meta.tokenizerSha256 !== tokSha
+    )
+      throw new Error(
+        'the text-to-image model, its text encoder and its tokenizer do not belong together: reload the page',
+      );
+    const scale = pairedLatentScale(
+      { latentScale: ae.meta.latentScale, sha256: ae.sha256 },
+      ddpm.meta.latent,
+    );
+    return {
+      tokenizer: BpeTokenizer.fromJSON(JSON.parse(new TextDecoder().decode(tokBytes)) as TokenizerJson),
+      clip: clip.net,
+      unet: ddpm.net as UNet,
+      codec: new LatentCodec(ae.net, scale),
+      schedule: makeSchedule(ddpm.meta.schedule),
+      prediction: ddpm.meta.prediction,
+    };
+  })();
+  t2iModels.catch(() => (t2iModels = null));
+  return t2iModels;
 }
 
 const api = {
@@ -141,6 +211,56 @@ const api = {
     } finally {
       running.delete(r.run);
     }
+  },
+  /** Text to image, a frame (decoded x̂₀, with `inspect` the three predictions and the attention) per step. */
+  async textToImage(
+    r: TextToImageRequest,
+    onFrame: (f: TextToImageFrame) => void,
+  ): Promise<'done' | 'cancelled'> {
+    const ctl = new AbortController();
+    running.set(r.run, ctl);
+    try {
+      const m = await loadTextToImage(r.source);
+      const sampler = makeSampler({ sampler: 'ddim', eta: 0, steps: r.steps }, m.schedule, {
+        prediction: m.prediction,
+        clipSample: false,
+      });
+      for await (const f of textToImage(m, sampler, { ...r, signal: ctl.signal })) {
+        const buffers = [f.latents, f.image, f.conditional, f.unconditional, f.attention]
+          .filter((a): a is Float32Array => !!a)
+          .map((a) => a.buffer);
+        onFrame(transfer(f, buffers));
+      }
+      return ctl.signal.aborted ? 'cancelled' : 'done';
+    } finally {
+      running.delete(r.run);
+    }
+  },
+  /**
+   * The text encoder's view of a prompt: cosine similarity of its caption embedding to other prompts'
+   * and to digits' image embeddings (the CLIP score), digits given as n·784 values in [-1, 1].
+   */
+  async similarity(r: {
+    source: TextToImageSource;
+    prompt: string;
+    others: string[];
+    digits: Float32Array;
+  }): Promise<{ prompts: number[]; digits: number[] }> {
+    const m = await loadTextToImage(r.source);
+    const n = r.digits.length / 784;
+    const [p, d] = tf.tidy(() => {
+      const texts = embedTexts(m.clip, m.tokenizer, [r.prompt, ...r.others]);
+      const q = tf.slice(texts, [0, 0], [1, -1]);
+      const others = tf.slice(texts, [1, 0], [r.others.length, -1]);
+      const imgs = n ? embedImages(m.clip, r.digits) : tf.zeros([0, texts.shape[1]]);
+      return [tf.matMul(others, q, false, true), tf.matMul(imgs as tf.Tensor2D, q, false, true)];
+    });
+    const out = {
+      prompts: Array.from((await p.data()) as Float32Array),
+      digits: Array.from((await d.data()) as Float32Array),
+    };
+    tf.dispose([p, d]);
+    return out;
   },
   /** Stop a run between two steps. */
   cancel(run: number): void {
