@@ -43,7 +43,7 @@ import { loadClassifier } from './classifier-files';
 import { writeFileAtomic } from './files';
 import { shippedAutoencoderNet } from './latent-files';
 import { sampleCached } from './sample-cache';
-import { T2I_DIR } from './t2i-files';
+import { T2I_DIR, writeT2iCard } from './t2i-files';
 import { CLIP_DIR, describedSplit, loadTokenizer, measureSplit } from './text-files';
 import { CLIP_FILES, tokenizerSha256 } from './train-clip';
 
@@ -272,6 +272,7 @@ export async function evalT2iCli(): Promise<void> {
       ),
     );
   }
+  if (dir === T2I_DIR) writeT2iCard(T2I_DIR);
   clip.dispose();
   ae.dispose();
   net.dispose();

@@ -6,13 +6,17 @@
  * class embedding. Same data, same budget: what the text path buys and costs.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadClip } from '../nets/load-clip';
 import { TextToImageTrainer } from '../train/t2i-trainer';
 import type { TrainData } from '../data/train-data';
 import type { TrainConfig } from '../train/ddpm-trainer';
 import { latentTrainConfig } from './latent-files';
+import { UNet } from '../nets/unet';
+import { unetConfigOf } from '../train/ddpm-trainer';
+import { writeFileAtomic } from './files';
+import { cardTemplate, optimiserText, recentLossText, renderTemplate } from './template';
 import { CLIP_FILES, tokenizerSha256 } from './train-clip';
 import { CLIP_DIR, describedSplit, loadTokenizer } from './text-files';
 
@@ -57,4 +61,89 @@ export function t2iTrainer(config: TrainConfig, data: TrainData): TextToImageTra
     throw new Error('models/tokenizer-mnist holds another tokenizer than this run was trained with');
   const { net } = loadClip(clip.json, clip.bin);
   return new TextToImageTrainer(config, data, describedSplit('train').descriptions, loadTokenizer(), net);
+}
+
+/** The adherence table of eval.json (`npm run eval -- t2i`), as Markdown. */
+export function t2iEvalMarkdown(dir: string): string {
+  const path = join(dir, 'eval.json');
+  if (!existsSync(path))
+    return 'Not measured yet: run `npm run eval -- t2i --choose`, then `npm run eval -- t2i`.';
+  const e = JSON.parse(readFileSync(path, 'utf8')) as {
+    modelStep: number;
+    perPrompt: number;
+    prompts: number;
+    sampler: { steps: number };
+    ceiling: { digit: number; thickness: number; slant: number; width: number; digits: number };
+    fidFloor: number;
+    rows: {
+      family: string;
+      guidance: number;
+      digit: number;
+      thickness: number;
+      slant: number;
+      width: number;
+      fid: number;
+      diversity: number;
+    }[];
+  };
+  const g = join(dir, 'guidance.json');
+  const chosen = existsSync(g) ? (JSON.parse(readFileSync(g, 'utf8')) as { chosen: number }).chosen : null;
+  const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+  const lines = [
+    `Measured at step ${e.modelStep.toLocaleString('en')} with \`npm run eval -- t2i\`: ${e.prompts} prompts (each digit alone, and with each third of thickness, slant and width), ${e.perPrompt} images each from the same seeds at every guidance scale, ${e.sampler.steps}-step DDIM. The digit is judged by the project's classifier, each attribute by the measure and boundaries the captions were made with. Chance: 10% for the digit, 33.3% for an attribute. Ceiling: the same judgements on the autoencoder's reconstructions of ${e.ceiling.digits.toLocaleString('en')} real test digits (digit ${pct(e.ceiling.digit)}, thickness ${pct(e.ceiling.thickness)}, slant ${pct(e.ceiling.slant)}, width ${pct(e.ceiling.width)}). FID: all images of a row against the 10,000 test digits (2,000 real training digits score ${e.fidFloor.toFixed(2)}). Diversity: mean feature distance between images of one prompt over that between real test digits of its class.`,
+    chosen === null
+      ? ''
+      : `Default guidance w = ${chosen}, chosen on the validation phrasings before this evaluation (guidance.json).`,
+    '',
+    '| phrasings | w | digit | thickness | slant | width | FID | diversity |',
+    '|---|---|---|---|---|---|---|---|',
+    ...e.rows.map(
+      (r) =>
+        `| ${r.family === 'train' ? 'training' : 'unseen'} | ${r.guidance}${r.guidance === chosen ? ' (default)' : ''} | ${pct(r.digit)} | ${pct(r.thickness)} | ${pct(r.slant)} | ${pct(r.width)} | ${r.fid.toFixed(2)} | ${r.diversity.toFixed(2)} |`,
+    ),
+  ];
+  return lines.join('\n');
+}
+
+export function writeT2iCard(dir: string): void {
+  const t = JSON.parse(readFileSync(join(dir, 'training.json'), 'utf8')) as {
+    config: TrainConfig;
+    step: number;
+    wallSeconds: number;
+    machine: string;
+    history: [number, number][];
+  };
+  const cfg = t.config;
+  const net = new UNet(unetConfigOf(cfg));
+  const u = net.config;
+  const steps = t.step.toLocaleString('en');
+  const evalPath = join(dir, 'eval.json');
+  const evaluated = existsSync(evalPath)
+    ? (JSON.parse(readFileSync(evalPath, 'utf8')) as { modelStep: number }).modelStep
+    : null;
+  const status =
+    evaluated === t.step
+      ? `**Status:** ${steps} training steps, evaluated at this step (below).`
+      : `**Status: training in progress**: ${steps} steps${evaluated ? `; the evaluation below is of step ${evaluated.toLocaleString('en')}` : ', not evaluated yet'}.`;
+  const text = renderTemplate(cardTemplate('t2i.md'), {
+    autoencoder: cfg.latent?.autoencoder ?? '?',
+    clipSha: cfg.text?.clipSha256.slice(0, 16) ?? '?',
+    tokenizerSha: cfg.text?.tokenizerSha256.slice(0, 16) ?? '?',
+    status,
+    scale: cfg.latent?.scale.toFixed(5) ?? '?',
+    drop: Math.round(100 * (cfg.condDrop ?? 0)),
+    architecture: `U-Net, base ${u.ch} channels (8×8 → 4×4 → 2×2 with ${u.ch}/${2 * u.ch}/${4 * u.ch} channels), one residual block per level and side with GroupNorm(${u.groups}) + SiLU, sinusoidal time embedding + MLP, self-attention at 2×2, and ${u.text?.heads}-head cross-attention to the ${u.text?.length} token states (width ${u.text?.width}) after the blocks of every level and side and after the self-attention (its output projection starting at zero); ${net.paramCount.toLocaleString('en')} parameters, ${(net.flopsPerImage() / 1e6).toFixed(1)} MFLOPs per latent per forward pass`,
+    schedule: cfg.schedule,
+    T: cfg.T,
+    objective: `${cfg.prediction} prediction, ${cfg.minSnrGamma ? `min-SNR-${cfg.minSnrGamma} loss weighting` : 'plain L_simple'}`,
+    optimiser: optimiserText(cfg),
+    emaDecay: cfg.emaDecay,
+    steps: `${steps} (${(t.step * cfg.batch).toLocaleString('en')} captioned latents seen, ${((t.step * cfg.batch) / 60000).toFixed(1)} epochs)`,
+    wallHours: (t.wallSeconds / 3600).toFixed(2),
+    machine: t.machine,
+    recentLoss: recentLossText(t.history, 'weighted training loss'),
+    evalText: t2iEvalMarkdown(dir),
+  });
+  net.dispose();
+  writeFileAtomic(join(dir, 'README.md'), text);
 }

@@ -30,7 +30,7 @@ import { grownConfig, restoreCheckpoint, restoreGrown } from '../train/checkpoin
 import { modelDir, SHIPPED_MODELS } from '../nets/registry';
 import type { TrainData } from '../data/train-data';
 import { latentTrainConfig, latentTrainData, writeLatentCard } from './latent-files';
-import { LABEL_DIR, labelTrainConfig, T2I_DIR, t2iTrainConfig, t2iTrainer } from './t2i-files';
+import { LABEL_DIR, labelTrainConfig, T2I_DIR, t2iTrainConfig, t2iTrainer, writeT2iCard } from './t2i-files';
 
 /** A diffusion run this command trains: where it lives, how it starts, its data and its card. */
 interface DiffusionRun {
@@ -61,7 +61,7 @@ const RUNS: Record<'ddpm' | 'latent' | 't2i' | 'label', () => DiffusionRun> = {
     dir: arg('dir') ?? T2I_DIR,
     fresh: t2iTrainConfig,
     data: latentTrainData,
-    card: () => {},
+    card: writeT2iCard,
     trainer: t2iTrainer,
   }),
   label: () => ({
