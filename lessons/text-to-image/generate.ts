@@ -92,7 +92,14 @@ export class DlT2iGenerate extends LitElement {
     task: async (a, signal) => {
       const frames: TextToImageFrame[] = [];
       const t0 = performance.now();
-      for await (const f of textToImageInWorker({ ...a, n: COUNT, steps: STEPS, inspect: true, signal }))
+      for await (const f of textToImageInWorker({
+        ...a,
+        n: COUNT,
+        steps: STEPS,
+        inspect: true,
+        previews: true,
+        signal,
+      }))
         frames.push(f);
       if (signal.aborted) return;
       this.ms = performance.now() - t0;

@@ -53,6 +53,7 @@ export class DlT2iSwap extends LitElement {
           seed: x.seed,
           steps: STEPS,
           inspect: false,
+          previews: false,
           signal,
         }))
           last = f.image;

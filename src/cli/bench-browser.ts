@@ -106,6 +106,17 @@ export function benchLatentInPage(
   return callBenchPage(page, base, backend, 'benchLatentSampling', [backend, steps, repeats]);
 }
 
+/** The text-to-image lesson's drawing in the page (bench-page.ts benchTextToImage). */
+export function benchTextToImageInPage(
+  page: Page,
+  base: string,
+  backend: string,
+  steps: number,
+  repeats: number,
+): Promise<unknown> {
+  return callBenchPage(page, base, backend, 'benchTextToImage', [backend, steps, repeats]);
+}
+
 /** Open the app on `backend`, then call one export of src/cli/bench-page.ts inside the page. */
 async function callBenchPage(
   page: Page,

@@ -15,8 +15,12 @@ import { mnistTrainData } from '../data/train-data';
 import { makeSampler } from '../diffusion/samplers';
 import { fetchAutoencoder } from '../nets/load-autoencoder';
 import { fetchDdpm, modelSampling } from '../nets/load';
-import { modelDir, SHIPPED_MODELS, type ShippedModel } from '../nets/registry';
+import { modelDir, modelFile, SHIPPED_MODELS, type ShippedModel } from '../nets/registry';
 import { decodeLatents, LatentCodec } from '../pipelines/latent';
+import { textToImage, type TextToImageModels } from '../pipelines/text-to-image';
+import { fetchClip } from '../nets/load-clip';
+import { fetchBytes } from '../data/fetch-bytes';
+import { BpeTokenizer, type TokenizerJson } from '../text/bpe';
 
 export interface PageBench {
   backend: string;
@@ -100,5 +104,55 @@ export async function benchLatentSampling(
   for (let i = 0; i < repeats; i++) ms.push(await run());
   ae.net.dispose();
   ldm.net.dispose();
+  return { device: info.device, ms };
+}
+
+/**
+ * The text-to-image lesson's drawing on one backend: the shipped tokenizer, text encoder, text-to-image
+ * U-Net and decoder, 4 images in `steps` DDIM steps with guidance (both predictions in one batched call
+ * per step), the prompt's encoding and the final decoding included (median of `repeats` runs after one
+ * warm-up run).
+ */
+export async function benchTextToImage(
+  name: BackendName,
+  steps: number,
+  repeats: number,
+): Promise<{ device: string; ms: number[] } | string> {
+  const info = await initBackend(name);
+  if (info.name !== name) return `${name} unavailable: ${info.skipped.map((s) => s.reason).join('; ')}`;
+  const folder = (m: ShippedModel) => new URL(`${modelDir(m)}/`, document.baseURI).href;
+  const [ae, t2i, clip, tokBytes] = await Promise.all([
+    fetchAutoencoder(folder(SHIPPED_MODELS.autoencoderMnist)),
+    fetchDdpm(folder(SHIPPED_MODELS.t2iMnist)),
+    fetchClip(folder(SHIPPED_MODELS.clipMnist)),
+    fetchBytes(new URL(modelFile(SHIPPED_MODELS.tokenizerMnist, 'tokenizer'), document.baseURI).href),
+  ]);
+  const models: TextToImageModels = {
+    tokenizer: BpeTokenizer.fromJSON(JSON.parse(new TextDecoder().decode(tokBytes)) as TokenizerJson),
+    clip: clip.net,
+    unet: t2i.net as UNet,
+    codec: new LatentCodec(ae.net, ae.meta.latentScale!),
+    schedule: makeSchedule(t2i.meta.schedule),
+    prediction: t2i.meta.prediction,
+  };
+  const run = async () => {
+    const sampler = makeSampler({ sampler: 'ddim', steps }, models.schedule, modelSampling(t2i.meta));
+    const t0 = performance.now();
+    for await (const f of textToImage(models, sampler, {
+      prompt: 'a thick 7 leaning right',
+      guidance: 3,
+      n: 4,
+      seed: 0,
+      previews: false,
+    }))
+      void f;
+    return performance.now() - t0;
+  };
+  await run();
+  const ms: number[] = [];
+  for (let i = 0; i < repeats; i++) ms.push(await run());
+  ae.net.dispose();
+  t2i.net.dispose();
+  clip.net.dispose();
   return { device: info.device, ms };
 }

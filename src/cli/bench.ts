@@ -9,6 +9,7 @@ import {
   benchForwardScrub,
   benchInPage,
   benchLatentInPage,
+  benchTextToImageInPage,
   benchLongTasks,
   benchSamplingLesson,
   withBrowserPage,
@@ -124,6 +125,16 @@ async function main() {
         console.log(
           `latent lesson, WASM, 16 digits in 20 DDIM steps, decoding included: median ${f1(med)} ms over ${latent.ms.length} runs ` +
             `(${latent.ms.map(f1).join(', ')}; target < 500 ms: ${med < 500 ? 'met' : 'not met'}); ${latent.device}`,
+        );
+      }
+      const t2i = (await benchTextToImageInPage(page, base, 'wasm', 20, quick ? 3 : 7)) as
+        string | { device: string; ms: number[] };
+      if (typeof t2i === 'string') console.log(`text-to-image lesson, wasm: ${t2i}`);
+      else {
+        const med = [...t2i.ms].sort((a, b) => a - b)[Math.floor(t2i.ms.length / 2)]!;
+        console.log(
+          `text-to-image lesson, WASM, 4 images in 20 DDIM steps with guidance (2 predictions per step), prompt encoding and decoding included: ` +
+            `median ${f1(med)} ms over ${t2i.ms.length} runs (${t2i.ms.map(f1).join(', ')}; target < 1000 ms: ${med < 1000 ? 'met' : 'not met'}); ${t2i.device}`,
         );
       }
       // the latent lesson as a student opens it: encode, interpolate, noise and sample, all on the page's thread

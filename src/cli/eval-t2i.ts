@@ -182,6 +182,7 @@ export async function evalT2iCli(): Promise<void> {
             guidance: w,
             n: m,
             seed: 1 + start,
+            previews: false, // only the final samples are judged
           }))
             last = f.image;
           return last!;

@@ -72,6 +72,8 @@ export interface TextToImageOptions {
   signal?: AbortSignal;
   /** Also decode the conditional and unconditional x̂₀ and average the attention maps (the lesson's view). */
   inspect?: boolean;
+  /** Decode the guided x̂₀ at every step (default); false: only the final latents are decoded. */
+  previews?: boolean;
 }
 
 export interface TextToImageFrame {
@@ -80,7 +82,10 @@ export interface TextToImageFrame {
   t: number;
   /** Latents after this step, n·(8·8·C). */
   latents: Float32Array;
-  /** Decoded x̂₀ of the guided prediction, n·784 in [-1, 1]. */
+  /**
+   * Decoded x̂₀ of the guided prediction, n·784 in [-1, 1] (empty on all but the last frame when
+   * `previews` is false; the last frame's is the decoded final sample).
+   */
   image: Float32Array;
   /** With `inspect`: decoded x̂₀ of the conditional and of the unconditional (or negative) prediction. */
   conditional?: Float32Array;
@@ -146,9 +151,10 @@ export async function* textToImage(
         const z = sampler.needsNoise(t) ? stepNoise(shape, seed, i) : undefined;
         const { prevSample, predX0 } = sampler.step(guided, t, x, z);
         const decode = (z0: tf.Tensor) => m.codec.decode(z0 as tf.Tensor4D);
+        const last = i === ts.length - 1;
         return {
           prevSample,
-          image: decode(predX0),
+          image: last ? decode(prevSample) : opts.previews === false ? tf.zeros([0]) : decode(predX0),
           ...(opts.inspect
             ? {
                 conditional: decode(predictX0(c!, x, t, m.schedule, m.prediction)),

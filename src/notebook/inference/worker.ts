@@ -83,6 +83,8 @@ export interface TextToImageRequest {
   steps: number;
   /** Also the conditional and unconditional x̂₀ and the attention maps at every frame. */
   inspect: boolean;
+  /** Decode every step's guided x̂₀ (else only the final sample). */
+  previews: boolean;
   run: number;
 }
 
