@@ -140,6 +140,13 @@ export class DlT2iGenerate extends LitElement {
     const L = f.attention.length / (COUNT * GRID * GRID);
     const canvases = host.querySelectorAll('canvas');
     const img = f.image.subarray(this.image * 784, (this.image + 1) * 784);
+    // one scale for all the maps of this image, so a token that draws little attention looks dark
+    let globalMax = 1e-9;
+    for (let cell = 0; cell < GRID * GRID; cell++) {
+      if (cell % GRID >= SHOWN_GRID || cell >= SHOWN_GRID * GRID) continue;
+      for (let token = 0; token < canvases.length; token++)
+        globalMax = Math.max(globalMax, f.attention[(this.image * GRID * GRID + cell) * L + token]!);
+    }
     canvases.forEach((canvas, token) => {
       const ctx = canvas.getContext('2d');
       if (!ctx) return;
@@ -154,17 +161,18 @@ export class DlT2iGenerate extends LitElement {
           const cell = y * GRID + x;
           a[y * SHOWN_GRID + x] = f.attention![(this.image * GRID * GRID + cell) * L + token]!;
         }
-      const max = Math.max(...a, 1e-9);
+      const max = globalMax;
       for (let p = 0; p < size * size; p++) {
         const px = p % size;
         const py = Math.floor(p / size);
         const heat =
           a[Math.floor((py * SHOWN_GRID) / size) * SHOWN_GRID + Math.floor((px * SHOWN_GRID) / size)]! / max;
         const ink = (img[p]! + 1) / 2;
-        // the digit in grey, the attention in orange on top
-        out.data[4 * p] = Math.round(255 * Math.max(ink * 0.6, heat));
-        out.data[4 * p + 1] = Math.round(255 * Math.max(ink * 0.6, heat * 0.55));
-        out.data[4 * p + 2] = Math.round(255 * ink * 0.6);
+        // the digit in dim grey, the attention in orange on top of it
+        const grey = 0.35 * ink;
+        out.data[4 * p] = Math.round(255 * Math.max(grey, heat));
+        out.data[4 * p + 1] = Math.round(255 * Math.max(grey, heat * 0.55));
+        out.data[4 * p + 2] = Math.round(255 * grey);
         out.data[4 * p + 3] = 255;
       }
       ctx.putImageData(out, 0, 0);
@@ -217,7 +225,7 @@ export class DlT2iGenerate extends LitElement {
             type="text"
             maxlength=${PROMPT_URL_CHARS}
             .value=${v.neg}
-            placeholder="(empty: guidance pushes away from no text)"
+            placeholder="(empty: no text)"
             @change=${(e: Event) => t2iStore.set({ neg: (e.target as HTMLInputElement).value })}
         /></label>
       </div>
@@ -225,9 +233,9 @@ export class DlT2iGenerate extends LitElement {
       ${
         f
           ? html`<div class="panels">
-                ${one(f.unconditional, 'uncond', `the model's guess of the final digits from ${against} after step ${f.index + 1}`, `from ${v.neg ? 'the negative prompt' : 'no text'}: ε̂(∅)`)}
-                ${one(f.conditional, 'cond', `the model's guess from the prompt alone after step ${f.index + 1}`, 'from the prompt: ε̂(c)')}
-                ${one(f.image, 'guided', `the guided guess after step ${f.index + 1}, which the sampler follows`, `guided, w = ${v.w}`)}
+                ${one(f.unconditional, 'uncond', `the model's guess of the final digits from ${against} after step ${f.index + 1}`, `x̂₀ from ${v.neg ? 'the negative prompt' : 'no text'}`)}
+                ${one(f.conditional, 'cond', `the model's guess from the prompt alone after step ${f.index + 1}`, 'x̂₀ from the prompt')}
+                ${one(f.image, 'guided', `the guided guess after step ${f.index + 1}, which the sampler follows`, `x̂₀ guided, w = ${v.w}`)}
               </div>
               <dl-slider
                 class="step-slider"
@@ -239,7 +247,8 @@ export class DlT2iGenerate extends LitElement {
               ></dl-slider>
               <p class="status">
                 Each panel decodes the model's guess x̂₀ of the final latents after step ${f.index + 1} of
-                ${f.total} (from t = ${f.t}). The sampler follows the guided one: ε̂(∅) + w·(ε̂(c) − ε̂(∅)).
+                ${f.total} (from t = ${f.t + 1}). The sampler follows the guided prediction, ε̂(∅) + w·(ε̂(c) −
+                ε̂(∅)).
               </p>
               <h4>Where each token looks</h4>
               <div class="row" role="group" aria-label="which image the maps are for">

@@ -34,6 +34,9 @@ export class DlT2iTokens extends LitElement {
         border-radius: 4px;
         padding: 0.1rem 0.35rem;
         font-family: var(--dl-mono, monospace);
+        text-align: center;
+      }
+      li .tok {
         white-space: pre;
       }
       li small {
@@ -112,7 +115,7 @@ export class DlT2iTokens extends LitElement {
                       html`<li
                         class=${t.startsWith('<') && t.endsWith('>') ? (e.isByte[i] ? 'byte' : 'special') : ''}
                       >
-                        ${t}<small>${e.ids[i]}</small>
+                        <span class="tok">${t}</span><small>${e.ids[i]}</small>
                       </li>`,
                   )}
               </ol>
