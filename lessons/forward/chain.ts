@@ -3,7 +3,7 @@ import { cellStatus } from '../../src/widgets/cell-status';
 import { MNIST_PIXELS } from '../../src/data/mnist-asset';
 import { customElement, state } from 'lit/decorators.js';
 import { fillNormal, mulberry32, normals } from '../../src/diffusion/random';
-import { qMoments, qSample, qStep } from '../../src/diffusion/schedule';
+import { qMomentsAfter, qSample, qStep } from '../../src/diffusion/schedule';
 import { ksCritical05, ksStatistic, meanStd } from '../../src/metrics/moments';
 import { cellStyles } from '../../src/widgets/cell-styles';
 import { StoreController } from '../../src/notebook/store';
@@ -108,10 +108,11 @@ export class DlChainVsJump extends LitElement {
     const rand = mulberry32(seed * 31 + 17);
     this.progress = 0;
     try {
-      for (let step = 0; step <= t; step++) {
-        qStep(s, step, chain, fillNormal(z, rand)); // x_step = sqrt(1 - beta) x_{step-1} + sqrt(beta) z
-        if (step % 40 === 39) {
-          this.progress = (step + 1) / (t + 1);
+      // step k = 1..t (array index k - 1): x_k = sqrt(1 - beta_k) x_{k-1} + sqrt(beta_k) z
+      for (let i = 0; i < t; i++) {
+        qStep(s, i, chain, fillNormal(z, rand));
+        if (i % 40 === 39) {
+          this.progress = (i + 1) / t;
           await new Promise((r) => requestAnimationFrame(r));
           if (signal.aborted) return;
         }
@@ -119,8 +120,8 @@ export class DlChainVsJump extends LitElement {
     } finally {
       this.progress = -1;
     }
-    const jump = qSample(s, t, x0, normals(PIXELS, seed * 31 + 18));
-    const { mean, std } = qMoments(s, t);
+    const jump = qSample(s, t, x0, normals(PIXELS, seed * 31 + 18), undefined, true);
+    const { mean, std } = qMomentsAfter(s, t);
     const standardize = (x: Float32Array) => x.map((v, i) => (v - mean * x0[i]!) / std);
     this.result = {
       key,
@@ -143,16 +144,16 @@ export class DlChainVsJump extends LitElement {
         <button
           type="button"
           class="run"
-          ?disabled=${!this.mnist.data || running}
+          ?disabled=${!this.mnist.data || running || v.t === 0}
           @click=${() => void this.run()}
         >
-          Run ${(v.t + 1).toLocaleString('en')} small steps and one jump
+          Run ${v.t.toLocaleString('en')} small step${v.t === 1 ? '' : 's'} and one jump
         </button>
         ${running ? html`<progress value=${this.progress} aria-label="steps done"></progress>` : nothing}
         <span>at t = ${v.t}, ${SCHEDULE_LABELS[v.schedule]}${v.ztsnr ? ', zero terminal SNR' : ''}</span>
       </div>
       ${cellStatus({ text: '', failed: false }, this.runner.error)}
-      ${r ? this.renderResult(r) : html`<p>${this.mnist.status() || 'Press the button to run both on the same 16 digits.'}</p>`}
+      ${r ? this.renderResult(r) : html`<p>${this.mnist.status() || (v.t === 0 ? 'At t = 0 there is nothing to run: move the timestep past 0.' : 'Press the button to run both on the same 16 digits.')}</p>`}
     `;
   }
 
@@ -170,9 +171,9 @@ export class DlChainVsJump extends LitElement {
             .data=${r.chain}
             .count=${COUNT}
             columns="4"
-            label="16 digits after ${r.t + 1} small steps"
+            label="16 digits after ${r.t} small steps"
           ></dl-image-grid>
-          <figcaption>${(r.t + 1).toLocaleString('en')} small steps</figcaption>
+          <figcaption>${r.t.toLocaleString('en')} small steps</figcaption>
         </figure>
         <figure>
           <dl-image-grid

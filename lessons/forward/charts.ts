@@ -5,6 +5,7 @@ import {
   logSnr,
   sqrtAlphaBar,
   sqrtOneMinusAlphaBar,
+  stepAxis,
   type NoiseSchedule,
 } from '../../src/diffusion/schedule';
 import { cellStyles } from '../../src/widgets/cell-styles';
@@ -18,7 +19,7 @@ import { forwardStore, scheduleFor } from './state';
 const UNIT: [number, number] = [0, 1];
 
 function logSnrCurve(s: NoiseSchedule): Float64Array {
-  return Float64Array.from({ length: s.T }, (_, t) => logSnr(s, t));
+  return Float64Array.from({ length: s.T }, (_, i) => logSnr(s, i));
 }
 
 /**
@@ -53,13 +54,16 @@ export class DlScheduleCharts extends LitElement {
     if (key !== this.key) {
       // New arrays only when the schedule changes, so scrubbing t just moves the markers.
       const s = scheduleFor(v.schedule, v.ztsnr);
+      // plotted against the step t = 1..T (the arrays are 0-based: index t - 1)
+      const x = stepAxis(s);
       this.coefficients = [
-        { name: 'ᾱ_t', y: s.alphaBar },
-        { name: '√ᾱ_t (signal kept)', y: sqrtAlphaBar(s) },
-        { name: '√(1−ᾱ_t) (noise std)', y: sqrtOneMinusAlphaBar(s) },
+        { name: 'ᾱ_t', x, y: s.alphaBar },
+        { name: '√ᾱ_t (signal kept)', x, y: sqrtAlphaBar(s) },
+        { name: '√(1−ᾱ_t) (noise std)', x, y: sqrtOneMinusAlphaBar(s) },
       ];
       this.snrs = BETA_SCHEDULE_KINDS.map((k) => ({
         name: SCHEDULE_LABELS[k],
+        x,
         y: logSnrCurve(scheduleFor(k, v.ztsnr)),
         strong: k === v.schedule,
       }));

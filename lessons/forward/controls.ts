@@ -17,7 +17,7 @@ export function timestepSlider(label = 'timestep t') {
     class="t-slider"
     label=${label}
     min="0"
-    max=${T - 1}
+    max=${T}
     .value=${forwardStore.values.t}
     @dl-change=${(e: { value: number }) => forwardStore.set({ t: e.value })}
   ></dl-slider>`;

@@ -1,7 +1,7 @@
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { MNIST_PIXELS } from '../../src/data/mnist-asset';
 import { customElement, query, state } from 'lit/decorators.js';
-import { qMoments, qSample, snr } from '../../src/diffusion/schedule';
+import { qMomentsAfter, qSample, snrAfter } from '../../src/diffusion/schedule';
 import { cellStyles } from '../../src/widgets/cell-styles';
 import { intInput } from '../../src/widgets/inputs';
 import { StoreController } from '../../src/notebook/store';
@@ -89,21 +89,21 @@ export class DlForwardExplorer extends LitElement {
     if (!this.digits || !this.eps) return null;
     const { t, schedule, ztsnr } = forwardStore.values;
     this.flip ^= 1;
-    return qSample(scheduleFor(schedule, ztsnr), t, this.digits.x0, this.eps, this.bufs[this.flip]);
+    return qSample(scheduleFor(schedule, ztsnr), t, this.digits.x0, this.eps, this.bufs[this.flip], true);
   }
 
-  /** Sweep t from here to T-1 in about five seconds. */
+  /** Sweep t from here to T in about five seconds. */
   play(): void {
     if (this.playing) return;
     this.playing = true;
-    if (forwardStore.values.t >= T - 1) forwardStore.set({ t: 0 });
+    if (forwardStore.values.t >= T) forwardStore.set({ t: 0 });
     let last = performance.now();
     const tick = (now: number) => {
       const dt = Math.max(1, Math.round(((now - last) / 5000) * T));
       last = now;
-      const t = Math.min(T - 1, forwardStore.values.t + dt);
+      const t = Math.min(T, forwardStore.values.t + dt);
       forwardStore.set({ t });
-      if (t >= T - 1) this.pause();
+      if (t >= T) this.pause();
       else this.raf = requestAnimationFrame(tick);
     };
     this.raf = requestAnimationFrame(tick);
@@ -118,7 +118,7 @@ export class DlForwardExplorer extends LitElement {
     const v = forwardStore.values;
     const s = scheduleFor(v.schedule, v.ztsnr);
     const x = this.noised();
-    const { mean, std } = qMoments(s, v.t);
+    const { mean, std } = qMomentsAfter(s, v.t);
     const status = this.mnist.status();
     return html`
       <div class="live">live · computed in your browser</div>
@@ -149,7 +149,7 @@ export class DlForwardExplorer extends LitElement {
           .data=${x ?? new Float32Array(0)}
           .count=${x ? GRID_COUNT : 0}
           columns="8"
-          label=${this.digits ? `${GRID_COUNT} MNIST test digits (${this.digits.labels.slice(0, 8).join(', ')}, …) noised to timestep ${v.t}` : 'digits loading'}
+          label=${this.digits ? `${GRID_COUNT} MNIST test digits (${this.digits.labels.slice(0, 8).join(', ')}, …) ${v.t ? `after ${v.t} noising steps` : 'before any noise'}` : 'digits loading'}
         ></dl-image-grid>
         <dl-histogram
           .series=${x ? [{ name: 'pixels of x_t', values: x }] : []}
@@ -158,7 +158,7 @@ export class DlForwardExplorer extends LitElement {
       </div>
       <p class="readout">
         x<sub>t</sub> = ${formatNumber(mean)} · x<sub>0</sub> + ${formatNumber(std)} · ε · signal-to-noise
-        ratio ${formatNumber(snr(s, v.t))}
+        ratio ${formatNumber(snrAfter(s, v.t))}
       </p>
     `;
   }

@@ -6,8 +6,8 @@ export const T = 1000;
 
 /** URL state of the forward-process lesson: #/forward?t=250&schedule=cosine&ztsnr=0&seed=3 */
 export const forwardParams = {
-  /** Timestep shown, 0..T-1. */
-  t: intParam(250, 0, T - 1),
+  /** Noising steps taken, 0 (the clean digits) to T (Ho et al.'s numbering; src/diffusion/schedule.ts). */
+  t: intParam(250, 0, T),
   /** Beta schedule. */
   schedule: enumParam(BETA_SCHEDULE_KINDS, 'linear'),
   /** Zero terminal SNR rescaling (Lin et al.). */

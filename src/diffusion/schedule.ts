@@ -188,7 +188,31 @@ export function sqrtOneMinusAlphaBar(s: NoiseSchedule): Float64Array {
   return s.alphaBar.map((a) => Math.sqrt(1 - a));
 }
 
-/** q(x_t | x_0) = N(mean * x_0, std^2 I) (DDPM eq. 4): the coefficients. */
+/**
+ * Steps as the lessons number them, Ho et al.'s: x_t is the image after t noising steps, t = 1, …, T, and
+ * x_0 the clean image. Every array of a schedule is 0-based (as in diffusers, whose timestep k is step
+ * k + 1): step t is index t − 1, so betas[t − 1] = β_t and alphaBar[t − 1] = ᾱ_t. These two functions
+ * are where the lessons cross from one numbering to the other.
+ */
+export const indexOfStep = (t: number): number => t - 1;
+export const stepOfIndex = (index: number): number => index + 1;
+
+/** The steps 1..T of a schedule, for the x axis of a chart of its per-step arrays. */
+export function stepAxis(s: NoiseSchedule): Float64Array {
+  return Float64Array.from({ length: s.T }, (_, i) => stepOfIndex(i));
+}
+
+/** q(x_t | x_0)'s coefficients after t = 0..T steps (t = 0: the clean image, mean 1 and std 0). */
+export function qMomentsAfter(s: NoiseSchedule, t: number): { mean: number; std: number } {
+  return t === 0 ? { mean: 1, std: 0 } : qMoments(s, indexOfStep(t));
+}
+
+/** The signal-to-noise ratio after t = 0..T steps (infinite for the clean image). */
+export function snrAfter(s: NoiseSchedule, t: number): number {
+  return t === 0 ? Infinity : snr(s, indexOfStep(t));
+}
+
+/** q(x_t | x_0) = N(mean * x_0, std^2 I) (DDPM eq. 4): the coefficients at array index t. */
 export function qMoments(s: NoiseSchedule, t: number): { mean: number; std: number } {
   const a = s.alphaBar[t]!;
   return { mean: Math.sqrt(a), std: Math.sqrt(1 - a) };
@@ -204,8 +228,10 @@ export function qSample(
   x0: ArrayLike<number>,
   eps: ArrayLike<number>,
   out: Float32Array = new Float32Array(x0.length),
+  /** Read `t` as a number of steps 0..T (indexOfStep) instead of an array index. */
+  steps = false,
 ): Float32Array {
-  const { mean, std } = qMoments(s, t);
+  const { mean, std } = steps ? qMomentsAfter(s, t) : qMoments(s, t);
   for (let i = 0; i < x0.length; i++) out[i] = mean * x0[i]! + std * eps[i]!;
   return out;
 }

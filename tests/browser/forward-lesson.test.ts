@@ -112,7 +112,7 @@ describe('the forward-process lesson', () => {
     await userEvent.keyboard('{End}{ArrowLeft}');
     await settled();
     const t = Number(input.value);
-    expect(t).toBe(998);
+    expect(t).toBe(999); // End: t = T = 1000, then one step back
     const after = gridPixels(grid())!;
     expect(differingPixels(before, after)).toBeGreaterThan(1000);
     await waitFor(() => location.hash.includes(`t=${t}`), 'the URL to follow the slider', 2000);
@@ -169,14 +169,16 @@ describe('the forward-process lesson', () => {
     }
   });
 
-  it('at t = 0 the grid shows clean digits, at t = 999 noise of unit spread', async () => {
+  it('at t = 0 the grid shows the clean digits, at t = T = 1000 noise of unit spread', async () => {
     await openLesson('#/forward?t=0&seed=5');
     const clean = gridPixels(grid())!;
     // clean MNIST: mostly black background, some white ink, few greys
     let black = 0;
     for (let i = 0; i < clean.length; i += 4) if (clean[i]! < 8) black++;
     expect(black / (clean.length / 4)).toBeGreaterThan(0.6);
-    await openLesson('#/forward?t=999&seed=5');
+    const readout = xr()!.querySelector('.readout')!.textContent!.replace(/\s+/g, ' ');
+    expect(readout).toMatch(/= 1\.000 · x ?0 \+ 0\.000 · ε · signal-to-noise ratio ∞/);
+    await openLesson('#/forward?t=1000&seed=5');
     const noise = gridPixels(grid())!;
     let dark = 0;
     for (let i = 0; i < noise.length; i += 4) if (noise[i]! < 8) dark++;
@@ -200,7 +202,7 @@ describe('the forward-process lesson', () => {
       const b = cell.shadowRoot?.querySelector<HTMLButtonElement>('button.run');
       return b && !b.disabled && b;
     }, 'the run button');
-    expect(button.textContent).toMatch(/151 small steps/);
+    expect(button.textContent).toMatch(/150 small steps/); // x_150: 150 steps from x_0
     button.click();
     const verdict = await waitFor(() => cell.shadowRoot?.querySelector('.verdict'), 'the result', 60_000);
     expect(verdict.textContent).toMatch(/the same distribution/);
