@@ -3,7 +3,7 @@ import { cellStatus } from '../../src/widgets/cell-status';
 import { customElement, state } from 'lit/decorators.js';
 import { imageToSigned, type MnistSplit } from '../../src/data/mnist-asset';
 import { normals } from '../../src/diffusion/random';
-import { makeSchedule } from '../../src/diffusion/schedule';
+import { indexOfStep, makeSchedule } from '../../src/diffusion/schedule';
 import { LatentModelController, MnistController, type ShippedLatent } from '../../src/notebook/controllers';
 import { GatedRun } from '../../src/notebook/gated-run';
 import { StoreController } from '../../src/notebook/store';
@@ -62,7 +62,8 @@ export class DlLatentForward extends LitElement {
       const x0 = imageToSigned(d.images, digit);
       const schedule = makeSchedule(m.ldm.meta.schedule);
       let k = 0;
-      const pair = await noiseBothSpaces(m.codec, x0, schedule.alphaBar[t]!, (n) =>
+      // ᾱ after t steps (Ho et al.'s numbering: t = 0 is the clean digit, ᾱ = 1)
+      const pair = await noiseBothSpaces(m.codec, x0, t === 0 ? 1 : schedule.alphaBar[indexOfStep(t)]!, (n) =>
         normals(n, seed * 2 + k++),
       );
       this.shown = { ...pair, key, x0 };
@@ -89,7 +90,7 @@ export class DlLatentForward extends LitElement {
           class="t-slider"
           label="timestep t"
           min="0"
-          max="999"
+          max="1000"
           .value=${v.t}
           @dl-change=${(e: { value: number }) => latentStore.set({ t: e.value })}
         ></dl-slider>

@@ -8,8 +8,8 @@ const latentParams = {
   /** The two test digits interpolated between. */
   a: intParam(3, 0, 9999),
   b: intParam(2, 0, 9999),
-  /** Timestep of the forward process, 0..999. */
-  t: intParam(400, 0, 999),
+  /** Noising steps of the forward cell, 0 (the clean digit) to 1000 (Ho et al.'s numbering). */
+  t: intParam(400, 0, 1000),
   /** Seed of the noise added in the forward cell. */
   seed: intParam(0, 0, 2 ** 31 - 1),
   /** Seed of the latent samples. */

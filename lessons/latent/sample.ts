@@ -1,3 +1,4 @@
+import { stepOfIndex } from '../../src/diffusion/schedule';
 import { LitElement, css, html, nothing } from 'lit';
 import { cellStatus } from '../../src/widgets/cell-status';
 import { customElement, state } from 'lit/decorators.js';
@@ -95,7 +96,9 @@ export class DlLatentSample extends LitElement {
                   columns="4"
                   label="the decoded guess of the 16 final digits after step ${f.index + 1} of ${f.total}"
                 ></dl-image-grid>
-                <figcaption>decoded x̂₀ after step ${f.index + 1} of ${f.total} (from t = ${f.t})</figcaption>
+                <figcaption>
+                  decoded x̂₀ after step ${f.index + 1} of ${f.total} (from t = ${stepOfIndex(f.t)})
+                </figcaption>
               </figure>
               <dl-slider
                 class="step-slider"

@@ -1,3 +1,4 @@
+import { indexOfStep, stepOfIndex } from '../../src/diffusion/schedule';
 import { LitElement, css, html, nothing } from 'lit';
 import { cellStatus } from '../../src/widgets/cell-status';
 import { customElement, state } from 'lit/decorators.js';
@@ -13,7 +14,8 @@ import type { LineSeries } from '../../src/widgets/line-plot';
 
 /** Digits and timesteps measured: enough for a smooth curve, few enough for a laptop's CPU. */
 const LOSS_DIGITS = 32;
-const LOSS_TIMESTEPS = Array.from({ length: 21 }, (_, i) => Math.min(999, i * 50));
+/** Steps t = 1, 50, 100, …, 1000, as schedule indices t − 1 (src/diffusion/schedule.ts). */
+const LOSS_TIMESTEPS = Array.from({ length: 21 }, (_, i) => indexOfStep(Math.max(1, i * 50)));
 
 /** The noise-prediction loss (and the x̂0 error) against t, measured live on test digits. */
 @customElement('dl-loss-by-t')
@@ -78,7 +80,7 @@ export class DlLossByT extends LitElement {
 
   override render() {
     const ready = !!(this.model.model && this.mnist.data);
-    const x = this.points.map((p) => p.t);
+    const x = this.points.map((p) => stepOfIndex(p.t));
     const series: LineSeries[] = [
       { name: 'noise error ‖ε − ε̂‖² (the loss)', x, y: this.points.map((p) => p.epsMse) },
       { name: 'clean-image error ‖x₀ − x̂₀‖²', x, y: this.points.map((p) => p.x0Mse) },

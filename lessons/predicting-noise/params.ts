@@ -6,8 +6,8 @@ export const SAMPLE_STEPS = ['25', '100', '250', '1000'] as const;
 
 /** URL state of the noise-prediction lesson: #/predicting-noise?t=500&digit=7&seed=0&sseed=0&ssteps=100 */
 const noiseParams = {
-  /** Timestep, 0..999. */
-  t: intParam(500, 0, 999),
+  /** Noising steps t = 1..1000 (Ho et al.'s numbering; src/diffusion/schedule.ts). */
+  t: intParam(500, 1, 1000),
   /** Index of the MNIST test digit. */
   digit: intParam(0, 0, 9999),
   /** Seed of the noise added. */

@@ -2,7 +2,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import { cellStatus } from '../../src/widgets/cell-status';
 import { customElement, state } from 'lit/decorators.js';
 import { normals } from '../../src/diffusion/random';
-import { makeSchedule, qMoments } from '../../src/diffusion/schedule';
+import { indexOfStep, makeSchedule, qMomentsAfter } from '../../src/diffusion/schedule';
 import { imageToSigned, MNIST_PIXELS } from '../../src/data/mnist-asset';
 import { MnistController, ModelController } from '../../src/notebook/controllers';
 import { StoreController } from '../../src/notebook/store';
@@ -90,7 +90,14 @@ export class DlNoisePredictor extends LitElement {
       const x0 = this.draw.image ?? imageToSigned(d.images, digit);
       const eps = normals(MNIST_PIXELS, seed);
       const t0 = performance.now();
-      const r = await denoiseAt(m.net, makeSchedule(m.meta.schedule), m.meta.prediction, x0, eps, t);
+      const r = await denoiseAt(
+        m.net,
+        makeSchedule(m.meta.schedule),
+        m.meta.prediction,
+        x0,
+        eps,
+        indexOfStep(t),
+      );
       const err = r.epsHat.map((v, i) => Math.abs(v - eps[i]!));
       this.shown = { ...r, key, x0, eps, err, ms: performance.now() - t0 };
     },
@@ -134,7 +141,10 @@ export class DlNoisePredictor extends LitElement {
     const v = noiseStore.values;
     const s = this.shown;
     const label = this.mnist.data?.labels[v.digit];
-    const { mean, std } = qMoments(makeSchedule(this.model.model?.meta.schedule ?? { kind: 'linear' }), v.t);
+    const { mean, std } = qMomentsAfter(
+      makeSchedule(this.model.model?.meta.schedule ?? { kind: 'linear' }),
+      v.t,
+    );
     const status = this.mnist.status();
     return html`
       <div class="live">live · the shipped network runs in your browser</div>
@@ -143,8 +153,8 @@ export class DlNoisePredictor extends LitElement {
         <dl-slider
           class="t-slider"
           label="timestep t"
-          min="0"
-          max="999"
+          min="1"
+          max="1000"
           .value=${v.t}
           @dl-change=${(e: { value: number }) => noiseStore.set({ t: e.value })}
         ></dl-slider>

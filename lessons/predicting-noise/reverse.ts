@@ -1,3 +1,4 @@
+import { stepOfIndex } from '../../src/diffusion/schedule';
 import { LitElement, css, html, nothing } from 'lit';
 import { cellStatus } from '../../src/widgets/cell-status';
 import { customElement, state } from 'lit/decorators.js';
@@ -135,7 +136,9 @@ export class DlReverseProcess extends LitElement {
                     columns="4"
                     label="the 16 samples after step ${f.index + 1}"
                   ></dl-image-grid>
-                  <figcaption>x after ${f.index + 1} of ${f.total} steps (from t = ${f.t})</figcaption>
+                  <figcaption>
+                    x after ${f.index + 1} of ${f.total} steps (from t = ${stepOfIndex(f.t)})
+                  </figcaption>
                 </figure>
                 <figure>
                   <dl-image-grid

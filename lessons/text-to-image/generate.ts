@@ -1,3 +1,4 @@
+import { stepOfIndex } from '../../src/diffusion/schedule';
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { customElement, query, state } from 'lit/decorators.js';
 import { GatedRun } from '../../src/notebook/gated-run';
@@ -247,8 +248,8 @@ export class DlT2iGenerate extends LitElement {
               ></dl-slider>
               <p class="status">
                 Each panel decodes the model's guess x̂₀ of the final latents after step ${f.index + 1} of
-                ${f.total} (from t = ${f.t + 1}). The sampler follows the guided prediction, ε̂(∅) + w·(ε̂(c) −
-                ε̂(∅)).
+                ${f.total} (from t = ${stepOfIndex(f.t)}). The sampler follows the guided prediction, ε̂(∅) +
+                w·(ε̂(c) − ε̂(∅)).
               </p>
               <h4>Where each token looks</h4>
               <div class="row" role="group" aria-label="which image the maps are for">
