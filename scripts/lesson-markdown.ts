@@ -31,7 +31,13 @@ export function renderLessonMarkdown(
   const math: string[] = [];
   const keep = (tex: string, displayMode: boolean) => {
     try {
-      math.push(katex.renderToString(tex, { displayMode, throwOnError: true, output: 'htmlAndMathml' }));
+      const out = katex.renderToString(tex, { displayMode, throwOnError: true, output: 'htmlAndMathml' });
+      // a display formula wider than the page scrolls sideways: focusable, so a keyboard can scroll it too
+      math.push(
+        displayMode
+          ? out.replace('<span class="katex-display">', '<span class="katex-display" tabindex="0">')
+          : out,
+      );
     } catch (e) {
       throw new Error(`${file}: bad TeX "${tex}": ${(e as Error).message}`);
     }

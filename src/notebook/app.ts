@@ -11,15 +11,18 @@ import {
   applyPreferences,
   currentProjector,
   currentTheme,
+  setPresenting,
   setProjector,
   setTheme,
   type Theme,
 } from './theme';
-import { enumParam, formatHash, parseHash, parseParams, type Route } from './url-state';
+import { boolParam, enumParam, formatHash, parseHash, parseParams, type Route } from './url-state';
 
 /** Parameters that belong to the whole app rather than one lesson. */
 const APP_PARAMS = {
   backend: enumParam(['auto', 'webgpu', 'webgl', 'wasm', 'cpu'] as const, 'auto'),
+  /** Presenter mode (src/notebook/presenter.ts). */
+  present: boolParam(false),
 };
 
 /** Whether a key pressed in this element is typing (text fields, selects), not a shortcut. */
@@ -44,8 +47,14 @@ export class DlApp extends LitElement {
     return this;
   }
 
+  /** Whether the address asks for presenter mode. */
+  private get presenting(): boolean {
+    return parseParams(APP_PARAMS, this.route.query).present;
+  }
+
   override connectedCallback(): void {
     super.connectedCallback();
+    setPresenting(this.presenting);
     applyPreferences(this.theme, this.projector);
     window.addEventListener('hashchange', this.onHash);
     window.addEventListener('keydown', this.onKey);
@@ -69,6 +78,7 @@ export class DlApp extends LitElement {
     const next = parseHash(location.hash);
     const sameLesson = next.lesson === this.route.lesson;
     this.route = next;
+    setPresenting(this.presenting);
     if (sameLesson) this.querySelector<DlLessonPage>('dl-lesson-page')?.reloadParams();
     else window.scrollTo(0, 0);
   };
@@ -85,6 +95,10 @@ export class DlApp extends LitElement {
       this.toggleTheme();
     } else if (e.key === 'p') {
       this.toggleProjector();
+    } else if ((e.key === 'PageDown' || e.key === 'PageUp') && this.presenting) {
+      // a presentation clicker: the next (or previous) live cell, even from a slider
+      const page = this.querySelector<DlLessonPage>('dl-lesson-page');
+      if (page?.stepCell(e.key === 'PageDown' ? 1 : -1)) e.preventDefault();
     }
   };
 
@@ -93,7 +107,16 @@ export class DlApp extends LitElement {
     const q = new URLSearchParams();
     const b = this.route.query.get('backend');
     if (b) q.set('backend', b);
+    if (this.presenting) q.set('present', '1');
     return q;
+  }
+
+  /** Enter or leave presenter mode by editing the address (so the mode travels with a copied link). */
+  private togglePresenter() {
+    const q = new URLSearchParams(this.route.query);
+    if (this.presenting) q.delete('present');
+    else q.set('present', '1');
+    location.hash = formatHash({ lesson: this.route.lesson, query: q });
   }
 
   private toggleTheme() {
@@ -138,6 +161,15 @@ export class DlApp extends LitElement {
         >
           Projector
         </button>
+        <button
+          type="button"
+          class="present"
+          @click=${this.togglePresenter}
+          aria-pressed=${this.presenting}
+          title="Presenter mode: large type, teacher notes and answers, Page Down to the next cell"
+        >
+          Present
+        </button>
       </header>
       <main id="main" tabindex="-1">
         ${
@@ -152,7 +184,10 @@ export class DlApp extends LitElement {
       </main>
       <footer class="footer">
         Keys: <kbd>[</kbd> previous lesson · <kbd>]</kbd> next lesson · <kbd>d</kbd> dark/light ·
-        <kbd>p</kbd> projector · Tab moves between controls, arrow keys move sliders.
+        <kbd>p</kbd> projector · Tab moves between controls, arrow keys move
+        sliders${
+          this.presenting ? html` · <kbd>Page Down</kbd> / <kbd>Page Up</kbd> next / previous cell` : ''
+        }.
       </footer>
     `;
   }

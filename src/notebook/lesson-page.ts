@@ -3,6 +3,7 @@ import { customElement, property, state } from 'lit/decorators.js';
 import { unsafeHTML } from 'lit/directives/unsafe-html.js';
 import { lessonIndex, type LessonEntry, type LessonModule } from './course';
 import { formatHash, parseHash } from './url-state';
+import { applyView, clearView, parseTargets, stepCell, type PresenterView } from './presenter';
 
 /** One lesson: its prose and live cells, with previous/next navigation. */
 @customElement('dl-lesson-page')
@@ -44,11 +45,69 @@ export class DlLessonPage extends LitElement {
     }
   }
 
+  /** Elements the presenter view hid or locked, and the observers that keep it applied. */
+  private touched: HTMLElement[] = [];
+  private observers: MutationObserver[] = [];
+
+  /** The presenter view the address asks for, or null outside presenter mode. */
+  private view(): PresenterView | null {
+    const q = parseHash(location.hash).query;
+    if (q.get('present') !== '1') return null;
+    return { hide: parseTargets(q.get('hide')), lock: parseTargets(q.get('lock')) };
+  }
+
+  /** Hide and lock what the address says (presenter mode), or undo it; kept applied as cells re-render. */
+  private applyPresenterView(): void {
+    clearView(this.touched);
+    this.touched = [];
+    this.observers.forEach((o) => o.disconnect());
+    this.observers = [];
+    const article = this.querySelector('article.lesson');
+    const view = this.view();
+    if (!article || !view) return;
+    const cells = cellsOf(article);
+    this.touched = applyView(cells, view);
+    // a cell that re-renders may re-create a control: mark it again
+    for (const cell of cells.filter(
+      (c) => c.shadowRoot && [...view.hide, ...view.lock].some((t) => t.tag === c.localName && t.control),
+    )) {
+      const o = new MutationObserver(() => {
+        o.disconnect();
+        this.touched.push(...applyView([cell], view));
+        o.observe(cell.shadowRoot!, { childList: true, subtree: true });
+      });
+      o.observe(cell.shadowRoot!, { childList: true, subtree: true });
+      this.observers.push(o);
+    }
+  }
+
+  /** Move focus to the next (1) or previous (-1) live cell; false when there is none that way. */
+  stepCell(dir: 1 | -1): boolean {
+    const article = this.querySelector('article.lesson');
+    if (!article) return false;
+    // focus inside a cell's shadow root shows here as the cell itself
+    const target = stepCell(cellsOf(article), document.activeElement, dir);
+    if (!target) return false;
+    target.setAttribute('tabindex', '-1');
+    target.scrollIntoView({ block: 'start' });
+    target.focus({ preventScroll: true });
+    return true;
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.observers.forEach((o) => o.disconnect());
+  }
+
   protected override updated(): void {
     const article = this.querySelector('article.lesson');
     if (!article || article.hasAttribute('data-links')) return;
     article.setAttribute('data-links', '');
     for (const cell of cellsOf(article)) cell.after(cellLink(cell.tagName.toLowerCase()));
+    // cells render their insides after this: apply the presenter view once they have
+    void Promise.all(
+      cellsOf(article).map((c) => (c as HTMLElement & { updateComplete?: Promise<unknown> }).updateComplete),
+    ).then(() => this.applyPresenterView());
     // a link to one cell (…&cell=dl-sampler-race) opens the lesson there
     const wanted = parseHash(location.hash).query.get('cell');
     const target = wanted ? cellsOf(article).find((c) => c.tagName.toLowerCase() === wanted) : undefined;
@@ -64,6 +123,7 @@ export class DlLessonPage extends LitElement {
   /** Re-read URL parameters (back/forward or a hand-edited address). */
   reloadParams(): void {
     this.module?.store?.reload();
+    this.applyPresenterView();
   }
 
   override render() {

@@ -31,10 +31,21 @@ export function currentProjector(): boolean {
   return stored(KEY_PROJECTOR) === '1';
 }
 
+/** Whether the page is in presenter mode (set from the address by the app: `present=1`). */
+let presenting = false;
+
 export function applyPreferences(theme = currentTheme(), projector = currentProjector()): void {
   const root = document.documentElement;
   root.dataset.theme = theme;
-  root.classList.toggle('projector', projector);
+  // presenter mode brings the projector's large type with it
+  root.classList.toggle('projector', projector || presenting);
+  root.classList.toggle('presenter', presenting);
+}
+
+/** Enter or leave presenter mode (not remembered: it lives in the address, so it travels with a link). */
+export function setPresenting(on: boolean): void {
+  presenting = on;
+  applyPreferences();
 }
 
 export function setTheme(theme: Theme): void {
