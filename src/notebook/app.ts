@@ -3,6 +3,8 @@ import { customElement, property, state } from 'lit/decorators.js';
 import type { BackendInfo } from '../runtime/backend';
 import { startBackend } from '../runtime/session';
 import '../widgets/backend-chip';
+import '../widgets/qr-code';
+import { studentUrl } from './presenter';
 import './home';
 import './lesson-page';
 import type { DlLessonPage } from './lesson-page';
@@ -42,6 +44,8 @@ export class DlApp extends LitElement {
   @state() private backendError = '';
   @state() private theme: Theme = currentTheme();
   @state() private projector = currentProjector();
+  /** The class link (QR code) panel is open. */
+  @state() private classLink = false;
 
   protected override createRenderRoot() {
     return this;
@@ -111,6 +115,16 @@ export class DlApp extends LitElement {
     return q;
   }
 
+  /** The QR code of this view for students (without presenter mode), with the link as text. */
+  private renderClassLink() {
+    const url = studentUrl(location.href);
+    return html`<section class="class-link-panel" aria-label="Link for the class">
+      <dl-qr-code .text=${url} label="QR code of ${url}"></dl-qr-code>
+      <p>Students scan this, or type: <code class="url">${url}</code></p>
+      <button type="button" @click=${() => (this.classLink = false)}>Close</button>
+    </section>`;
+  }
+
   /** Enter or leave presenter mode by editing the address (so the mode travels with a copied link). */
   private togglePresenter() {
     const q = new URLSearchParams(this.route.query);
@@ -163,6 +177,15 @@ export class DlApp extends LitElement {
         </button>
         <button
           type="button"
+          class="class-link"
+          @click=${() => (this.classLink = !this.classLink)}
+          aria-expanded=${this.classLink}
+          title="A QR code of this view for the class"
+        >
+          QR
+        </button>
+        <button
+          type="button"
           class="present"
           @click=${this.togglePresenter}
           aria-pressed=${this.presenting}
@@ -171,6 +194,7 @@ export class DlApp extends LitElement {
           Present
         </button>
       </header>
+      ${this.classLink ? this.renderClassLink() : ''}
       <main id="main" tabindex="-1">
         ${
           this.route.lesson

@@ -13,6 +13,17 @@
  * a student's link never hides anything.
  */
 
+/** The address students should open: this view without the presenter's own settings (present, hide, lock). */
+export function studentUrl(href: string): string {
+  const u = new URL(href);
+  const [path, query = ''] = u.hash.split('?', 2) as [string, string?];
+  const q = new URLSearchParams(query);
+  for (const k of ['present', 'hide', 'lock']) q.delete(k);
+  const rest = q.toString();
+  u.hash = rest ? `${path}?${rest}` : path;
+  return u.href;
+}
+
 /** A parsed `hide` or `lock` entry: a cell, and optionally a class of controls inside it. */
 export interface CellTarget {
   tag: string;

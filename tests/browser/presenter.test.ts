@@ -5,7 +5,9 @@ import { userEvent } from 'vitest/browser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import '../../src/main';
 import type { DlApp } from '../../src/notebook/app';
-import { parseTargets, stepCell } from '../../src/notebook/presenter';
+import { parseTargets, stepCell, studentUrl } from '../../src/notebook/presenter';
+import { qrMatrix } from '../../src/widgets/qr-code';
+import jsQR from 'jsqr';
 import { collectErrors, mountApp, nextFrame, waitFor } from './helpers';
 
 const errors = collectErrors();
@@ -88,6 +90,36 @@ describe('presenter mode', () => {
     expect(document.activeElement?.localName).toBe('dl-schedule-charts'); // dl-chain-vs-jump is hidden
     await userEvent.keyboard('{PageUp}');
     expect(document.activeElement?.localName).toBe('dl-forward-explorer');
+  });
+
+  it('the QR code decodes back to the view, without the presenter settings', async () => {
+    app.querySelector<HTMLButtonElement>('header button.class-link')!.click();
+    const qr = await waitFor(() => app.querySelector('.class-link-panel dl-qr-code'), 'the QR code');
+    await (qr as HTMLElement & { updateComplete: Promise<unknown> }).updateComplete;
+    const text = (qr as HTMLElement & { text: string }).text;
+    expect(text).toBe(studentUrl(location.href));
+    expect(new URL(text).hash).not.toMatch(/present|hide=|lock=/);
+    expect(text).toContain('t=200');
+    // rasterise the modules the SVG draws (4 pixels each, quiet zone of 4 modules) and decode them
+    const m = qrMatrix(text);
+    const px = 4;
+    const side = (m.length + 8) * px;
+    const data = new Uint8ClampedArray(side * side * 4).fill(255);
+    m.forEach((row, r) =>
+      row.forEach((dark, c) => {
+        if (!dark) return;
+        for (let y = 0; y < px; y++)
+          for (let x = 0; x < px; x++) {
+            const i = (((r + 4) * px + y) * side + (c + 4) * px + x) * 4;
+            data[i] = data[i + 1] = data[i + 2] = 0;
+          }
+      }),
+    );
+    expect(jsQR(data, side, side)?.data).toBe(text);
+    // the SVG draws exactly those modules
+    const path = qr.shadowRoot!.querySelector('path')!.getAttribute('d')!;
+    expect(path.split('M').length - 1).toBe(m.flat().filter(Boolean).length);
+    app.querySelector<HTMLButtonElement>('.class-link-panel button')!.click();
   });
 
   it('is clean under axe-core while presenting', async () => {
