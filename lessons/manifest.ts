@@ -2,7 +2,7 @@
  * The lessons, in reading order. A lesson with `load` is ready; one without is announced as coming,
  * so students see where the course goes.
  */
-import type { LessonEntry } from '../src/notebook/course';
+import type { ClassRoute, LessonEntry } from '../src/notebook/course';
 
 export type { LessonEntry, LessonModule } from '../src/notebook/course';
 
@@ -74,5 +74,124 @@ export const LESSONS: readonly LessonEntry[] = [
     summary: 'Counting, spatial relations, text in images, speed, cost and bias.',
     minutes: 10,
     prerequisites: ['text-to-image'],
+  },
+];
+
+/**
+ * Timed routes through the course for one class, each step a live cell (opened in presenter mode);
+ * tests/node/routes.test.ts checks every step names a ready lesson and one of its cells, and that the
+ * minutes add up.
+ */
+export const ROUTES: readonly ClassRoute[] = [
+  {
+    id: '45',
+    title: 'A 45-minute class: from noise to samples',
+    steps: [
+      {
+        lesson: 'forward',
+        cell: 'dl-forward-explorer',
+        minutes: 8,
+        what: 'Destroy digits with the slider; when do they become unreadable?',
+      },
+      {
+        lesson: 'forward',
+        cell: 'dl-schedule-charts',
+        minutes: 5,
+        what: 'Two schedules, two speeds of forgetting.',
+      },
+      {
+        lesson: 'predicting-noise',
+        cell: 'dl-noise-predictor',
+        minutes: 10,
+        what: 'The network guesses the noise; where is that easy, where hard?',
+      },
+      {
+        lesson: 'train-live',
+        cell: 'dl-train-panel',
+        minutes: 10,
+        what: 'Start training now; look back at it at the end of the class.',
+      },
+      {
+        lesson: 'faster-sampling',
+        cell: 'dl-sampler-race',
+        minutes: 10,
+        what: 'DDPM, DDIM and DPM-Solver++ race from the same noise.',
+      },
+      {
+        lesson: 'train-live',
+        cell: 'dl-train-panel',
+        minutes: 2,
+        what: 'What did the class model learn in half an hour?',
+      },
+    ],
+  },
+  {
+    id: '90',
+    title: 'A 90-minute class: from noise to words',
+    steps: [
+      {
+        lesson: 'forward',
+        cell: 'dl-forward-explorer',
+        minutes: 8,
+        what: 'Destroy digits with the slider; when do they become unreadable?',
+      },
+      {
+        lesson: 'forward',
+        cell: 'dl-chain-vs-jump',
+        minutes: 5,
+        what: 'A thousand small steps are one jump: check it.',
+      },
+      {
+        lesson: 'forward',
+        cell: 'dl-schedule-charts',
+        minutes: 5,
+        what: 'Two schedules, two speeds of forgetting.',
+      },
+      {
+        lesson: 'predicting-noise',
+        cell: 'dl-noise-predictor',
+        minutes: 10,
+        what: 'The network guesses the noise; where is that easy, where hard?',
+      },
+      {
+        lesson: 'train-live',
+        cell: 'dl-train-panel',
+        minutes: 7,
+        what: 'Start training now; look back at it later.',
+      },
+      {
+        lesson: 'predicting-noise',
+        cell: 'dl-reverse-process',
+        minutes: 5,
+        what: 'Run the process backwards.',
+      },
+      {
+        lesson: 'faster-sampling',
+        cell: 'dl-sampler-race',
+        minutes: 12,
+        what: 'DDPM, DDIM and DPM-Solver++ race from the same noise.',
+      },
+      {
+        lesson: 'faster-sampling',
+        cell: 'dl-steps-quality',
+        minutes: 5,
+        what: 'What fewer steps cost, measured.',
+      },
+      {
+        lesson: 'latent',
+        cell: 'dl-latent-encode',
+        minutes: 8,
+        what: 'Squeeze a digit into 196 numbers and back.',
+      },
+      { lesson: 'latent', cell: 'dl-latent-sample', minutes: 5, what: 'Diffusion in the small space.' },
+      { lesson: 'text-to-image', cell: 'dl-t2i-tokens', minutes: 5, what: 'Words become tokens.' },
+      {
+        lesson: 'text-to-image',
+        cell: 'dl-t2i-generate',
+        minutes: 12,
+        what: 'Words steer the denoiser; turn the guidance up and down.',
+      },
+      { lesson: 'train-live', cell: 'dl-train-panel', minutes: 3, what: 'What did the class model learn?' },
+    ],
   },
 ];

@@ -8,7 +8,7 @@ import { studentUrl } from './presenter';
 import './home';
 import './lesson-page';
 import type { DlLessonPage } from './lesson-page';
-import { lessonIndex, type LessonEntry } from './course';
+import { lessonIndex, routeStepHash, type ClassRoute, type LessonEntry } from './course';
 import {
   applyPreferences,
   currentProjector,
@@ -39,6 +39,8 @@ function typesText(el: HTMLElement): boolean {
 export class DlApp extends LitElement {
   /** The course's lessons, in reading order (src/main.ts hands over lessons/manifest.ts). */
   @property({ attribute: false }) lessons: readonly LessonEntry[] = [];
+  /** Timed class routes (lessons/manifest.ts ROUTES). */
+  @property({ attribute: false }) routes: readonly ClassRoute[] = [];
   @state() private route: Route = parseHash(location.hash);
   @state() private backend: BackendInfo | null = null;
   @state() private backendError = '';
@@ -113,6 +115,26 @@ export class DlApp extends LitElement {
     if (b) q.set('backend', b);
     if (this.presenting) q.set('present', '1');
     return q;
+  }
+
+  /** On a step of a class route (route=…&step=…): where the class is, and the way to the next stop. */
+  private renderRouteBar() {
+    const q = this.route.query;
+    const r = this.routes.find((x) => x.id === q.get('route'));
+    const i = Number(q.get('step')) - 1;
+    if (!r || !Number.isInteger(i) || !r.steps[i]) return '';
+    const s = r.steps[i]!;
+    const done = r.steps.slice(0, i).reduce((a, x) => a + x.minutes, 0);
+    const total = r.steps.reduce((a, x) => a + x.minutes, 0);
+    return html`<nav class="route-bar" aria-label="Class route">
+      <strong>${r.title}</strong>
+      <span
+        >Step ${i + 1} of ${r.steps.length}: ${s.what} (${s.minutes} min; ${done} of ${total} min before
+        it)</span
+      >
+      ${i > 0 ? html`<a class="route-prev" href=${routeStepHash(r, i - 1)}>← previous step</a>` : ''}
+      ${i + 1 < r.steps.length ? html`<a class="route-next" href=${routeStepHash(r, i + 1)}>next step →</a>` : html`<span>end of the route</span>`}
+    </nav>`;
   }
 
   /** The QR code of this view for students (without presenter mode), with the link as text. */
@@ -194,7 +216,7 @@ export class DlApp extends LitElement {
           Present
         </button>
       </header>
-      ${this.classLink ? this.renderClassLink() : ''}
+      ${this.renderRouteBar()} ${this.classLink ? this.renderClassLink() : ''}
       <main id="main" tabindex="-1">
         ${
           this.route.lesson
@@ -203,7 +225,7 @@ export class DlApp extends LitElement {
                 .lessons=${this.lessons}
                 .carry=${carry}
               ></dl-lesson-page>`
-            : html`<dl-home .lessons=${this.lessons} .carry=${carry}></dl-home>`
+            : html`<dl-home .lessons=${this.lessons} .routes=${this.routes} .carry=${carry}></dl-home>`
         }
       </main>
       <footer class="footer">

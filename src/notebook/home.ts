@@ -2,7 +2,7 @@ import { LitElement, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { deleteAllBrowserCheckpoints } from '../train/idb-checkpoints';
 import { forgetPreferences } from './theme';
-import type { LessonEntry } from './course';
+import { routeStepHash, type ClassRoute, type LessonEntry } from './course';
 
 /** The home page: every lesson with what you will learn and how long it takes. */
 @customElement('dl-home')
@@ -11,6 +11,8 @@ export class DlHome extends LitElement {
   @property() carry = '';
   /** The lessons, in reading order. */
   @property({ attribute: false }) lessons: readonly LessonEntry[] = [];
+  /** Timed class routes. */
+  @property({ attribute: false }) routes: readonly ClassRoute[] = [];
 
   protected override createRenderRoot() {
     return this; // light DOM: shares the page's typography
@@ -39,6 +41,26 @@ export class DlHome extends LitElement {
               </li>`,
         )}
       </ol>
+      ${
+        this.routes.length
+          ? html`<section class="routes" aria-labelledby="routes-h">
+              <h2 id="routes-h">Teaching a class</h2>
+              <p>
+                A route opens each stop in presenter mode (large type, teacher's notes, Page Down from cell to
+                cell) and shows the way to the next one. The QR button gives students the same view.
+              </p>
+              <ul>
+                ${this.routes.map(
+                  (r) =>
+                    html`<li>
+                      <a class="route" href=${routeStepHash(r, 0)}>${r.title}</a>: ${r.steps.length} stops,
+                      ${r.steps.map((s) => `${s.what.replace(/[.?!]$/, '')} (${s.minutes} min)`).join(' · ')}
+                    </li>`,
+                )}
+              </ul>
+            </section>`
+          : nothing
+      }
       <section class="reset" aria-labelledby="reset-h">
         <h2 id="reset-h">Before the next class</h2>
         <p>

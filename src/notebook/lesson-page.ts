@@ -29,6 +29,7 @@ export class DlLessonPage extends LitElement {
   private async load(): Promise<void> {
     const id = this.lesson;
     this.module = null;
+    this.focusedCell = null;
     this.error = '';
     const entry = this.lessons.find((l) => l.id === id);
     if (!entry?.load) {
@@ -108,22 +109,32 @@ export class DlLessonPage extends LitElement {
     void Promise.all(
       cellsOf(article).map((c) => (c as HTMLElement & { updateComplete?: Promise<unknown> }).updateComplete),
     ).then(() => this.applyPresenterView());
-    // a link to one cell (…&cell=dl-sampler-race) opens the lesson there
+    this.focusWantedCell();
+  }
+
+  /** The cell the address last asked for (`cell=`), so a new one (a class route's next stop) is scrolled to. */
+  private focusedCell: string | null = null;
+
+  /** A link to one cell (…&cell=dl-sampler-race) opens the lesson there. */
+  private focusWantedCell(): void {
+    const article = this.querySelector('article.lesson');
     const wanted = parseHash(location.hash).query.get('cell');
-    const target = wanted ? cellsOf(article).find((c) => c.tagName.toLowerCase() === wanted) : undefined;
-    if (target) {
-      target.setAttribute('tabindex', '-1');
-      requestAnimationFrame(() => {
-        target.scrollIntoView({ block: 'start' });
-        target.focus({ preventScroll: true });
-      });
-    }
+    if (!article || !wanted || wanted === this.focusedCell) return;
+    this.focusedCell = wanted;
+    const target = cellsOf(article).find((c) => c.tagName.toLowerCase() === wanted);
+    if (!target) return;
+    target.setAttribute('tabindex', '-1');
+    requestAnimationFrame(() => {
+      target.scrollIntoView({ block: 'start' });
+      target.focus({ preventScroll: true });
+    });
   }
 
   /** Re-read URL parameters (back/forward or a hand-edited address). */
   reloadParams(): void {
     this.module?.store?.reload();
     this.applyPresenterView();
+    this.focusWantedCell();
   }
 
   override render() {

@@ -9,6 +9,8 @@ import { parseTargets, stepCell, studentUrl } from '../../src/notebook/presenter
 import { qrMatrix } from '../../src/widgets/qr-code';
 import jsQR from 'jsqr';
 import { collectErrors, mountApp, nextFrame, waitFor } from './helpers';
+import { ROUTES } from '../../lessons/manifest';
+import { routeStepHash } from '../../src/notebook/course';
 
 const errors = collectErrors();
 let app: DlApp;
@@ -137,6 +139,29 @@ describe('presenter mode', () => {
     expect(document.documentElement.classList.contains('presenter')).toBe(false);
     expect(shown(app.querySelector('dl-chain-vs-jump'))).toBe(true);
     expect(explorer().shadowRoot!.querySelector('select.schedule')!.closest('[inert]')).toBeNull();
+  });
+
+  it('a class route opens each stop at its cell, in presenter mode, with the way to the next', async () => {
+    const r = ROUTES[0]!;
+    app.routes = ROUTES;
+    location.hash = routeStepHash(r, 0);
+    await waitFor(() => app.querySelector('.route-bar'), 'the route bar', 30_000);
+    expect(app.querySelector('.route-bar')!.textContent!.replace(/\s+/g, ' ')).toContain(
+      `Step 1 of ${r.steps.length}`,
+    );
+    expect(document.documentElement.classList.contains('presenter')).toBe(true);
+    await waitFor(
+      () => document.activeElement?.localName === r.steps[0]!.cell || null,
+      'the first stop focused',
+      30_000,
+    );
+    app.querySelector<HTMLAnchorElement>('.route-bar a.route-next')!.click();
+    await waitFor(
+      () => document.activeElement?.localName === r.steps[1]!.cell || null,
+      'the second stop focused',
+      30_000,
+    );
+    expect(app.querySelector('.route-bar')!.textContent).toContain('Step 2');
   });
 
   it('raised no errors', () => {
