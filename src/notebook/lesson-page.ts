@@ -104,7 +104,8 @@ export class DlLessonPage extends LitElement {
     const article = this.querySelector('article.lesson');
     if (!article || article.hasAttribute('data-links')) return;
     article.setAttribute('data-links', '');
-    for (const cell of cellsOf(article)) cell.after(cellLink(cell.tagName.toLowerCase()));
+    for (const cell of cellsOf(article))
+      if (cell.localName !== 'dl-quiz') cell.after(cellLink(cell.localName)); // a quiz has no view to share
     // cells render their insides after this: apply the presenter view once they have
     void Promise.all(
       cellsOf(article).map((c) => (c as HTMLElement & { updateComplete?: Promise<unknown> }).updateComplete),

@@ -232,6 +232,27 @@ describe('the forward-process lesson', () => {
     expect(plot.shadowRoot!.querySelector('.readout')!.textContent).toMatch(/t = 500: ᾱ_t = 0\.07/);
   });
 
+  it('the check at the end gives feedback on a wrong and on the right answer, through the radios and the button', async () => {
+    await openLesson('#/forward?t=100&seed=0');
+    const quiz = app.querySelector('dl-quiz')!;
+    const sr = quiz.shadowRoot!;
+    expect(sr.querySelector('legend')!.textContent).toContain('step 700');
+    const radios = [...sr.querySelectorAll<HTMLInputElement>('input[type="radio"]')];
+    expect(radios.length).toBe(3);
+    const check = sr.querySelector<HTMLButtonElement>('button')!;
+    expect(check.disabled).toBe(true); // nothing chosen yet
+    radios[1]!.click();
+    await (quiz as HTMLElement & { updateComplete: Promise<unknown> }).updateComplete;
+    check.click();
+    await (quiz as HTMLElement & { updateComplete: Promise<unknown> }).updateComplete;
+    expect(sr.querySelector('[role="status"]')!.textContent).toMatch(/Not quite\. There is no network/);
+    radios[0]!.click();
+    await (quiz as HTMLElement & { updateComplete: Promise<unknown> }).updateComplete;
+    check.click();
+    await (quiz as HTMLElement & { updateComplete: Promise<unknown> }).updateComplete;
+    expect(sr.querySelector('[role="status"]')!.textContent).toMatch(/Right\. The small Gaussian steps/);
+  });
+
   it('raised no console errors', () => {
     expect(errors).toEqual([]);
   });
