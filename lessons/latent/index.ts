@@ -5,6 +5,7 @@ import './forward';
 import './sample';
 import './cost';
 import '../../src/notebook/live-train/panel';
+import '../../src/widgets/quiz';
 import html from './lesson.md';
 import { latentStore } from './params';
 
