@@ -4,6 +4,7 @@ import { chromiumArgs, findChromium } from './src/cli/chromium.mjs';
 import { lessonsPlugin } from './scripts/vite-plugin-lessons';
 import { mnistPlugin } from './scripts/vite-plugin-mnist';
 import { modelsPlugin } from './scripts/vite-plugin-models';
+import { printLesson } from './scripts/print-lesson';
 
 // Two suites: `node` (pure math, data, CLI code) and `browser` (widgets and lessons in real headless
 // Chromium via Playwright, Debian's chromium; no browser download). scripts/test.mjs runs both.
@@ -35,6 +36,8 @@ export default defineConfig({
             screenshotFailures: false,
             provider: playwright({ launchOptions: { executablePath: findChromium(), args: chromiumArgs } }),
             instances: [{ browser: 'chromium', viewport: { width: 1200, height: 900 } }],
+            // runs in Node with Playwright's page: a lesson opened in a page of its own, printed to PDF
+            commands: { printLesson },
           },
         },
       },
