@@ -119,6 +119,20 @@ describe('training live in a worker (WASM backend, classroom net, batch 4)', () 
     await waitFor(() => panel.session.hasModel && panel.session.step === step, 'the resume');
   });
 
+  it('forgets the saved run only after saying what will be lost', async () => {
+    expect(panel.session.savedStep).not.toBeNull();
+    let asked = '';
+    await panel.onForget((t) => ((asked = t), false)); // "Cancel"
+    expect(asked).toContain(`step ${panel.session.savedStep}`);
+    expect(asked).toContain('cannot be resumed');
+    expect(panel.session.savedStep).not.toBeNull();
+    await panel.onForget(() => true);
+    expect(panel.session.savedStep).toBeNull();
+    await panel.updateComplete;
+    expect($<HTMLButtonElement>('button.resume').disabled).toBe(true);
+    expect($<HTMLButtonElement>('button.forget').disabled).toBe(true);
+  });
+
   it('exports weights in the shipped format and refuses bad uploads without touching the model', async () => {
     const files = (await panel.session.exportFiles())!;
     const { metadata, weights } = decodeWeights(JSON.parse(JSON.stringify(files.json)), files.bin);

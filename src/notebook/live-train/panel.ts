@@ -97,6 +97,15 @@ export class DlTrainPanel extends LitElement {
     >`;
   }
 
+  /** Delete the run saved in this browser, after saying what will be lost (`ask` is replaceable in tests). */
+  async onForget(ask: (text: string) => boolean = (t) => confirm(t)): Promise<void> {
+    const s = this.session;
+    if (s.savedStep === null) return;
+    const text = `Delete the run saved in this browser (step ${s.savedStep})? It cannot be resumed afterwards; "Download weights" keeps a copy.`;
+    if (!ask(text)) return;
+    await s.forgetSaved();
+  }
+
   override render() {
     const s = this.session;
     const tr = s.hasModel;
@@ -186,6 +195,14 @@ export class DlTrainPanel extends LitElement {
           @click=${() => d && s.loadFromBrowser(d)}
         >
           Resume saved${s.savedStep !== null ? ` (step ${s.savedStep})` : ''}
+        </button>
+        <button
+          type="button"
+          class="forget"
+          ?disabled=${s.running || s.savedStep === null}
+          @click=${() => void this.onForget()}
+        >
+          Forget the saved run
         </button>
         <button
           type="button"
