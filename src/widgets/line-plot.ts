@@ -28,6 +28,14 @@ export class DlLinePlot extends LitElement {
     .wrap {
       position: relative;
     }
+    /* presenter mode: thicker lines (browsers without :host-context keep the normal ones) and a larger
+       legend (src/notebook/styles.css sets the variable) */
+    :host-context(.presenter) .wrap svg [stroke-width] {
+      stroke-width: var(--dl-chart-line, 4px);
+    }
+    .wrap [class*='-swatches'] {
+      font-size: var(--dl-chart-legend, inherit);
+    }
     /* the chart itself (not the legend swatches) scales with its box, so projector mode enlarges it */
     .wrap > svg,
     .wrap > figure > svg {

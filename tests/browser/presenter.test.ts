@@ -83,6 +83,14 @@ describe('presenter mode', () => {
     expect(shown(sr.querySelector('input.seed')!.closest('label'))).toBe(false);
   });
 
+  it('draws the charts with thicker lines and a larger legend', async () => {
+    const plot = app.querySelector('dl-schedule-charts')!.shadowRoot!.querySelector('dl-line-plot.log-snr')!;
+    const line = await waitFor(() => plot.shadowRoot!.querySelector('g[stroke-width="2"] path'), 'a line');
+    expect(parseFloat(getComputedStyle(line).strokeWidth)).toBeGreaterThanOrEqual(4);
+    const legend = plot.shadowRoot!.querySelector('[class*="-swatches"]')!;
+    expect(parseFloat(getComputedStyle(legend).fontSize)).toBeGreaterThanOrEqual(20); // 1.1rem of projector type
+  });
+
   it('Page Down moves to the next shown cell, even from a focused slider', async () => {
     const slider = explorer().shadowRoot!.querySelector('dl-slider')!.shadowRoot!.querySelector('input')!;
     slider.focus();
@@ -139,6 +147,10 @@ describe('presenter mode', () => {
     expect(document.documentElement.classList.contains('presenter')).toBe(false);
     expect(shown(app.querySelector('dl-chain-vs-jump'))).toBe(true);
     expect(explorer().shadowRoot!.querySelector('select.schedule')!.closest('[inert]')).toBeNull();
+    const plot = app.querySelector('dl-schedule-charts')!.shadowRoot!.querySelector('dl-line-plot.log-snr')!;
+    expect(
+      parseFloat(getComputedStyle(plot.shadowRoot!.querySelector('g[stroke-width="2"] path')!).strokeWidth),
+    ).toBeLessThan(4);
   });
 
   it('a class route opens each stop at its cell, in presenter mode, with the way to the next', async () => {
