@@ -1,7 +1,7 @@
 import { LitElement, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { deleteAllBrowserCheckpoints } from '../train/idb-checkpoints';
-import { forgetPreferences } from './theme';
+import { forgetAllLocal } from './theme';
 import { routeStepHash, type ClassRoute, type LessonEntry } from './course';
 
 /** The home page: every lesson with what you will learn and how long it takes. */
@@ -64,8 +64,9 @@ export class DlHome extends LitElement {
       <section class="reset" aria-labelledby="reset-h">
         <h2 id="reset-h">Before the next class</h2>
         <p>
-          This browser remembers the light or dark theme, projector mode and any training saved with
-          <em>Save in this browser</em>. Clear them to hand the machine to the next student.
+          This browser remembers the light or dark theme, projector mode, which TF.js backend was fastest, any
+          training saved with <em>Save in this browser</em> and any files kept for offline use. Clear them to
+          hand the machine to the next student.
         </p>
         <button type="button" class="clear-data" @click=${() => void this.clear()}>
           Clear what this browser saved
@@ -80,13 +81,18 @@ export class DlHome extends LitElement {
 
   /** Forget the preferences and delete the saved checkpoints, after asking. */
   async clear(
-    ask: () => boolean = () => confirm('Clear the theme, projector mode and saved training in this browser?'),
+    ask: () => boolean = () =>
+      confirm(
+        'Clear everything this course stored in this browser? The theme, projector mode, the remembered backend, every saved training run (download its weights first to keep it) and any offline copies will be gone.',
+      ),
   ): Promise<void> {
     if (!ask()) return;
-    forgetPreferences();
+    forgetAllLocal();
     try {
       await deleteAllBrowserCheckpoints();
-      this.cleared = 'Cleared: theme, projector mode and saved training are gone from this browser.';
+      if ('caches' in window) for (const k of await caches.keys()) await caches.delete(k);
+      this.cleared =
+        'Cleared: theme, projector mode, the remembered backend, saved training and offline copies are gone from this browser.';
     } catch (e) {
       this.cleared = `Preferences cleared, but ${(e as Error).message}.`;
     }

@@ -58,11 +58,13 @@ export function setProjector(on: boolean): void {
   applyPreferences(undefined, on);
 }
 
-/** Forget the remembered theme and projector mode (back to the system's theme, normal type). */
-export function forgetPreferences(): void {
+/**
+ * Forget everything the course keeps in localStorage (every key it writes starts with "dl-": the theme,
+ * projector mode, the remembered fastest backend), back to the system's theme and normal type.
+ */
+export function forgetAllLocal(): void {
   try {
-    localStorage.removeItem(KEY_THEME);
-    localStorage.removeItem(KEY_PROJECTOR);
+    for (const k of Object.keys(localStorage)) if (k.startsWith('dl-')) localStorage.removeItem(k);
   } catch {
     /* see stored() */
   }

@@ -61,8 +61,11 @@ describe('home page', () => {
     expect(app.querySelectorAll('.lesson-card a').length).toBe(ready);
   });
 
-  it('clears what the browser saved for the next class: theme, projector mode, saved training', async () => {
+  it('clears everything the course stored for the next class: settings, backend choice, saved training, caches', async () => {
     setProjector(true);
+    localStorage.setItem('dl-backend-choice', '{"test":1}');
+    const cache = await caches.open('dl-test-cache');
+    await cache.put('/test-entry', new Response('x'));
     await saveBrowserCheckpoint('test-clear', new Uint8Array([1, 2, 3]));
     expect(await loadBrowserCheckpoint('test-clear')).not.toBeNull();
     const home = app.querySelector('dl-home')!;
@@ -72,6 +75,8 @@ describe('home page', () => {
     expect(currentProjector()).toBe(false);
     expect(document.documentElement.classList.contains('projector')).toBe(false);
     expect(await loadBrowserCheckpoint('test-clear')).toBeNull();
+    expect(Object.keys(localStorage).filter((k) => k.startsWith('dl-'))).toEqual([]);
+    expect(await caches.keys()).toEqual([]);
     await home.updateComplete;
     expect(home.querySelector('.reset [role="status"]')!.textContent).toContain('Cleared');
     expect(home.querySelector<HTMLButtonElement>('button.clear-data')).not.toBeNull();
