@@ -5,6 +5,7 @@ import { customElement, state } from 'lit/decorators.js';
 import { SHIPPED_MODELS } from '../../src/nets/registry';
 import { LatentModelController, type ShippedLatent } from '../../src/notebook/controllers';
 import { GatedRun } from '../../src/notebook/gated-run';
+import { cardLinks } from '../../src/notebook/model-info';
 import { StoreController } from '../../src/notebook/store';
 import { sampleInWorker } from '../../src/notebook/inference/client';
 import { cellStyles } from '../../src/widgets/cell-styles';
@@ -78,6 +79,10 @@ export class DlLatentSample extends LitElement {
     const f = this.frames[this.shown];
     return html`
       <div class="live">live · the latent model samples in your browser</div>
+      ${cardLinks([
+        { model: SHIPPED_MODELS.ldmMnist, name: 'latent DDPM' },
+        { model: SHIPPED_MODELS.autoencoderMnist, name: 'autoencoder' },
+      ])}
       <div class="row">
         ${intInput('seed', 'sseed', v.sseed, (n) => latentStore.set({ sseed: n }))}
         <button type="button" @click=${() => latentStore.set({ sseed: (v.sseed + 1) % 2 ** 31 })}>

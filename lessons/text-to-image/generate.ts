@@ -2,6 +2,8 @@ import { stepOfIndex } from '../../src/diffusion/schedule';
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { customElement, query, state } from 'lit/decorators.js';
 import { GatedRun } from '../../src/notebook/gated-run';
+import { cardLinks } from '../../src/notebook/model-info';
+import { SHIPPED_MODELS } from '../../src/nets/registry';
 import { textToImageInWorker, type TextToImageFrame } from '../../src/notebook/inference/client';
 import { StoreController } from '../../src/notebook/store';
 import { cellStatus } from '../../src/widgets/cell-status';
@@ -200,6 +202,12 @@ export class DlT2iGenerate extends LitElement {
         : nothing;
     return html`
       <div class="live">live · the text-to-image model draws in your browser</div>
+      ${cardLinks([
+        { model: SHIPPED_MODELS.tokenizerMnist, name: 'tokenizer' },
+        { model: SHIPPED_MODELS.clipMnist, name: 'text encoder' },
+        { model: SHIPPED_MODELS.t2iMnist, name: 'text-to-image U-Net' },
+        { model: SHIPPED_MODELS.autoencoderMnist, name: 'autoencoder (decoder)' },
+      ])}
       <p class="status">
         Prompt: <q>${v.prompt.length > 80 ? `${v.prompt.slice(0, 80)}…` : v.prompt}</q> (edit it above)
       </p>

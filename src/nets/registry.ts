@@ -125,7 +125,14 @@ export const SHIPPED_MODELS = {
     sampleShape: [8, 8, 4],
     conditioning: { kind: 'text', width: 64, length: 24 },
     autoencoder: 'autoencoder-mnist',
-    files: DDPM_FILES,
+    files: {
+      model: 'model.json',
+      weights: 'weights.bin',
+      card: 'README.md',
+      checkpoint: 'checkpoint/ddpm.ckpt',
+      training: 'training.json',
+      eval: 'eval.json',
+    },
     sampling: { prediction: 'v', clipSample: false, default: { sampler: 'ddim', steps: 20 } },
   },
   mnistClassifier: {

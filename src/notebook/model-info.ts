@@ -1,7 +1,7 @@
 import { html } from 'lit';
 import { CONFIDENT_ABOVE, QUALITY_TARGET } from '../metrics/quality';
 import type { ModelController } from './controllers';
-import { modelCardPage, modelFile, SHIPPED_MODELS } from '../nets/registry';
+import { modelCardPage, modelFile, SHIPPED_MODELS, type ShippedModel } from '../nets/registry';
 
 const DDPM = SHIPPED_MODELS.ddpmMnist;
 
@@ -30,4 +30,15 @@ function quality(c: ModelController) {
     <strong class="quality">${pct(q.row.confidentShare)}</strong> as a digit with confidence &gt;
     ${CONFIDENT_ABOVE}${q.real ? html` (real digits: ${pct(q.real.confidentShare)})` : ''};
     <a href=${modelFile(DDPM, 'samples')} target="_blank" rel="noopener">see 100 of them</a>.`;
+}
+
+/** Links to the model cards of the shipped models a cell runs, each opening in a new tab. */
+export function cardLinks(models: readonly { model: ShippedModel; name: string }[]) {
+  return html`<p class="model-info">
+    Model card${models.length > 1 ? 's' : ''}:
+    ${models.map(
+      (m, i) =>
+        html`${i ? ' · ' : ''}<a href=${modelCardPage(m.model)} target="_blank" rel="noopener">${m.name}</a>`,
+    )}
+  </p>`;
 }

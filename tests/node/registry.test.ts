@@ -72,4 +72,28 @@ describe('shipped-model registry', () => {
     expect(() => pairedLatentScale({ sha256 }, meta.latent)).toThrow(/no latent scale yet/);
     expect(() => pairedLatentScale({ latentScale: 1 }, undefined)).toThrow(/not a latent diffusion model/);
   });
+
+  it('the text-to-image models belong together: each names the files it was trained with by their hash', async () => {
+    await initNodeBackend('wasm');
+    const sha = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
+    const tok = sha(modelFile(SHIPPED_MODELS.tokenizerMnist, 'tokenizer'));
+    const clipMeta = JSON.parse(
+      readFileSync(modelFile(SHIPPED_MODELS.clipMnist, 'model'), 'utf8'),
+    ).userDefinedMetadata;
+    expect(clipMeta.tokenizerSha256).toBe(tok);
+    const m = SHIPPED_MODELS.t2iMnist;
+    const { net, meta } = loadDdpm(
+      readFileSync(modelFile(m, 'model'), 'utf8'),
+      new Uint8Array(readFileSync(modelFile(m, 'weights'))),
+    );
+    expect(meta.text).toEqual({
+      clipSha256: sha(modelFile(SHIPPED_MODELS.clipMnist, 'weights')),
+      tokenizerSha256: tok,
+    });
+    expect(net.conditioning).toEqual(m.conditioning);
+    expect(net.sampleShape).toEqual(m.sampleShape);
+    expect(modelSampling(meta)).toEqual({ prediction: m.sampling.prediction, clipSample: false });
+    expect(meta.latent?.autoencoder).toBe(m.autoencoder);
+    net.dispose();
+  });
 });
