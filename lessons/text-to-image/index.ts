@@ -3,6 +3,7 @@ import './tokens';
 import './clip';
 import './generate';
 import './swap';
+import './curve';
 import '../../src/widgets/quiz';
 import html from './lesson.md';
 import { t2iStore } from './params';

@@ -253,11 +253,18 @@ export async function evalT2iCli(): Promise<void> {
     );
     console.log(`default guidance: ${best.guidance}`);
   } else {
+    // the rows at the default guidance (chosen beforehand on the validation phrasings), for the lesson's prose
+    const g = join(T2I_DIR, 'guidance.json');
+    const chosen = existsSync(g) ? (JSON.parse(readFileSync(g, 'utf8')) as { chosen: number }).chosen : null;
+    const at = (family: PhrasingFamily) =>
+      rows.find((r) => r.family === family && r.guidance === chosen) ?? null;
     writeFileAtomic(
       file,
       JSON.stringify(
         {
           modelStep: meta.step,
+          defaultGuidance: chosen,
+          atDefault: { train: at('train'), unseen: at('unseen') },
           perPrompt: per,
           prompts: promptDescriptions().length,
           sampler: { sampler: 'ddim', eta: 0, steps },
