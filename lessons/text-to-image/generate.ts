@@ -78,6 +78,28 @@ export class DlT2iGenerate extends LitElement {
   @state() private ms = 0;
   @state() private tokenizer: BpeTokenizer | null = null;
   @query('.maps') private mapsEl?: HTMLElement;
+  /** The replay timer while the steps play back (null when still). */
+  @state() private playing: ReturnType<typeof setInterval> | null = null;
+
+  /** Replay the denoising from the first step to the last, a frame every 150 ms. */
+  play(): void {
+    this.stop();
+    this.shown = 0;
+    this.playing = setInterval(() => {
+      if (this.shown >= this.frames.length - 1) this.stop();
+      else this.shown++;
+    }, 150);
+  }
+
+  stop(): void {
+    if (this.playing !== null) clearInterval(this.playing);
+    this.playing = null;
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.stop();
+  }
 
   private readonly runner = new GatedRun<{
     prompt: string;
@@ -249,11 +271,21 @@ export class DlT2iGenerate extends LitElement {
               <dl-slider
                 class="step-slider"
                 label="step"
-                min="0"
-                max=${this.frames.length - 1}
-                .value=${this.shown}
-                @dl-change=${(e: { value: number }) => (this.shown = e.value)}
+                min="1"
+                max=${this.frames.length}
+                .value=${this.shown + 1}
+                @dl-change=${(e: { value: number }) => {
+                  this.stop();
+                  this.shown = e.value - 1;
+                }}
               ></dl-slider>
+              <button
+                type="button"
+                class="play"
+                @click=${() => (this.playing === null ? this.play() : this.stop())}
+              >
+                ${this.playing === null ? '▶ Replay the steps' : '⏸ Pause'}
+              </button>
               <p class="status">
                 Each panel decodes the model's guess x̂₀ of the final latents after step ${f.index + 1} of
                 ${f.total} (from t = ${stepOfIndex(f.t)}). The sampler follows the guided prediction, ε̂(∅) +
