@@ -1,5 +1,6 @@
 import { LitElement, css, html } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
+import type { T2iEvalFile } from '../../src/metrics/adherence';
 import { modelFile, SHIPPED_MODELS } from '../../src/nets/registry';
 import { StoreController } from '../../src/notebook/store';
 import { cellStyles } from '../../src/widgets/cell-styles';
@@ -9,25 +10,6 @@ import { t2iStore } from './params';
 
 /** One array for the fixed y domain, so the chart does not see a new value on every render. */
 const SHARE: [number, number] = [0, 1];
-
-/** The measured rows of models/t2i-mnist/eval.json (`npm run eval -- t2i`). */
-interface EvalRow {
-  family: 'train' | 'unseen';
-  guidance: number;
-  digit: number;
-  thickness: number;
-  slant: number;
-  width: number;
-  fid: number;
-  diversity: number;
-}
-export interface T2iEval {
-  modelStep: number;
-  perPrompt: number;
-  prompts: number;
-  rows: EvalRow[];
-  ceiling: { digit: number; thickness: number; slant: number; width: number };
-}
 
 /**
  * The fidelity/diversity trade-off of guidance, measured: for the unseen phrasings, the share of images
@@ -53,7 +35,7 @@ export class DlT2iCurve extends LitElement {
 
   private readonly params = new StoreController(this, t2iStore);
   /** The committed evaluation, once loaded (read by tests). */
-  @state() data: T2iEval | null = null;
+  @state() data: T2iEvalFile | null = null;
   @state() private error = '';
 
   override connectedCallback(): void {
@@ -62,7 +44,7 @@ export class DlT2iCurve extends LitElement {
     fetch(new URL(modelFile(SHIPPED_MODELS.t2iMnist, 'eval'), document.baseURI))
       .then((r) => {
         if (!r.ok) throw new Error(`HTTP ${r.status}`);
-        return r.json() as Promise<T2iEval>;
+        return r.json() as Promise<T2iEvalFile>;
       })
       .then(
         (d) => (this.data = d),

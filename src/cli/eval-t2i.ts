@@ -20,7 +20,7 @@ import { loadMnistNode } from '../data/mnist-node';
 import { mulberry32 } from '../diffusion/random';
 import { makeSampler } from '../diffusion/samplers';
 import { makeSchedule } from '../diffusion/schedule';
-import { judge, meanPairwiseDistance, share, type Adherence } from '../metrics/adherence';
+import { judge, meanPairwiseDistance, share, type Adherence, type AdherenceRow } from '../metrics/adherence';
 import { classify, realImages } from '../metrics/evaluate';
 import { fitGaussian, frechetDistance } from '../metrics/fid';
 import { FEATURE_DIM } from '../nets/classifier';
@@ -67,20 +67,7 @@ export function promptSet(family: PhrasingFamily): { description: DigitDescripti
   }));
 }
 
-interface Row {
-  family: PhrasingFamily;
-  guidance: number;
-  images: number;
-  digit: number;
-  thickness: number;
-  slant: number;
-  width: number;
-  /** Mean of the four shares: what --choose maximises. */
-  mean: number;
-  fid: number;
-  /** Mean pairwise feature distance within a prompt / the same within real digits of its class. */
-  diversity: number;
-}
+type Row = AdherenceRow;
 
 export async function evalT2iCli(): Promise<void> {
   const backend = await initNodeBackend('wasm');

@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadClip } from '../nets/load-clip';
+import type { T2iEvalFile } from '../metrics/adherence';
 import { TextToImageTrainer } from '../train/t2i-trainer';
 import type { TrainData } from '../data/train-data';
 import type { TrainConfig } from '../train/ddpm-trainer';
@@ -68,24 +69,7 @@ export function t2iEvalMarkdown(dir: string): string {
   const path = join(dir, 'eval.json');
   if (!existsSync(path))
     return 'Not measured yet: run `npm run eval -- t2i --choose`, then `npm run eval -- t2i`.';
-  const e = JSON.parse(readFileSync(path, 'utf8')) as {
-    modelStep: number;
-    perPrompt: number;
-    prompts: number;
-    sampler: { steps: number };
-    ceiling: { digit: number; thickness: number; slant: number; width: number; digits: number };
-    fidFloor: number;
-    rows: {
-      family: string;
-      guidance: number;
-      digit: number;
-      thickness: number;
-      slant: number;
-      width: number;
-      fid: number;
-      diversity: number;
-    }[];
-  };
+  const e = JSON.parse(readFileSync(path, 'utf8')) as T2iEvalFile;
   const g = join(dir, 'guidance.json');
   const chosen = existsSync(g) ? (JSON.parse(readFileSync(g, 'utf8')) as { chosen: number }).chosen : null;
   const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
@@ -143,6 +127,39 @@ export function writeT2iCard(dir: string): void {
     machine: t.machine,
     recentLoss: recentLossText(t.history, 'weighted training loss'),
     evalText: t2iEvalMarkdown(dir),
+  });
+  net.dispose();
+  writeFileAtomic(join(dir, 'README.md'), text);
+}
+
+/** The card of the label-conditioned twin (models/label-ldm-mnist) from its training log. */
+export function writeLabelCard(dir: string): void {
+  const t = JSON.parse(readFileSync(join(dir, 'training.json'), 'utf8')) as {
+    config: TrainConfig;
+    step: number;
+    wallSeconds: number;
+    machine: string;
+    history: [number, number][];
+  };
+  const cfg = t.config;
+  const net = new UNet(unetConfigOf(cfg));
+  const u = net.config;
+  const steps = t.step.toLocaleString('en');
+  const text = renderTemplate(cardTemplate('label.md'), {
+    autoencoder: cfg.latent?.autoencoder ?? '?',
+    status: `**Status: training in progress**: ${steps} steps, not evaluated yet (its evaluation, digit adherence and FID against guidance beside the text model's, is still to be written).`,
+    scale: cfg.latent?.scale.toFixed(5) ?? '?',
+    drop: Math.round(100 * (cfg.condDrop ?? 0)),
+    architecture: `U-Net, base ${u.ch} channels (8×8 → 4×4 → 2×2 with ${u.ch}/${2 * u.ch}/${4 * u.ch} channels), one residual block per level and side with GroupNorm(${u.groups}) + SiLU, sinusoidal time embedding + MLP plus a learned embedding of the ${u.classes} classes and "no class", self-attention at 2×2; ${net.paramCount.toLocaleString('en')} parameters`,
+    schedule: cfg.schedule,
+    T: cfg.T,
+    objective: `${cfg.prediction} prediction, ${cfg.minSnrGamma ? `min-SNR-${cfg.minSnrGamma} loss weighting` : 'plain L_simple'}`,
+    optimiser: optimiserText(cfg),
+    emaDecay: cfg.emaDecay,
+    steps: `${steps} (${(t.step * cfg.batch).toLocaleString('en')} labelled latents seen, ${((t.step * cfg.batch) / 60000).toFixed(1)} epochs)`,
+    wallHours: (t.wallSeconds / 3600).toFixed(2),
+    machine: t.machine,
+    recentLoss: recentLossText(t.history, 'weighted training loss'),
   });
   net.dispose();
   writeFileAtomic(join(dir, 'README.md'), text);

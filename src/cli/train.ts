@@ -30,7 +30,15 @@ import { grownConfig, restoreCheckpoint, restoreGrown } from '../train/checkpoin
 import { modelDir, SHIPPED_MODELS } from '../nets/registry';
 import type { TrainData } from '../data/train-data';
 import { latentTrainConfig, latentTrainData, writeLatentCard } from './latent-files';
-import { LABEL_DIR, labelTrainConfig, T2I_DIR, t2iTrainConfig, t2iTrainer, writeT2iCard } from './t2i-files';
+import {
+  LABEL_DIR,
+  labelTrainConfig,
+  T2I_DIR,
+  t2iTrainConfig,
+  t2iTrainer,
+  writeLabelCard,
+  writeT2iCard,
+} from './t2i-files';
 
 /** A diffusion run this command trains: where it lives, how it starts, its data and its card. */
 interface DiffusionRun {
@@ -68,7 +76,7 @@ const RUNS: Record<'ddpm' | 'latent' | 't2i' | 'label', () => DiffusionRun> = {
     dir: arg('dir') ?? LABEL_DIR,
     fresh: labelTrainConfig,
     data: latentTrainData,
-    card: () => {},
+    card: writeLabelCard,
   }),
 };
 

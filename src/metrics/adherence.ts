@@ -74,3 +74,33 @@ export function meanPairwiseDistance(features: Float32Array): number {
     }
   return pairs ? sum / pairs : NaN;
 }
+
+/** One row of the text-to-image evaluation: a phrasing family at one guidance scale. */
+export interface AdherenceRow {
+  family: 'train' | 'validation' | 'unseen';
+  guidance: number;
+  images: number;
+  digit: number;
+  thickness: number;
+  slant: number;
+  width: number;
+  /** Mean of the four shares (what the choice of the default guidance maximises). */
+  mean: number;
+  fid: number;
+  /** Mean pairwise feature distance within a prompt / the same within real digits of its class. */
+  diversity: number;
+}
+
+/** models/t2i-mnist/eval.json, as `npm run eval -- t2i` writes it and the lesson reads it. */
+export interface T2iEvalFile {
+  modelStep: number;
+  defaultGuidance: number | null;
+  atDefault: { train: AdherenceRow | null; unseen: AdherenceRow | null };
+  perPrompt: number;
+  prompts: number;
+  sampler: { sampler: 'ddim'; eta: number; steps: number };
+  chance: { digit: number; tercile: number };
+  ceiling: { digits: number; digit: number; thickness: number; slant: number; width: number };
+  fidFloor: number;
+  rows: AdherenceRow[];
+}

@@ -12,13 +12,7 @@ import type { BpeTokenizer } from '../text/bpe';
 /** Unit caption embeddings [n, embed] of texts, as a tensor the caller disposes. */
 export function embedTexts(clip: ClipModel, tok: BpeTokenizer, texts: readonly string[]): tf.Tensor2D {
   const L = tok.contextLength;
-  const ids = new Int32Array(texts.length * L);
-  const ends = new Int32Array(texts.length);
-  texts.forEach((t, i) => {
-    const e = tok.encode(t);
-    ids.set(e.ids, i * L);
-    ends[i] = e.length - 1;
-  });
+  const { ids, ends } = tok.encodeBatch(texts);
   return tf.tidy(() =>
     clip.textEmbedding(tf.tensor2d(ids, [texts.length, L], 'int32'), tf.tensor1d(ends, 'int32')),
   );

@@ -242,6 +242,19 @@ export class BpeTokenizer {
     };
   }
 
+  /** Token ids [n·L] of texts (row-major) and the index of each row's <end> token [n]. */
+  encodeBatch(texts: readonly string[]): { ids: Int32Array; ends: Int32Array } {
+    const L = this.contextLength;
+    const ids = new Int32Array(texts.length * L);
+    const ends = new Int32Array(texts.length);
+    texts.forEach((t, i) => {
+      const e = this.encode(t);
+      ids.set(e.ids, i * L);
+      ends[i] = e.length - 1;
+    });
+    return { ids, ends };
+  }
+
   /** Text of ids: tokens joined, byte runs decoded as UTF-8, specials left out. */
   decode(ids: readonly number[]): string {
     const out: string[] = [];

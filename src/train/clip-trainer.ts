@@ -26,22 +26,6 @@ export const DEFAULT_CLIP_TRAIN = {
   seed: 0,
 } satisfies OptimConfig;
 
-/** Token ids [n, L] and the index of each row's <end> token [n]. */
-export function tokenBatch(
-  tok: BpeTokenizer,
-  texts: readonly string[],
-): { ids: Int32Array; ends: Int32Array } {
-  const L = tok.contextLength;
-  const ids = new Int32Array(texts.length * L);
-  const ends = new Int32Array(texts.length);
-  texts.forEach((t, i) => {
-    const e = tok.encode(t);
-    ids.set(e.ids, i * L);
-    ends[i] = e.length - 1;
-  });
-  return { ids, ends };
-}
-
 export class ClipTrainer extends Trainer<ClipTrainConfig, ClipModel> {
   readonly checkpointKind = 'clip-checkpoint';
 
@@ -73,7 +57,7 @@ export class ClipTrainer extends Trainer<ClipTrainConfig, ClipModel> {
       this.data.copySample(k, x, i * per);
       captions.push(trainingCaption(this.descriptions[k]!, k, step, seed));
     }
-    return { x, captions, ...tokenBatch(this.tokenizer, captions) };
+    return { x, captions, ...this.tokenizer.encodeBatch(captions) };
   }
 
   trainStep(): StepResult {

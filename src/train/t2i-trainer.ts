@@ -13,12 +13,11 @@ import type { TrainData } from '../data/train-data';
 import type { ClipModel } from '../nets/clip';
 import { trainingCaption, type DigitDescription } from '../text/captions';
 import type { BpeTokenizer } from '../text/bpe';
-import { tokenBatch } from './clip-trainer';
 import { DdpmTrainer, type TrainBatch, type TrainConfig } from './ddpm-trainer';
 
 /** Token states [n, L, width] of texts under a text encoder, as a plain array (row-major). */
 export function textStates(clip: ClipModel, tok: BpeTokenizer, texts: readonly string[]): Float32Array {
-  const { ids } = tokenBatch(tok, texts);
+  const { ids } = tok.encodeBatch(texts);
   return tf.tidy(() => {
     const idsT = tf.tensor2d(ids, [texts.length, tok.contextLength], 'int32');
     return clip.tokenStates(idsT).dataSync() as Float32Array;
