@@ -14,6 +14,8 @@ export interface PrintReport {
   controls: string[];
   /** Display formulas wider than the printable width. */
   wideFormulas: number;
+  /** The TeX of those formulas (for the message when the check fails). */
+  wideTex: string[];
   formulas: number;
   /** The header toolbar or the footer would print. */
   chrome: boolean;
@@ -38,6 +40,11 @@ export const printLesson: BrowserCommand<[hash: string, ready: string]> = async 
       throw new Error(`${e.message}; the page at ${page.url()}: ${body}`);
     });
     await page.emulateMedia({ media: 'print' });
+    // KaTeX's fonts: measured before they load, a formula is laid out in a wider fallback font
+    await page.evaluate(async () => {
+      await document.fonts.ready;
+      await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+    });
     const report = await page.evaluate(() => {
       const visible = (e: Element) => {
         const s = getComputedStyle(e);
@@ -55,8 +62,12 @@ export const printLesson: BrowserCommand<[hash: string, ready: string]> = async 
       walk(document);
       const formulas = [...document.querySelectorAll<HTMLElement>('.katex-display')];
       const width = document.querySelector('article.lesson')!.getBoundingClientRect().right;
+      const wide = formulas.filter(
+        (f) => f.scrollWidth > f.clientWidth + 1 || f.getBoundingClientRect().right > width + 1,
+      );
       return {
         controls,
+        wideTex: wide.map((f) => f.querySelector('annotation')?.textContent?.slice(0, 60) ?? '?'),
         formulas: formulas.length,
         wideFormulas: formulas.filter(
           (f) => f.scrollWidth > f.clientWidth + 1 || f.getBoundingClientRect().right > width + 1,

@@ -18,7 +18,8 @@ describe('a printed lesson', () => {
     expect(r.controls).toEqual([]);
     expect(r.chrome).toBe(false);
     expect(r.teacherText).toBe(0);
-    expect(r.formulas).toBeGreaterThanOrEqual(3); // q(x_t | x_{t-1}), the jump, the SNR
+    expect(r.formulas).toBeGreaterThanOrEqual(4); // q(x_t | x_{t-1}), the jump in two lines, the SNR
+    expect(r.wideTex).toEqual([]);
     expect(r.wideFormulas).toBe(0);
     expect(r.pages).toBeGreaterThan(1);
     expect(r.pdfBytes).toBeGreaterThan(10_000);
