@@ -89,7 +89,8 @@ export function t2iEvalMarkdown(dir: string): string {
   return lines.join('\n');
 }
 
-export function writeT2iCard(dir: string): void {
+/** A conditional latent run's training log, its network, and the card fields the two cards share. */
+function latentRunCard(dir: string, what: string) {
   const t = JSON.parse(readFileSync(join(dir, 'training.json'), 'utf8')) as {
     config: TrainConfig;
     step: number;
@@ -101,6 +102,28 @@ export function writeT2iCard(dir: string): void {
   const net = new UNet(unetConfigOf(cfg));
   const u = net.config;
   const steps = t.step.toLocaleString('en');
+  const fields = {
+    autoencoder: cfg.latent?.autoencoder ?? '?',
+    scale: cfg.latent?.scale.toFixed(5) ?? '?',
+    drop: Math.round(100 * (cfg.condDrop ?? 0)),
+    schedule: cfg.schedule,
+    T: cfg.T,
+    objective: `${cfg.prediction} prediction, ${cfg.minSnrGamma ? `min-SNR-${cfg.minSnrGamma} loss weighting` : 'plain L_simple'}`,
+    optimiser: optimiserText(cfg),
+    emaDecay: cfg.emaDecay,
+    steps: `${steps} (${(t.step * cfg.batch).toLocaleString('en')} ${what} seen, ${((t.step * cfg.batch) / 60000).toFixed(1)} epochs)`,
+    wallHours: (t.wallSeconds / 3600).toFixed(2),
+    machine: t.machine,
+    recentLoss: recentLossText(t.history, 'weighted training loss'),
+  };
+  // the part of the architecture both share
+  const unetText = `U-Net, base ${u.ch} channels (8×8 → 4×4 → 2×2 with ${u.ch}/${2 * u.ch}/${4 * u.ch} channels), one residual block per level and side with GroupNorm(${u.groups}) + SiLU, sinusoidal time embedding + MLP`;
+  return { t, net, u, steps, fields, unetText };
+}
+
+export function writeT2iCard(dir: string): void {
+  const { t, net, u, steps, fields, unetText } = latentRunCard(dir, 'captioned latents');
+  const cfg = t.config;
   const evalPath = join(dir, 'eval.json');
   const evaluated = existsSync(evalPath)
     ? (JSON.parse(readFileSync(evalPath, 'utf8')) as { modelStep: number }).modelStep
@@ -110,22 +133,11 @@ export function writeT2iCard(dir: string): void {
       ? `**Status:** ${steps} training steps, evaluated at this step (below).`
       : `**Status: training in progress**: ${steps} steps${evaluated ? `; the evaluation below is of step ${evaluated.toLocaleString('en')}` : ', not evaluated yet'}.`;
   const text = renderTemplate(cardTemplate('t2i.md'), {
-    autoencoder: cfg.latent?.autoencoder ?? '?',
+    ...fields,
     clipSha: cfg.text?.clipSha256.slice(0, 16) ?? '?',
     tokenizerSha: cfg.text?.tokenizerSha256.slice(0, 16) ?? '?',
     status,
-    scale: cfg.latent?.scale.toFixed(5) ?? '?',
-    drop: Math.round(100 * (cfg.condDrop ?? 0)),
-    architecture: `U-Net, base ${u.ch} channels (8×8 → 4×4 → 2×2 with ${u.ch}/${2 * u.ch}/${4 * u.ch} channels), one residual block per level and side with GroupNorm(${u.groups}) + SiLU, sinusoidal time embedding + MLP, self-attention at 2×2, and ${u.text?.heads}-head cross-attention to the ${u.text?.length} token states (width ${u.text?.width}) after the blocks of every level and side and after the self-attention (its output projection starting at zero); ${net.paramCount.toLocaleString('en')} parameters, ${(net.flopsPerImage() / 1e6).toFixed(1)} MFLOPs per latent per forward pass`,
-    schedule: cfg.schedule,
-    T: cfg.T,
-    objective: `${cfg.prediction} prediction, ${cfg.minSnrGamma ? `min-SNR-${cfg.minSnrGamma} loss weighting` : 'plain L_simple'}`,
-    optimiser: optimiserText(cfg),
-    emaDecay: cfg.emaDecay,
-    steps: `${steps} (${(t.step * cfg.batch).toLocaleString('en')} captioned latents seen, ${((t.step * cfg.batch) / 60000).toFixed(1)} epochs)`,
-    wallHours: (t.wallSeconds / 3600).toFixed(2),
-    machine: t.machine,
-    recentLoss: recentLossText(t.history, 'weighted training loss'),
+    architecture: `${unetText}, self-attention at 2×2, and ${u.text?.heads}-head cross-attention to the ${u.text?.length} token states (width ${u.text?.width}) after the blocks of every level and side and after the self-attention (its output projection starting at zero); ${net.paramCount.toLocaleString('en')} parameters, ${(net.flopsPerImage() / 1e6).toFixed(1)} MFLOPs per latent per forward pass`,
     evalText: t2iEvalMarkdown(dir),
   });
   net.dispose();
@@ -134,32 +146,11 @@ export function writeT2iCard(dir: string): void {
 
 /** The card of the label-conditioned twin (models/label-ldm-mnist) from its training log. */
 export function writeLabelCard(dir: string): void {
-  const t = JSON.parse(readFileSync(join(dir, 'training.json'), 'utf8')) as {
-    config: TrainConfig;
-    step: number;
-    wallSeconds: number;
-    machine: string;
-    history: [number, number][];
-  };
-  const cfg = t.config;
-  const net = new UNet(unetConfigOf(cfg));
-  const u = net.config;
-  const steps = t.step.toLocaleString('en');
+  const { net, u, steps, fields, unetText } = latentRunCard(dir, 'labelled latents');
   const text = renderTemplate(cardTemplate('label.md'), {
-    autoencoder: cfg.latent?.autoencoder ?? '?',
+    ...fields,
     status: `**Status: training in progress**: ${steps} steps, not evaluated yet (its evaluation, digit adherence and FID against guidance beside the text model's, is still to be written).`,
-    scale: cfg.latent?.scale.toFixed(5) ?? '?',
-    drop: Math.round(100 * (cfg.condDrop ?? 0)),
-    architecture: `U-Net, base ${u.ch} channels (8×8 → 4×4 → 2×2 with ${u.ch}/${2 * u.ch}/${4 * u.ch} channels), one residual block per level and side with GroupNorm(${u.groups}) + SiLU, sinusoidal time embedding + MLP plus a learned embedding of the ${u.classes} classes and "no class", self-attention at 2×2; ${net.paramCount.toLocaleString('en')} parameters`,
-    schedule: cfg.schedule,
-    T: cfg.T,
-    objective: `${cfg.prediction} prediction, ${cfg.minSnrGamma ? `min-SNR-${cfg.minSnrGamma} loss weighting` : 'plain L_simple'}`,
-    optimiser: optimiserText(cfg),
-    emaDecay: cfg.emaDecay,
-    steps: `${steps} (${(t.step * cfg.batch).toLocaleString('en')} labelled latents seen, ${((t.step * cfg.batch) / 60000).toFixed(1)} epochs)`,
-    wallHours: (t.wallSeconds / 3600).toFixed(2),
-    machine: t.machine,
-    recentLoss: recentLossText(t.history, 'weighted training loss'),
+    architecture: `${unetText} plus a learned embedding of the ${u.classes} classes and "no class", self-attention at 2×2; ${net.paramCount.toLocaleString('en')} parameters`,
   });
   net.dispose();
   writeFileAtomic(join(dir, 'README.md'), text);
