@@ -149,7 +149,7 @@ export function writeLabelCard(dir: string): void {
   const { net, u, steps, fields, unetText } = latentRunCard(dir, 'labelled latents');
   const text = renderTemplate(cardTemplate('label.md'), {
     ...fields,
-    status: `**Status: training in progress**: ${steps} steps, not evaluated yet (its evaluation, digit adherence and FID against guidance beside the text model's, is still to be written).`,
+    status: `**Status:** ${steps} steps; not evaluated yet (its evaluation, digit adherence, FID and diversity against guidance beside the text model's, is still to be written).`,
     architecture: `${unetText} plus a learned embedding of the ${u.classes} classes and "no class", self-attention at 2×2; ${net.paramCount.toLocaleString('en')} parameters`,
   });
   net.dispose();
