@@ -1,7 +1,7 @@
 /** The lesson's page-side model: the tokenizer (tokens are shown as the prompt is typed). */
 import { fetchBytes } from '../../src/data/fetch-bytes';
 import { modelFile, SHIPPED_MODELS } from '../../src/nets/registry';
-import { BpeTokenizer, type TokenizerJson } from '../../src/text/bpe';
+import { BpeTokenizer } from '../../src/text/bpe';
 
 let tokenizer: Promise<BpeTokenizer> | null = null;
 
@@ -9,7 +9,7 @@ let tokenizer: Promise<BpeTokenizer> | null = null;
 export function shippedTokenizer(): Promise<BpeTokenizer> {
   tokenizer ??= fetchBytes(
     new URL(modelFile(SHIPPED_MODELS.tokenizerMnist, 'tokenizer'), document.baseURI).href,
-  ).then((b) => BpeTokenizer.fromJSON(JSON.parse(new TextDecoder().decode(b)) as TokenizerJson));
+  ).then((b) => BpeTokenizer.fromBytes(b));
   tokenizer.catch(() => (tokenizer = null));
   return tokenizer;
 }

@@ -15,12 +15,9 @@ import { mnistTrainData } from '../data/train-data';
 import { makeSampler } from '../diffusion/samplers';
 import { fetchAutoencoder } from '../nets/load-autoencoder';
 import { fetchDdpm, modelSampling } from '../nets/load';
-import { modelDir, modelFile, SHIPPED_MODELS, type ShippedModel } from '../nets/registry';
+import { modelDir, SHIPPED_MODELS, type ShippedModel } from '../nets/registry';
 import { decodeLatents, LatentCodec } from '../pipelines/latent';
-import { textToImage, type TextToImageModels } from '../pipelines/text-to-image';
-import { fetchClip } from '../nets/load-clip';
-import { fetchBytes } from '../data/fetch-bytes';
-import { BpeTokenizer, type TokenizerJson } from '../text/bpe';
+import { fetchTextToImage, shippedTextToImageSource, textToImage } from '../pipelines/text-to-image';
 
 export interface PageBench {
   backend: string;
@@ -70,6 +67,12 @@ export async function benchBackend(
   };
 }
 
+/** The backend asked for, started, or why it could not be (a bench row then says so). */
+async function startBackendFor(name: BackendName): Promise<Awaited<ReturnType<typeof initBackend>> | string> {
+  const info = await initBackend(name);
+  return info.name === name ? info : `${name} unavailable: ${info.skipped.map((s) => s.reason).join('; ')}`;
+}
+
 /**
  * The latent lesson's sampling on one backend: the shipped latent DDPM and autoencoder, 16 digits in
  * `steps` DDIM steps, decoding included (median of `repeats` runs after one warm-up run).
@@ -79,8 +82,8 @@ export async function benchLatentSampling(
   steps: number,
   repeats: number,
 ): Promise<{ device: string; ms: number[] } | string> {
-  const info = await initBackend(name);
-  if (info.name !== name) return `${name} unavailable: ${info.skipped.map((s) => s.reason).join('; ')}`;
+  const info = await startBackendFor(name);
+  if (typeof info === 'string') return info;
   const folder = (m: ShippedModel) => new URL(`${modelDir(m)}/`, document.baseURI).href;
   const [ae, ldm] = await Promise.all([
     fetchAutoencoder(folder(SHIPPED_MODELS.autoencoderMnist)),
@@ -118,25 +121,14 @@ export async function benchTextToImage(
   steps: number,
   repeats: number,
 ): Promise<{ device: string; ms: number[] } | string> {
-  const info = await initBackend(name);
-  if (info.name !== name) return `${name} unavailable: ${info.skipped.map((s) => s.reason).join('; ')}`;
-  const folder = (m: ShippedModel) => new URL(`${modelDir(m)}/`, document.baseURI).href;
-  const [ae, t2i, clip, tokBytes] = await Promise.all([
-    fetchAutoencoder(folder(SHIPPED_MODELS.autoencoderMnist)),
-    fetchDdpm(folder(SHIPPED_MODELS.t2iMnist)),
-    fetchClip(folder(SHIPPED_MODELS.clipMnist)),
-    fetchBytes(new URL(modelFile(SHIPPED_MODELS.tokenizerMnist, 'tokenizer'), document.baseURI).href),
-  ]);
-  const models: TextToImageModels = {
-    tokenizer: BpeTokenizer.fromJSON(JSON.parse(new TextDecoder().decode(tokBytes)) as TokenizerJson),
-    clip: clip.net,
-    unet: t2i.net as UNet,
-    codec: new LatentCodec(ae.net, ae.meta.latentScale!),
-    schedule: makeSchedule(t2i.meta.schedule),
-    prediction: t2i.meta.prediction,
-  };
+  const info = await startBackendFor(name);
+  if (typeof info === 'string') return info;
+  const models = await fetchTextToImage(shippedTextToImageSource(document.baseURI));
   const run = async () => {
-    const sampler = makeSampler({ sampler: 'ddim', steps }, models.schedule, modelSampling(t2i.meta));
+    const sampler = makeSampler({ sampler: 'ddim', steps }, models.schedule, {
+      prediction: models.prediction,
+      clipSample: false,
+    });
     const t0 = performance.now();
     for await (const f of textToImage(models, sampler, {
       prompt: 'a thick 7 leaning right',
@@ -151,8 +143,8 @@ export async function benchTextToImage(
   await run();
   const ms: number[] = [];
   for (let i = 0; i < repeats; i++) ms.push(await run());
-  ae.net.dispose();
-  t2i.net.dispose();
-  clip.net.dispose();
+  models.codec.autoencoder.dispose();
+  models.unet.dispose();
+  models.clip.dispose();
   return { device: info.device, ms };
 }

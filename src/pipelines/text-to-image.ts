@@ -14,13 +14,19 @@
  * Deterministic for a seed: x_T and the noise of step i depend only on (seed, i).
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { fetchBytes } from '../data/fetch-bytes';
 import type { Sampler } from '../diffusion/sampler';
-import type { NoiseSchedule } from '../diffusion/schedule';
+import { makeSchedule, type NoiseSchedule } from '../diffusion/schedule';
 import type { ClipModel } from '../nets/clip';
+import { pairedLatentScale, sha256Hex } from '../nets/latent-pair';
+import { fetchDdpm } from '../nets/load';
+import { fetchAutoencoder } from '../nets/load-autoencoder';
+import { fetchClip } from '../nets/load-clip';
+import { modelDir, modelFile, SHIPPED_MODELS, type ShippedModel } from '../nets/registry';
 import type { UNet } from '../nets/unet';
 import { yieldToEventLoop } from '../runtime/yield';
-import type { BpeTokenizer, Encoding } from '../text/bpe';
-import type { LatentCodec } from './latent';
+import { BpeTokenizer, type Encoding } from '../text/bpe';
+import { LatentCodec } from './latent';
 import { stepNoise } from './ddpm-sample';
 
 export interface TextToImageModels {
@@ -30,6 +36,58 @@ export interface TextToImageModels {
   codec: LatentCodec;
   schedule: NoiseSchedule;
   prediction: 'epsilon' | 'v';
+}
+
+/** Where the four shipped models of the pipeline are: their folders' URLs, and the tokenizer.json's. */
+export interface TextToImageSource {
+  t2i: string;
+  clip: string;
+  autoencoder: string;
+  tokenizer: string;
+}
+
+/** The shipped models' URLs under a page's base URI. */
+export function shippedTextToImageSource(baseUri: string): TextToImageSource {
+  const folder = (m: ShippedModel) => new URL(`${modelDir(m)}/`, baseUri).href;
+  return {
+    t2i: folder(SHIPPED_MODELS.t2iMnist),
+    clip: folder(SHIPPED_MODELS.clipMnist),
+    autoencoder: folder(SHIPPED_MODELS.autoencoderMnist),
+    tokenizer: new URL(modelFile(SHIPPED_MODELS.tokenizerMnist, 'tokenizer'), baseUri).href,
+  };
+}
+
+/**
+ * Fetch the four models and check that they belong together: the U-Net names its text encoder's and
+ * tokenizer's SHA-256, the text encoder its tokenizer's, and the autoencoder pairs with the latents.
+ */
+export async function fetchTextToImage(src: TextToImageSource): Promise<TextToImageModels> {
+  const [ddpm, ae, clip, tokBytes] = await Promise.all([
+    fetchDdpm(src.t2i),
+    fetchAutoencoder(src.autoencoder),
+    fetchClip(src.clip),
+    fetchBytes(src.tokenizer),
+  ]);
+  const tokSha = await sha256Hex(tokBytes);
+  const text = ddpm.meta.text;
+  if (
+    !text ||
+    text.clipSha256 !== clip.sha256 ||
+    text.tokenizerSha256 !== tokSha ||
+    clip.meta.tokenizerSha256 !== tokSha
+  )
+    throw new Error(
+      'the text-to-image model, its text encoder and its tokenizer do not belong together: reload the page',
+    );
+  const scale = pairedLatentScale({ latentScale: ae.meta.latentScale, sha256: ae.sha256 }, ddpm.meta.latent);
+  return {
+    tokenizer: BpeTokenizer.fromBytes(tokBytes),
+    clip: clip.net,
+    unet: ddpm.net as UNet,
+    codec: new LatentCodec(ae.net, scale),
+    schedule: makeSchedule(ddpm.meta.schedule),
+    prediction: ddpm.meta.prediction,
+  };
 }
 
 /** The token states [n, L, width] of a prompt repeated n times, and its encoding. */

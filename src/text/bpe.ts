@@ -336,6 +336,11 @@ export class BpeTokenizer {
     };
   }
 
+  /** A tokenizer from the bytes of its tokenizer.json file (as fetched or read from disk). */
+  static fromBytes(bytes: Uint8Array): BpeTokenizer {
+    return BpeTokenizer.fromJSON(JSON.parse(new TextDecoder().decode(bytes)) as TokenizerJson);
+  }
+
   /** A tokenizer from its tokenizer.json (the layout toJSON writes), checked. */
   static fromJSON(json: TokenizerJson): BpeTokenizer {
     if (json?.model?.type !== 'BPE' || !json.model.byte_fallback)

@@ -4,7 +4,8 @@
  * the worker. Stopping (the signal) cancels the run between two steps.
  */
 import type { SamplerSpec } from '../../diffusion/samplers';
-import { modelDir, modelFile, type ShippedModel, SHIPPED_MODELS } from '../../nets/registry';
+import { modelDir, type ShippedModel, SHIPPED_MODELS } from '../../nets/registry';
+import { shippedTextToImageSource } from '../../pipelines/text-to-image';
 import { backendReady } from '../../runtime/session';
 import { connectWorker, proxy, type WorkerConnection } from '../../runtime/worker-rpc';
 import type {
@@ -12,7 +13,6 @@ import type {
   LossPoint,
   TextToImageFrame,
   TextToImageRequest,
-  TextToImageSource,
   WorkerFrame,
 } from './worker';
 
@@ -143,14 +143,7 @@ export async function* lossByTInWorker(o: {
 }
 
 /** The shipped text-to-image folders, as the worker fetches them. */
-function textToImageSource(): TextToImageSource {
-  return {
-    t2i: folder(SHIPPED_MODELS.t2iMnist),
-    clip: folder(SHIPPED_MODELS.clipMnist),
-    autoencoder: folder(SHIPPED_MODELS.autoencoderMnist),
-    tokenizer: new URL(modelFile(SHIPPED_MODELS.tokenizerMnist, 'tokenizer'), document.baseURI).href,
-  };
-}
+const textToImageSource = () => shippedTextToImageSource(document.baseURI);
 
 /** Text to image with the shipped models, in the worker: a frame per step. */
 export async function* textToImageInWorker(

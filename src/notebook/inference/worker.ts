@@ -18,13 +18,14 @@ import { normals } from '../../diffusion/random';
 import { decodeLatents, LatentCodec } from '../../pipelines/latent';
 import { initBackend, type BackendInfo, type BackendName } from '../../runtime/backend';
 import { exposeWorker, transfer } from '../../runtime/worker-rpc';
-import { fetchBytes } from '../../data/fetch-bytes';
-import { fetchClip } from '../../nets/load-clip';
-import { sha256Hex } from '../../nets/latent-pair';
-import type { UNet } from '../../nets/unet';
 import { embedImages, embedTexts } from '../../metrics/zero-shot';
-import { textToImage, type TextToImageFrame, type TextToImageModels } from '../../pipelines/text-to-image';
-import { BpeTokenizer, type TokenizerJson } from '../../text/bpe';
+import {
+  fetchTextToImage,
+  textToImage,
+  type TextToImageFrame,
+  type TextToImageModels,
+  type TextToImageSource,
+} from '../../pipelines/text-to-image';
 
 /** One frame of a run, as the page receives it. */
 export interface WorkerFrame {
@@ -44,7 +45,7 @@ export interface LossPoint {
   x0Mse: number;
 }
 
-export type { TextToImageFrame };
+export type { TextToImageFrame, TextToImageSource };
 
 export interface SampleRequest {
   /** Folder URL of a diffusion model (model.json + weights.bin). */
@@ -62,15 +63,6 @@ export interface SampleRequest {
 interface Loaded {
   ddpm: LoadedDdpm;
   codec?: LatentCodec;
-}
-
-/** What the text-to-image pipeline needs: the shipped folders' URLs. */
-export interface TextToImageSource {
-  t2i: string;
-  clip: string;
-  autoencoder: string;
-  /** URL of tokenizer.json. */
-  tokenizer: string;
 }
 
 export interface TextToImageRequest {
@@ -114,39 +106,9 @@ function load(model: string, autoencoder?: string): Promise<Loaded> {
 
 let t2iModels: Promise<TextToImageModels> | null = null;
 
-/** The text-to-image models, loaded once and checked to belong together (hashes of what each was trained on). */
+/** The text-to-image models, loaded once (a failed load is tried again next time). */
 function loadTextToImage(src: TextToImageSource): Promise<TextToImageModels> {
-  t2iModels ??= (async () => {
-    const [ddpm, ae, clip, tokBytes] = await Promise.all([
-      fetchDdpm(src.t2i),
-      fetchAutoencoder(src.autoencoder),
-      fetchClip(src.clip),
-      fetchBytes(src.tokenizer),
-    ]);
-    const tokSha = await sha256Hex(tokBytes);
-    const text = ddpm.meta.text;
-    if (
-      !text ||
-      text.clipSha256 !== clip.sha256 ||
-      text.tokenizerSha256 !== tokSha ||
-      clip.meta.tokenizerSha256 !== tokSha
-    )
-      throw new Error(
-        'the text-to-image model, its text encoder and its tokenizer do not belong together: reload the page',
-      );
-    const scale = pairedLatentScale(
-      { latentScale: ae.meta.latentScale, sha256: ae.sha256 },
-      ddpm.meta.latent,
-    );
-    return {
-      tokenizer: BpeTokenizer.fromJSON(JSON.parse(new TextDecoder().decode(tokBytes)) as TokenizerJson),
-      clip: clip.net,
-      unet: ddpm.net as UNet,
-      codec: new LatentCodec(ae.net, scale),
-      schedule: makeSchedule(ddpm.meta.schedule),
-      prediction: ddpm.meta.prediction,
-    };
-  })();
+  t2iModels ??= fetchTextToImage(src);
   t2iModels.catch(() => (t2iModels = null));
   return t2iModels;
 }
