@@ -1,9 +1,15 @@
-// The production build works as a static folder from any sub-path and asks no other origin for anything.
-// Builds into .cache/dist-check, serves it under /some/sub/path/ with a plain static server, opens the
-// forward lesson in headless Chromium, and fails on any request to another origin, any failed request,
-// any console error, or a grid that never draws. Run by `npm test` when Chromium is present.
+// The production build as a visitor meets it, in headless Chromium. Builds into .cache/dist-check, serves
+// it under /some/sub/path/ with a plain static server (with the cross-origin isolation headers that the
+// preview sends) and checks, each as a named check:
+// 1. the forward lesson loads from a sub-path and asks no other origin for anything;
+// 2. offline after one visit: lessons visited once reload and work with the server gone;
+// 3. "Keep the whole course on this device", then with the server gone every lesson loads its models,
+//    samples, and trains;
+// throughout: no request to another origin, no console or page error, and no Content-Security-Policy
+// violation (the built page carries a strict policy in a <meta>). Run by `npm test` when Chromium is
+// present; writes .cache/dist-check.json ({ passed, failed }) for its summary.
 import { createServer } from 'node:http';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { extname, join, normalize } from 'node:path';
 import { chromium } from 'playwright';
 import { build } from 'vite';
@@ -14,63 +20,235 @@ const PREFIX = '/some/sub/path/';
 const TYPES = {
   '.html': 'text/html',
   '.js': 'text/javascript',
+  '.mjs': 'text/javascript',
   '.css': 'text/css',
   '.wasm': 'application/wasm',
   '.woff2': 'font/woff2',
+  '.json': 'application/json',
+  '.webmanifest': 'application/manifest+json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
 };
 
 await build({ logLevel: 'warn', build: { outDir: OUT, emptyOutDir: true } });
 
+/** The server can be switched off (every connection refused at once), as when the Wi-Fi drops. */
+let down = false;
 const server = createServer(async (req, res) => {
+  if (down) return req.socket.destroy();
   const url = new URL(req.url, 'http://x');
   if (!url.pathname.startsWith(PREFIX)) return res.writeHead(404).end();
-  const rel = normalize(url.pathname.slice(PREFIX.length) || 'index.html');
+  const rel = normalize(decodeURIComponent(url.pathname.slice(PREFIX.length)) || 'index.html');
   try {
     const body = await readFile(join(OUT, rel));
-    res.writeHead(200, { 'Content-Type': TYPES[extname(rel)] ?? 'application/octet-stream' }).end(body);
+    res
+      .writeHead(200, {
+        'Content-Type': TYPES[extname(rel)] ?? 'application/octet-stream',
+        'Cross-Origin-Opener-Policy': 'same-origin',
+        'Cross-Origin-Embedder-Policy': 'require-corp',
+      })
+      .end(body);
   } catch {
     res.writeHead(404).end();
   }
 });
 await new Promise((r) => server.listen(0, '127.0.0.1', r));
 const origin = `http://127.0.0.1:${server.address().port}`;
+const site = `${origin}${PREFIX}`;
 
-const problems = [];
 const browser = await chromium.launch({ executablePath: findChromium(), args: chromiumArgs });
-try {
-  const page = await browser.newPage();
+
+/** A fresh browser profile whose page reports every problem into `problems`. */
+async function openPage(problems) {
+  const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+  await context.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) =>
+      console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || 'inline code'}`),
+    );
+  });
+  const page = await context.newPage();
   page.on('request', (r) => {
     const u = r.url();
     if (!u.startsWith(origin) && !u.startsWith('data:') && !u.startsWith('blob:'))
       problems.push(`request to another origin: ${u}`);
   });
-  page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()}`));
+  page.on('requestfailed', (r) => {
+    // ERR_ABORTED: cancelled because the check moved on to another page, not a failure to fetch
+    if (r.failure()?.errorText !== 'net::ERR_ABORTED')
+      problems.push(`request failed: ${r.url()} (${r.failure()?.errorText})`);
+  });
   page.on('response', (r) => r.status() >= 400 && problems.push(`HTTP ${r.status()}: ${r.url()}`));
-  page.on('console', (m) => m.type() === 'error' && problems.push(`console error: ${m.text()}`));
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  await page.goto(`${origin}${PREFIX}#/forward?t=500&backend=wasm`);
-  await page.waitForFunction(
-    () => {
-      const chip = document.querySelector('dl-backend-chip');
-      const c = document
-        .querySelector('dl-forward-explorer')
-        ?.shadowRoot?.querySelector('dl-image-grid')
-        ?.shadowRoot?.querySelector('canvas');
-      return chip?.info?.name === 'wasm' && c && c.width > 100;
-    },
-    null,
-    { timeout: 60_000 },
+  page.on(
+    'console',
+    (m) => m.type() === 'error' && problems.push(`console error: ${m.text().slice(0, 300)}`),
   );
-} catch (e) {
-  problems.push(`the built lesson did not come up: ${e.message}`);
-} finally {
-  await browser.close();
-  server.close();
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message.slice(0, 300)}`));
+  return { context, page };
 }
-if (problems.length) {
-  console.error(`✗ built app under ${PREFIX}:\n  ${problems.join('\n  ')}`);
-  process.exit(1);
+
+/** Opens a lesson with a fresh load of the page (not a same-document hash change). */
+async function open(page, hash) {
+  await page.goto('about:blank');
+  await page.goto(`${site}${hash}`);
 }
-console.log(
-  `✓ built app served under ${PREFIX} loads the forward lesson on WASM with every request to its own origin`,
+
+/** What each lesson shows once its data and models are in and it has run them (WASM backend). */
+const WORKS = {
+  forward: async (page) =>
+    page.waitForFunction(
+      () =>
+        (document
+          .querySelector('dl-forward-explorer')
+          ?.shadowRoot?.querySelector('dl-image-grid')
+          ?.shadowRoot?.querySelector('canvas')?.width ?? 0) > 100,
+      null,
+      { timeout: 60_000 },
+    ),
+  'predicting-noise': async (page) =>
+    page.waitForFunction(() => !!document.querySelector('dl-noise-predictor')?.result, null, {
+      timeout: 120_000,
+    }),
+  'train-live': async (page) => {
+    await page.waitForFunction(
+      () =>
+        document.querySelector('dl-train-panel')?.shadowRoot?.querySelector('button.start')?.disabled ===
+        false,
+      null,
+      { timeout: 120_000 },
+    );
+    await page.evaluate(() =>
+      document.querySelector('dl-train-panel').shadowRoot.querySelector('button.start').click(),
+    );
+    await page.waitForFunction(() => document.querySelector('dl-train-panel').session.step >= 3, null, {
+      timeout: 120_000,
+    });
+    await page.evaluate(() =>
+      document.querySelector('dl-train-panel').shadowRoot.querySelector('button.start').click(),
+    );
+  },
+  'faster-sampling': async (page) =>
+    page.waitForFunction(
+      () => {
+        const race = document.querySelector('dl-sampler-race');
+        if (race && !race.running) race.shadowRoot?.querySelector('button.run')?.click();
+        return race?.results && Object.keys(race.results).length === 3 && !race.running;
+      },
+      null,
+      { timeout: 180_000, polling: 500 },
+    ),
+  latent: async (page) =>
+    page.waitForFunction(() => !!document.querySelector('dl-latent-encode')?.result, null, {
+      timeout: 120_000,
+    }),
+  'text-to-image': async (page) =>
+    page.waitForFunction(() => document.querySelector('dl-t2i-generate')?.frames?.length === 20, null, {
+      timeout: 180_000,
+    }),
+};
+
+const results = [];
+async function check(name, body) {
+  const problems = [];
+  const t0 = Date.now();
+  try {
+    await body(problems);
+  } catch (e) {
+    problems.push(e.message.split('\n')[0]);
+  }
+  results.push({ name, problems });
+  const s = ((Date.now() - t0) / 1000).toFixed(0);
+  if (problems.length) console.error(`✗ ${name} (${s} s):\n  ${[...new Set(problems)].join('\n  ')}`);
+  else console.log(`✓ ${name} (${s} s)`);
+}
+
+await check(
+  `the built app served under ${PREFIX} loads the forward lesson, every request to its own origin`,
+  async (problems) => {
+    const { context, page } = await openPage(problems);
+    await open(page, '#/forward?t=500&backend=wasm');
+    await WORKS.forward(page);
+    const csp = await page.evaluate(
+      () => document.querySelector('meta[http-equiv="Content-Security-Policy"]')?.content,
+    );
+    if (!csp || /unsafe-eval'/.test(csp.replace("'wasm-unsafe-eval'", '')))
+      problems.push(`the page's Content-Security-Policy is missing or allows eval: ${csp}`);
+    await context.close();
+  },
 );
+
+/** Waits until the service worker controls the page and has precached the shell. */
+const controlled = (page) =>
+  page.waitForFunction(() => navigator.serviceWorker?.controller?.state === 'activated', null, {
+    timeout: 60_000,
+  });
+
+await check(
+  'offline after one visit: the lessons visited reload and work with the server gone',
+  async (problems) => {
+    const { context, page } = await openPage(problems);
+    const visited = ['forward', 'predicting-noise'];
+    await open(page, '');
+    await controlled(page);
+    for (const id of visited) {
+      await open(page, `#/${id}?backend=wasm`);
+      await WORKS[id](page);
+    }
+    down = true;
+    await context.setOffline(true);
+    for (const id of visited) {
+      await open(page, `#/${id}?backend=wasm`);
+      await WORKS[id](page);
+    }
+    await context.close();
+    down = false;
+  },
+);
+
+await check(
+  '"Keep the whole course on this device", then offline every lesson samples and trains',
+  async (problems) => {
+    const { context, page } = await openPage(problems);
+    await open(page, '');
+    await controlled(page);
+    const button = page.locator('button.keep-offline');
+    await button.waitFor({ timeout: 30_000 });
+    const label = await button.textContent();
+    if (!/\(\d+ MB\)/.test(label)) problems.push(`the button does not give the total size: "${label}"`);
+    await button.click();
+    await page.waitForFunction(
+      () => /^Done: /.test(document.querySelector('.offline .status')?.textContent ?? ''),
+      null,
+      {
+        timeout: 180_000,
+      },
+    );
+    down = true;
+    await context.setOffline(true);
+    const lessons = await page.evaluate(() =>
+      [...document.querySelectorAll('.lesson-list a[href^="#/"]')].map((a) =>
+        a.getAttribute('href').slice(2),
+      ),
+    );
+    const missing = Object.keys(WORKS).filter((id) => !lessons.includes(id));
+    const untested = lessons.filter((id) => !WORKS[id]);
+    if (missing.length || untested.length)
+      problems.push(`lessons on the home page ${lessons.join(', ')}; no check for: ${untested.join(', ')}`);
+    for (const id of lessons) {
+      if (!WORKS[id]) continue;
+      await open(page, `#/${id}?backend=wasm`);
+      try {
+        await WORKS[id](page);
+      } catch (e) {
+        problems.push(`${id} offline: ${e.message.split('\n')[0]}`);
+      }
+    }
+    await context.close();
+    down = false;
+  },
+);
+
+await browser.close();
+server.close();
+const failed = results.filter((r) => r.problems.length).length;
+await writeFile('.cache/dist-check.json', JSON.stringify({ passed: results.length - failed, failed }));
+process.exit(failed ? 1 : 0);

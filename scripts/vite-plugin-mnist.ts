@@ -9,6 +9,14 @@ import { mnistAssetPath } from './mnist-assets';
 
 const SPLITS: MnistSplitName[] = ['train', 'test'];
 
+/** What the build copies: the two splits, under data/. */
+export function mnistAssets(): { fileName: string; source: Uint8Array }[] {
+  return SPLITS.map((split) => ({
+    fileName: `data/mnist-${split}.bin`,
+    source: readFileSync(mnistAssetPath(split)),
+  }));
+}
+
 export function mnistPlugin(): Plugin {
   return {
     name: 'diffusion-lab-mnist',
@@ -24,13 +32,7 @@ export function mnistPlugin(): Plugin {
       });
     },
     generateBundle() {
-      for (const split of SPLITS) {
-        this.emitFile({
-          type: 'asset',
-          fileName: `data/mnist-${split}.bin`,
-          source: readFileSync(mnistAssetPath(split)),
-        });
-      }
+      for (const a of mnistAssets()) this.emitFile({ type: 'asset', ...a });
     },
   };
 }

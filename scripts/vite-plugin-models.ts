@@ -62,6 +62,14 @@ function cardPages(): { rel: string; html: string }[] {
     }));
 }
 
+/** What the build copies: every shipped model file and every card page, under models/. */
+export function modelAssets(): { fileName: string; source: Uint8Array | string }[] {
+  return [
+    ...shippedFiles().map((rel) => ({ fileName: `models/${rel}`, source: readFileSync(join(ROOT, rel)) })),
+    ...cardPages().map(({ rel, html }) => ({ fileName: `models/${rel}`, source: html })),
+  ];
+}
+
 export function modelsPlugin(): Plugin {
   return {
     name: 'diffusion-lab-models',
@@ -94,10 +102,7 @@ export function modelsPlugin(): Plugin {
       });
     },
     generateBundle() {
-      for (const rel of shippedFiles())
-        this.emitFile({ type: 'asset', fileName: `models/${rel}`, source: readFileSync(join(ROOT, rel)) });
-      for (const { rel, html } of cardPages())
-        this.emitFile({ type: 'asset', fileName: `models/${rel}`, source: html });
+      for (const a of modelAssets()) this.emitFile({ type: 'asset', ...a });
     },
   };
 }

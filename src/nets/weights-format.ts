@@ -103,18 +103,34 @@ export function decodeWeights(
       'the model description is not valid JSON: is this a model.json from Diffusion Lab?',
     );
   }
-  const entries = json?.weightsManifest?.flatMap((g) => g.weights);
-  if (!Array.isArray(entries) || entries.length === 0) {
+  const manifest = (json as Partial<ModelJson> | null)?.weightsManifest;
+  const entries: unknown[] | undefined =
+    Array.isArray(manifest) &&
+    manifest.every((g) => Array.isArray((g as { weights?: unknown } | null)?.weights))
+      ? manifest.flatMap((g) => g.weights)
+      : undefined;
+  if (!entries || entries.length === 0) {
     throw new WeightsError(
       'the model description lists no weights (no weightsManifest): is this a model.json from Diffusion Lab?',
     );
   }
-  const bad = entries.find((e) => !(e.dtype in BYTES));
-  if (bad)
-    throw new WeightsError(
-      `weight ${bad.name} has dtype ${bad.dtype}; only float32 and bfloat16 are supported`,
-    );
-  const need = entries.reduce((a, e) => a + size(e.shape) * BYTES[e.dtype], 0);
+  entries.forEach((e, i) => {
+    const w = e as Partial<WeightSpec & { dtype: unknown }> | null;
+    if (typeof w?.name !== 'string')
+      throw new WeightsError(`entry ${i} of the model description has no name: is the file damaged?`);
+    if (
+      !Array.isArray(w.shape) ||
+      w.shape.length > 8 ||
+      !w.shape.every((d) => Number.isInteger(d) && d >= 0 && d <= 1 << 28)
+    )
+      throw new WeightsError(`weight ${w.name} has no valid shape: is the file damaged?`);
+    if (!Object.hasOwn(BYTES, w.dtype as string))
+      throw new WeightsError(
+        `weight ${w.name} has dtype ${String(w.dtype)}; only float32 and bfloat16 are supported`,
+      );
+  });
+  const specs = entries as ModelJson['weightsManifest'][number]['weights'];
+  const need = specs.reduce((a, e) => a + size(e.shape) * BYTES[e.dtype], 0);
   if (bin.byteLength !== need) {
     throw new WeightsError(
       `the weights file has ${bin.byteLength} bytes but its description needs ${need}` +
@@ -122,13 +138,13 @@ export function decodeWeights(
     );
   }
   if (expected) {
-    if (entries.length !== expected.length) {
+    if (specs.length !== expected.length) {
       throw new WeightsError(
-        `the weights file has ${entries.length} tensors, this model expects ${expected.length}: is it from another model?`,
+        `the weights file has ${specs.length} tensors, this model expects ${expected.length}: is it from another model?`,
       );
     }
     expected.forEach((s, i) => {
-      const e = entries[i]!;
+      const e = specs[i]!;
       if (e.name !== s.name)
         throw new WeightsError(
           `tensor ${i} is ${e.name}, this model expects ${s.name}: is it from another model?`,
@@ -142,7 +158,7 @@ export function decodeWeights(
   }
   const weights = new Map<string, NamedWeight>();
   let o = 0;
-  for (const e of entries) {
+  for (const e of specs) {
     const n = size(e.shape);
     const bytes = bin.slice(o, o + n * BYTES[e.dtype]); // a copy: aligned, and independent of `bin`
     o += bytes.length;
@@ -151,7 +167,8 @@ export function decodeWeights(
     if (!data.every(Number.isFinite)) throw new WeightsError(`${e.name} contains NaN or infinite values`);
     weights.set(e.name, { name: e.name, shape: e.shape, data });
   }
-  return { weights, metadata: json.userDefinedMetadata ?? {} };
+  const meta = json.userDefinedMetadata;
+  return { weights, metadata: meta && typeof meta === 'object' && !Array.isArray(meta) ? meta : {} };
 }
 
 const MAGIC = 'DLCKPT01';

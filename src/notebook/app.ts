@@ -4,6 +4,7 @@ import type { BackendInfo } from '../runtime/backend';
 import { startBackend } from '../runtime/session';
 import '../widgets/backend-chip';
 import '../widgets/qr-code';
+import { startServiceWorker } from './offline';
 import { studentUrl } from './presenter';
 import './home';
 import './lesson-page';
@@ -48,6 +49,8 @@ export class DlApp extends LitElement {
   @state() private projector = currentProjector();
   /** The class link (QR code) panel is open. */
   @state() private classLink = false;
+  /** A new version of the built site is waiting: this switches to it (and reloads). */
+  @state() private applyUpdate: (() => void) | null = null;
 
   protected override createRenderRoot() {
     return this;
@@ -68,6 +71,7 @@ export class DlApp extends LitElement {
     // an address asking for a backend that does not exist is named in the chip, not silently dropped
     const asked = this.route.query.get('backend');
     const unknown = asked && asked !== backend ? asked : undefined;
+    startServiceWorker((apply) => (this.applyUpdate = apply));
     startBackend(backend === 'auto' ? undefined : backend).then(
       (info) => (this.backend = unknown ? { ...info, unknownRequest: unknown } : info),
       (e: Error) => (this.backendError = e.message),
@@ -216,6 +220,15 @@ export class DlApp extends LitElement {
           Present
         </button>
       </header>
+      ${
+        this.applyUpdate
+          ? html`<div class="update-bar" role="status">
+              A new version of Diffusion Lab is ready.
+              <button type="button" @click=${this.applyUpdate}>Update now (reloads the page)</button>
+              <button type="button" @click=${() => (this.applyUpdate = null)}>Later</button>
+            </div>`
+          : ''
+      }
       ${this.renderRouteBar()} ${this.classLink ? this.renderClassLink() : ''}
       <main id="main" tabindex="-1">
         ${

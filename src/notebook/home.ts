@@ -2,6 +2,8 @@ import { LitElement, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { deleteAllBrowserCheckpoints } from '../train/idb-checkpoints';
 import { forgetAllLocal } from './theme';
+import { fetchOfflineList, keepWholeCourse, keepsWholeCourse, megabytes, type KeepProgress } from './offline';
+import type { OfflineList } from './offline-files';
 import { routeStepHash, type ClassRoute, type LessonEntry } from './course';
 
 /** The home page: every lesson with what you will learn and how long it takes. */
@@ -61,6 +63,7 @@ export class DlHome extends LitElement {
             </section>`
           : nothing
       }
+      ${this.renderOffline()}
       <section class="reset" aria-labelledby="reset-h">
         <h2 id="reset-h">Before the next class</h2>
         <p>
@@ -74,6 +77,69 @@ export class DlHome extends LitElement {
         ${this.cleared ? html`<span class="status" role="status">${this.cleared}</span>` : nothing}
       </section>
     </section>`;
+  }
+
+  /** The built site's list of files (none in development, or before it arrives). */
+  @state() offlineList: OfflineList | null = null;
+  /** Keeping the course: progress while it runs, then what happened. */
+  @state() keeping: KeepProgress | null = null;
+  @state() offlineMessage = '';
+  @state() keptAll = false;
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    if (import.meta.env.PROD)
+      fetchOfflineList().then(
+        async (list) => {
+          this.offlineList = list;
+          this.keptAll = await keepsWholeCourse(list);
+        },
+        () => undefined, // offline or not a built site: the section stays hidden
+      );
+  }
+
+  /** Before class: download every lesson's files once, so the class works without the network. */
+  private renderOffline() {
+    const list = this.offlineList;
+    if (!list) return nothing;
+    const total = list.files.reduce((a, f) => a + f.bytes, 0);
+    const p = this.keeping;
+    return html`<section class="offline" aria-labelledby="offline-h">
+      <h2 id="offline-h">Without the network</h2>
+      <p>
+        Lessons you open are kept in this browser and work offline afterwards. Before a class on flaky Wi-Fi,
+        keep the whole course on this device: every model and the training digits, ${megabytes(total)} in all.
+      </p>
+      <button type="button" class="keep-offline" ?disabled=${!!p} @click=${() => void this.keepOffline(list)}>
+        ${this.keptAll ? 'Check the offline copy again' : `Keep the whole course on this device (${megabytes(total)})`}
+      </button>
+      ${
+        p
+          ? html`<progress max=${p.total} value=${p.done} aria-label="Keeping the course offline"></progress>
+              <span class="status" role="status"
+                >${megabytes(p.done)} of ${megabytes(p.total)}${p.file ? ` · ${p.file}` : ''}</span
+              >`
+          : this.offlineMessage
+            ? html`<span class="status" role="status">${this.offlineMessage}</span>`
+            : this.keptAll
+              ? html`<span class="status" role="status">The whole course is on this device.</span>`
+              : nothing
+      }
+    </section>`;
+  }
+
+  private async keepOffline(list: OfflineList): Promise<void> {
+    this.offlineMessage = '';
+    this.keeping = { done: 0, total: 0, file: '' };
+    try {
+      const total = await keepWholeCourse(list, (p) => (this.keeping = p));
+      this.keptAll = true;
+      this.offlineMessage = `Done: the whole course (${megabytes(total)}) is on this device and works without the network.`;
+    } catch (e) {
+      this.offlineMessage = `Not finished: ${(e as Error).message}.`;
+    } finally {
+      this.keeping = null;
+    }
   }
 
   /** What the last clearing did (shown beside the button). */

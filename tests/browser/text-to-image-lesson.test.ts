@@ -1,5 +1,6 @@
 // The text-to-image lesson in real Chromium, with the shipped tokenizer, text encoder, text-to-image
 // U-Net and autoencoder, run in the sampling worker.
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import '../../src/main';
 import type { DlApp } from '../../src/notebook/app';
@@ -132,6 +133,36 @@ describe('the text-to-image lesson', () => {
       await run(`${i} ${'thick '.repeat(i % 7)}${String.fromCodePoint(0x1f600 + i)}`);
     expect(await rpc.call(rpc.api.numTensors())).toBe(before);
   }, 300_000);
+
+  it('shows any typed text as tokens, never as markup (fuzzed)', async () => {
+    const tok = cell<DlT2iTokens>('dl-t2i-tokens');
+    const box = tok.shadowRoot!.querySelector('textarea')!;
+    const typed = fc.oneof(
+      fc.string({ unit: 'grapheme', maxLength: 120 }),
+      fc.string({ unit: 'binary', maxLength: 60 }),
+      fc.constantFrom(
+        '<img src=x onerror="window.__pwned=2">',
+        '<start><end><pad>',
+        '\u202Eseven',
+        '%E0%A4%A',
+      ),
+    );
+    await fc.assert(
+      fc.asyncProperty(typed, async (text) => {
+        box.value = text;
+        box.dispatchEvent(new Event('input'));
+        await tok.updateComplete;
+        const e = tok.encoding!;
+        const chips = [...tok.shadowRoot!.querySelectorAll('ol li .tok')].map((c) => c.textContent);
+        expect(chips).toEqual(e.tokens.slice(0, e.length));
+        expect(tok.shadowRoot!.querySelectorAll('img, script, b, iframe').length).toBe(0);
+      }),
+      { numRuns: 150 },
+    );
+    expect((window as unknown as { __pwned?: number }).__pwned).toBeUndefined();
+    box.value = 'a thick 7';
+    box.dispatchEvent(new Event('change'));
+  });
 
   it('raised no errors', () => {
     expect(errors).toEqual([]);
