@@ -4,7 +4,7 @@
  * `models/<name>/…` beside the page, and each card rendered as a readable page, `card.html` (the lessons
  * link to it). Training checkpoints (models/<name>/checkpoint/) stay out of the build.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, normalize } from 'node:path';
 import MarkdownIt from 'markdown-it';
 import type { Plugin } from 'vite';
@@ -23,11 +23,14 @@ const FILES = [
 ];
 const SHIPPED = new RegExp(`^[\\w-]+/(${FILES.map((f) => f.replace('.', '\\.')).join('|')})$`);
 
+/** The served files the registry names for each shipped model (a folder it does not name is not served). */
 function shippedFiles(): string[] {
-  if (!existsSync(ROOT)) return [];
-  return readdirSync(ROOT)
-    .filter((d) => statSync(join(ROOT, d)).isDirectory())
-    .flatMap((d) => FILES.map((f) => `${d}/${f}`))
+  return Object.values(SHIPPED_MODELS)
+    .flatMap((m) =>
+      SERVED_FILES.map((k) => (m.files as Record<string, string | undefined>)[k]).flatMap((f) =>
+        f ? [`${m.id}/${f}`] : [],
+      ),
+    )
     .filter((rel) => existsSync(join(ROOT, rel)));
 }
 
@@ -84,7 +87,7 @@ export function modelsPlugin(): Plugin {
           res.end(cardPage(readFileSync(join(ROOT, card[1]!, 'README.md'), 'utf8'), card[1]!));
           return;
         }
-        if (!m || !SHIPPED.test(rel) || !existsSync(join(ROOT, rel))) return next();
+        if (!m || !SHIPPED.test(rel) || !shippedFiles().includes(rel)) return next();
         const body = readFileSync(join(ROOT, rel));
         res.setHeader(
           'Content-Type',

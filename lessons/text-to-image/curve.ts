@@ -1,7 +1,7 @@
 import { LitElement, css, html } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import type { T2iEvalFile } from '../../src/metrics/adherence';
-import { modelFile, SHIPPED_MODELS } from '../../src/nets/registry';
+import { modelFile, SHIPPED_MODELS, type ShippedModel } from '../../src/nets/registry';
 import { StoreController } from '../../src/notebook/store';
 import { cellStyles } from '../../src/widgets/cell-styles';
 import '../../src/widgets/line-plot';
@@ -36,20 +36,26 @@ export class DlT2iCurve extends LitElement {
   private readonly params = new StoreController(this, t2iStore);
   /** The committed evaluation, once loaded (read by tests). */
   @state() data: T2iEvalFile | null = null;
+  /** The label-conditioned twin's, on the same descriptions and seeds (drawn beside it when it loads). */
+  @state() labelData: T2iEvalFile | null = null;
   @state() private error = '';
 
   override connectedCallback(): void {
     super.connectedCallback();
     if (this.data) return;
-    fetch(new URL(modelFile(SHIPPED_MODELS.t2iMnist, 'eval'), document.baseURI))
-      .then((r) => {
+    const get = (m: ShippedModel) =>
+      fetch(new URL(modelFile(m, 'eval'), document.baseURI)).then((r) => {
         if (!r.ok) throw new Error(`HTTP ${r.status}`);
         return r.json() as Promise<T2iEvalFile>;
-      })
-      .then(
-        (d) => (this.data = d),
-        (e: Error) => (this.error = `The measurements could not load (${e.message}).`),
-      );
+      });
+    get(SHIPPED_MODELS.t2iMnist).then(
+      (d) => (this.data = d),
+      (e: Error) => (this.error = `The measurements could not load (${e.message}).`),
+    );
+    get(SHIPPED_MODELS.labelLdmMnist).then(
+      (d) => (this.labelData = d),
+      () => undefined, // the text model's chart stands without the comparison
+    );
   }
 
   override render() {
@@ -69,9 +75,25 @@ export class DlT2iCurve extends LitElement {
     const diversity: LineSeries[] = [
       { name: 'diversity within a prompt', x, y: rows.map((r) => r.diversity) },
     ];
+    const twin = (this.labelData?.rows ?? [])
+      .filter((r) => r.family === 'label')
+      .sort((a, b) => a.guidance - b.guidance);
+    if (twin.length) {
+      const tx = twin.map((r) => r.guidance);
+      share.push(
+        { name: 'digit, label model', x: tx, y: twin.map((r) => r.digit) },
+        { name: 'thickness, label model', x: tx, y: twin.map((r) => r.thickness) },
+      );
+      diversity.push({ name: 'label model', x: tx, y: twin.map((r) => r.diversity) });
+    }
     return html`<div class="live">
         precomputed · ${d.prompts} prompts in phrasings the model never saw, ${d.perPrompt} images each, model
-        step ${d.modelStep.toLocaleString('en')}; the dashed line is the guidance set above
+        step ${d.modelStep.toLocaleString('en')}; the dashed line is the guidance set
+        above${
+          twin.length
+            ? '; "label model": the same descriptions and seeds given to a twin that knows only the digit'
+            : ''
+        }
       </div>
       <div class="charts">
         <dl-line-plot
@@ -82,7 +104,7 @@ export class DlT2iCurve extends LitElement {
           xLabel="guidance w"
           yLabel="share matching the prompt"
           dots
-          label="share of images whose digit, thickness, slant and width match the prompt, against the guidance scale"
+          label="share of images whose digit, thickness, slant and width match the prompt, against the guidance scale, beside the label-conditioned model's digit and thickness"
         ></dl-line-plot>
         <dl-line-plot
           class="diversity"

@@ -11,6 +11,11 @@
  * the evaluation proper then runs the training phrasings and the unseen ones, reported apart.
  * Samples are kept batch by batch under runs/eval-t2i/ (one folder per phrasing family and scale, the
  * DDPM evaluation's batch format) with prompts.json giving each batch's prompt, guidance and seed.
+ *
+ * `--label` evaluates the label-conditioned twin (models/label-ldm-mnist) on the same descriptions, seeds
+ * and scales, judged the same way: it is given only each description's digit (a class embedding has no
+ * words for "thick"), so its attribute shares show what the text path buys, and its digit share, FID and
+ * diversity what it costs. Written to models/label-ldm-mnist/eval.json.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
@@ -25,9 +30,11 @@ import { classify, realImages } from '../metrics/evaluate';
 import { fitGaussian, frechetDistance } from '../metrics/fid';
 import { FEATURE_DIM } from '../nets/classifier';
 import { loadClip } from '../nets/load-clip';
+import { classCondition } from '../nets/denoiser';
 import { loadDdpm, modelSampling } from '../nets/load';
 import type { UNet } from '../nets/unet';
-import { LatentCodec } from '../pipelines/latent';
+import { sampleDdpm } from '../pipelines/ddpm-sample';
+import { decodeLatents, LatentCodec } from '../pipelines/latent';
 import { textToImage, type TextToImageModels } from '../pipelines/text-to-image';
 import { initNodeBackend, tf } from '../runtime/tf-node';
 import {
@@ -43,7 +50,7 @@ import { loadClassifier } from './classifier-files';
 import { writeFileAtomic } from './files';
 import { shippedAutoencoderNet } from './latent-files';
 import { sampleCached } from './sample-cache';
-import { T2I_DIR, writeT2iCard } from './t2i-files';
+import { LABEL_DIR, T2I_DIR, writeLabelCard, writeT2iCard } from './t2i-files';
 import { CLIP_DIR, describedSplit, loadTokenizer, measureSplit } from './text-files';
 import { CLIP_FILES, tokenizerSha256 } from './train-clip';
 
@@ -71,32 +78,79 @@ type Row = AdherenceRow;
 
 export async function evalT2iCli(): Promise<void> {
   const backend = await initNodeBackend('wasm');
-  const choose = process.argv.includes('--choose');
+  const label = process.argv.includes('--label');
+  const choose = !label && process.argv.includes('--choose');
   const per = Number(arg('per') ?? '16');
   const steps = Number(arg('steps') ?? '20');
   const scales = arg('guidance') ? arg('guidance')!.split(',').map(Number) : GUIDANCE_SCALES;
-  const dir = arg('weights') ?? T2I_DIR;
+  const dir = arg('weights') ?? (label ? LABEL_DIR : T2I_DIR);
   const bin = new Uint8Array(readFileSync(join(dir, 'weights.bin')));
   const hash = createHash('sha256').update(bin).digest('hex').slice(0, 12);
   const { net, meta } = loadDdpm(readFileSync(join(dir, 'model.json'), 'utf8'), bin);
-  const cfg = meta.text;
-  const clipBin = new Uint8Array(readFileSync(join(CLIP_DIR, CLIP_FILES.weights)));
-  if (
-    !cfg ||
-    createHash('sha256').update(clipBin).digest('hex') !== cfg.clipSha256 ||
-    tokenizerSha256() !== cfg.tokenizerSha256
-  )
-    throw new Error(`${dir} is not a text-to-image model of the shipped text encoder and tokenizer`);
-  const { net: clip } = loadClip(readFileSync(join(CLIP_DIR, CLIP_FILES.model), 'utf8'), clipBin);
+  if (!meta.latent) throw new Error(`${dir} is not a latent model`);
   const ae = shippedAutoencoderNet();
-  const models: TextToImageModels = {
-    tokenizer: loadTokenizer(),
-    clip,
-    unet: net as UNet,
-    codec: new LatentCodec(ae, meta.latent!.scale),
-    schedule: makeSchedule(meta.schedule),
-    prediction: meta.prediction ?? 'epsilon',
-  };
+  const codec = new LatentCodec(ae, meta.latent.scale);
+  const schedule = makeSchedule(meta.schedule);
+  let clip: { dispose(): void } | null = null;
+  /** The final images of one batch: `m` samples of description `p` from `seed` at guidance `w`. */
+  let draw: (
+    p: { prompt: string; description: DigitDescription },
+    m: number,
+    seed: number,
+    w: number,
+  ) => Promise<Float32Array>;
+  const sampler = () => makeSampler({ sampler: 'ddim', eta: 0, steps }, schedule, modelSampling(meta));
+  if (label) {
+    if (net.conditioning.kind !== 'class') throw new Error(`${dir} is not a label-conditioned model`);
+    draw = async (p, m, seed, w) => {
+      const cond = classCondition(new Array<number>(m).fill(p.description.digit), 10);
+      let last: Float32Array | null = null;
+      try {
+        for await (const f of sampleDdpm(net, sampler(), {
+          n: m,
+          seed,
+          cond,
+          guidanceScale: w,
+          every: steps,
+        }))
+          last = f.x;
+      } finally {
+        cond.dispose();
+      }
+      return decodeLatents(codec, last!, m);
+    };
+  } else {
+    const cfg = meta.text;
+    const clipBin = new Uint8Array(readFileSync(join(CLIP_DIR, CLIP_FILES.weights)));
+    if (
+      !cfg ||
+      createHash('sha256').update(clipBin).digest('hex') !== cfg.clipSha256 ||
+      tokenizerSha256() !== cfg.tokenizerSha256
+    )
+      throw new Error(`${dir} is not a text-to-image model of the shipped text encoder and tokenizer`);
+    const loaded = loadClip(readFileSync(join(CLIP_DIR, CLIP_FILES.model), 'utf8'), clipBin).net;
+    clip = loaded;
+    const models: TextToImageModels = {
+      tokenizer: loadTokenizer(),
+      clip: loaded,
+      unet: net as UNet,
+      codec,
+      schedule,
+      prediction: meta.prediction ?? 'epsilon',
+    };
+    draw = async (p, m, seed, w) => {
+      let last: Float32Array | null = null;
+      for await (const f of textToImage(models, sampler(), {
+        prompt: p.prompt,
+        guidance: w,
+        n: m,
+        seed,
+        previews: false, // only the final samples are judged
+      }))
+        last = f.image;
+      return last!;
+    };
+  }
   const classifier = loadClassifier();
   const { bins } = describedSplit('test');
   const test = loadMnistNode('test');
@@ -117,16 +171,17 @@ export async function evalT2iCli(): Promise<void> {
     );
     return meanPairwiseDistance(f);
   });
-  const ceiling = await reconstructionCeiling(models.codec, classifier, test, bins);
+  const ceiling = await reconstructionCeiling(codec, classifier, test, bins);
   const floorN = Math.min(2000, test.count);
   const train = loadMnistNode('train');
   const trainIdx = Array.from({ length: floorN }, (_, i) => Math.floor((i * train.count) / floorN));
   const trainFeat = (await classify(classifier, await realImages(train, trainIdx))).features;
 
-  const families: PhrasingFamily[] = choose ? ['validation'] : ['train', 'unseen'];
+  const families: Row['family'][] = label ? ['label'] : choose ? ['validation'] : ['train', 'unseen'];
   const rows: Row[] = [];
   for (const family of families) {
-    const prompts = promptSet(family);
+    // the label twin gets the same descriptions (and seeds) as the text model's training phrasings
+    const prompts = promptSet(family === 'label' ? 'train' : family);
     for (const w of scales) {
       const name = `${hash}-ddim${steps}-${family}-w${w}-n${per}`;
       const folder = join('runs', 'eval-t2i', name);
@@ -139,7 +194,7 @@ export async function evalT2iCli(): Promise<void> {
             sampler: { sampler: 'ddim', eta: 0, steps },
             batches: prompts.map((p, i) => ({
               file: `b${i * per}.f32`,
-              prompt: p.prompt,
+              ...(family === 'label' ? { label: p.description.digit } : { prompt: p.prompt }),
               asks: p.description,
               guidance: w,
               negative: '',
@@ -156,24 +211,7 @@ export async function evalT2iCli(): Promise<void> {
         count: prompts.length * per,
         batch: per,
         per: MNIST_PIXELS,
-        generate: async (start, m) => {
-          const p = prompts[start / per]!;
-          const sampler = makeSampler(
-            { sampler: 'ddim', eta: 0, steps },
-            models.schedule,
-            modelSampling(meta),
-          );
-          let last: Float32Array | null = null;
-          for await (const f of textToImage(models, sampler, {
-            prompt: p.prompt,
-            guidance: w,
-            n: m,
-            seed: 1 + start,
-            previews: false, // only the final samples are judged
-          }))
-            last = f.image;
-          return last!;
-        },
+        generate: (start, m) => draw(prompts[start / per]!, m, 1 + start, w),
         onBatch: (done, total) => {
           if (done % 20 === 0 || done === total) console.log(`  ${family}, w ${w}: batch ${done}/${total}`);
         },
@@ -218,7 +256,7 @@ export async function evalT2iCli(): Promise<void> {
     }
   }
   const fidFloor = frechetDistance(fitGaussian(trainFeat, floorN, FEATURE_DIM), testGauss);
-  const file = join(T2I_DIR, choose ? 'guidance.json' : 'eval.json');
+  const file = join(dir, choose ? 'guidance.json' : 'eval.json');
   const prev = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
   if (choose) {
     const best = rows.reduce((a, b) => (b.mean > a.mean + 1e-9 ? b : a));
@@ -243,7 +281,7 @@ export async function evalT2iCli(): Promise<void> {
     // the rows at the default guidance (chosen beforehand on the validation phrasings), for the lesson's prose
     const g = join(T2I_DIR, 'guidance.json');
     const chosen = existsSync(g) ? (JSON.parse(readFileSync(g, 'utf8')) as { chosen: number }).chosen : null;
-    const at = (family: PhrasingFamily) =>
+    const at = (family: Row['family']) =>
       rows.find((r) => r.family === family && r.guidance === chosen) ?? null;
     writeFileAtomic(
       file,
@@ -251,7 +289,8 @@ export async function evalT2iCli(): Promise<void> {
         {
           modelStep: meta.step,
           defaultGuidance: chosen,
-          atDefault: { train: at('train'), unseen: at('unseen') },
+          // the label twin is read at the text model's default scale, for a like-for-like line
+          atDefault: label ? { label: at('label') } : { train: at('train'), unseen: at('unseen') },
           perPrompt: per,
           prompts: promptDescriptions().length,
           sampler: { sampler: 'ddim', eta: 0, steps },
@@ -259,7 +298,7 @@ export async function evalT2iCli(): Promise<void> {
           ceiling,
           fidFloor,
           rows,
-          command: 'npm run eval -- t2i',
+          command: `npm run eval -- t2i${label ? ' --label' : ''}`,
           machine,
         },
         null,
@@ -268,7 +307,8 @@ export async function evalT2iCli(): Promise<void> {
     );
   }
   if (dir === T2I_DIR) writeT2iCard(T2I_DIR);
-  clip.dispose();
+  if (dir === LABEL_DIR) writeLabelCard(LABEL_DIR);
+  clip?.dispose();
   ae.dispose();
   net.dispose();
   classifier.dispose();

@@ -64,26 +64,30 @@ export function t2iTrainer(config: TrainConfig, data: TrainData): TextToImageTra
   return new TextToImageTrainer(config, data, describedSplit('train').descriptions, loadTokenizer(), net);
 }
 
-/** The adherence table of eval.json (`npm run eval -- t2i`), as Markdown. */
+/** The adherence table of eval.json (`npm run eval -- t2i`, or `-- t2i --label` for the twin), as Markdown. */
 export function t2iEvalMarkdown(dir: string): string {
   const path = join(dir, 'eval.json');
   if (!existsSync(path))
-    return 'Not measured yet: run `npm run eval -- t2i --choose`, then `npm run eval -- t2i`.';
-  const e = JSON.parse(readFileSync(path, 'utf8')) as T2iEvalFile;
-  const g = join(dir, 'guidance.json');
-  const chosen = existsSync(g) ? (JSON.parse(readFileSync(g, 'utf8')) as { chosen: number }).chosen : null;
+    return dir === LABEL_DIR
+      ? 'Not measured yet: run `npm run eval -- t2i --label`.'
+      : 'Not measured yet: run `npm run eval -- t2i --choose`, then `npm run eval -- t2i`.';
+  const e = JSON.parse(readFileSync(path, 'utf8')) as T2iEvalFile & { command?: string };
+  const chosen = e.defaultGuidance;
+  const label = e.rows.some((r) => r.family === 'label');
   const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
   const lines = [
-    `Measured at step ${e.modelStep.toLocaleString('en')} with \`npm run eval -- t2i\`: ${e.prompts} prompts (each digit alone, and with each third of thickness, slant and width), ${e.perPrompt} images each from the same seeds at every guidance scale, ${e.sampler.steps}-step DDIM. The digit is judged by the project's classifier, each attribute by the measure and boundaries the captions were made with. Chance: 10% for the digit, 33.3% for an attribute. Ceiling: the same judgements on the autoencoder's reconstructions of ${e.ceiling.digits.toLocaleString('en')} real test digits (digit ${pct(e.ceiling.digit)}, thickness ${pct(e.ceiling.thickness)}, slant ${pct(e.ceiling.slant)}, width ${pct(e.ceiling.width)}). FID: all images of a row against the 10,000 test digits (2,000 real training digits score ${e.fidFloor.toFixed(2)}). Diversity: mean feature distance between images of one prompt over that between real test digits of its class.`,
-    chosen === null
-      ? ''
-      : `Default guidance w = ${chosen}, chosen on the validation phrasings before this evaluation (guidance.json).`,
+    `Measured at step ${e.modelStep.toLocaleString('en')} with \`${e.command ?? 'npm run eval -- t2i'}\`: ${label ? "the text model's " : ''}${e.prompts} prompts (each digit alone, and with each third of thickness, slant and width), ${e.perPrompt} images each from the same seeds at every guidance scale, ${e.sampler.steps}-step DDIM. The digit is judged by the project's classifier, each attribute by the measure and boundaries the captions were made with. Chance: 10% for the digit, 33.3% for an attribute. Ceiling: the same judgements on the autoencoder's reconstructions of ${e.ceiling.digits.toLocaleString('en')} real test digits (digit ${pct(e.ceiling.digit)}, thickness ${pct(e.ceiling.thickness)}, slant ${pct(e.ceiling.slant)}, width ${pct(e.ceiling.width)}). FID: all images of a row against the 10,000 test digits (2,000 real training digits score ${e.fidFloor.toFixed(2)}). Diversity: mean feature distance between images of one prompt over that between real test digits of its class.`,
+    label
+      ? `This model is given only the digit of each description (a class embedding has no word for "thick"), from the same seeds: its attribute shares are what a model without words gets by chance, its digit share, FID and diversity what the text path costs or saves.${chosen === null ? '' : ` The text model's default guidance, w = ${chosen}, is marked.`}`
+      : chosen === null
+        ? ''
+        : `Default guidance w = ${chosen}, chosen on the validation phrasings before this evaluation (guidance.json).`,
     '',
-    '| phrasings | w | digit | thickness | slant | width | FID | diversity |',
+    `| ${label ? 'conditioned on' : 'phrasings'} | w | digit | thickness | slant | width | FID | diversity |`,
     '|---|---|---|---|---|---|---|---|',
     ...e.rows.map(
       (r) =>
-        `| ${r.family === 'train' ? 'training' : 'unseen'} | ${r.guidance}${r.guidance === chosen ? ' (default)' : ''} | ${pct(r.digit)} | ${pct(r.thickness)} | ${pct(r.slant)} | ${pct(r.width)} | ${r.fid.toFixed(2)} | ${r.diversity.toFixed(2)} |`,
+        `| ${r.family === 'train' ? 'training' : r.family === 'label' ? 'the label' : 'unseen'} | ${r.guidance}${r.guidance === chosen ? ' (default)' : ''} | ${pct(r.digit)} | ${pct(r.thickness)} | ${pct(r.slant)} | ${pct(r.width)} | ${r.fid.toFixed(2)} | ${r.diversity.toFixed(2)} |`,
     ),
   ];
   return lines.join('\n');
@@ -121,17 +125,21 @@ function latentRunCard(dir: string, what: string) {
   return { t, net, u, steps, fields, unetText };
 }
 
-export function writeT2iCard(dir: string): void {
-  const { t, net, u, steps, fields, unetText } = latentRunCard(dir, 'captioned latents');
-  const cfg = t.config;
+/** The card's status line: how far training went and whether the evaluation is of that step. */
+function statusText(dir: string, step: number, steps: string): string {
   const evalPath = join(dir, 'eval.json');
   const evaluated = existsSync(evalPath)
     ? (JSON.parse(readFileSync(evalPath, 'utf8')) as { modelStep: number }).modelStep
     : null;
-  const status =
-    evaluated === t.step
-      ? `**Status:** ${steps} training steps, evaluated at this step (below).`
-      : `**Status: training in progress**: ${steps} steps${evaluated ? `; the evaluation below is of step ${evaluated.toLocaleString('en')}` : ', not evaluated yet'}.`;
+  return evaluated === step
+    ? `**Status:** ${steps} training steps, evaluated at this step (below).`
+    : `**Status: training in progress**: ${steps} steps${evaluated ? `; the evaluation below is of step ${evaluated.toLocaleString('en')}` : ', not evaluated yet'}.`;
+}
+
+export function writeT2iCard(dir: string): void {
+  const { t, net, u, steps, fields, unetText } = latentRunCard(dir, 'captioned latents');
+  const cfg = t.config;
+  const status = statusText(dir, t.step, steps);
   const text = renderTemplate(cardTemplate('t2i.md'), {
     ...fields,
     clipSha: cfg.text?.clipSha256.slice(0, 16) ?? '?',
@@ -146,10 +154,11 @@ export function writeT2iCard(dir: string): void {
 
 /** The card of the label-conditioned twin (models/label-ldm-mnist) from its training log. */
 export function writeLabelCard(dir: string): void {
-  const { net, u, steps, fields, unetText } = latentRunCard(dir, 'labelled latents');
+  const { t, net, u, steps, fields, unetText } = latentRunCard(dir, 'labelled latents');
   const text = renderTemplate(cardTemplate('label.md'), {
     ...fields,
-    status: `**Status:** ${steps} steps; not evaluated yet (its evaluation, digit adherence, FID and diversity against guidance beside the text model's, is still to be written).`,
+    status: statusText(dir, t.step, steps),
+    evalText: t2iEvalMarkdown(dir),
     architecture: `${unetText} plus a learned embedding of the ${u.classes} classes and "no class", self-attention at 2×2; ${net.paramCount.toLocaleString('en')} parameters`,
   });
   net.dispose();

@@ -75,9 +75,12 @@ export function meanPairwiseDistance(features: Float32Array): number {
   return pairs ? sum / pairs : NaN;
 }
 
-/** One row of the text-to-image evaluation: a phrasing family at one guidance scale. */
+/**
+ * One row of the text-to-image evaluation: a phrasing family at one guidance scale; `label` for the
+ * label-conditioned twin, which is given only the digit of each description.
+ */
 export interface AdherenceRow {
-  family: 'train' | 'validation' | 'unseen';
+  family: 'train' | 'validation' | 'unseen' | 'label';
   guidance: number;
   images: number;
   digit: number;

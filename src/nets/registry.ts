@@ -135,6 +135,25 @@ export const SHIPPED_MODELS = {
     },
     sampling: { prediction: 'v', clipSample: false, default: { sampler: 'ddim', steps: 20 } },
   },
+  /**
+   * The text model's label-conditioned twin: only its card and measurements are served (the lesson
+   * compares them with the text model's); its weights stay in the repository for `npm run eval`.
+   */
+  labelLdmMnist: {
+    id: 'label-ldm-mnist',
+    title: "Label-conditioned latent U-Net (the text-to-image model's twin)",
+    kind: 'ddpm-unet',
+    sampleShape: [8, 8, 4],
+    conditioning: { kind: 'class', classes: 10 },
+    autoencoder: 'autoencoder-mnist',
+    files: {
+      card: 'README.md',
+      checkpoint: 'checkpoint/ddpm.ckpt',
+      training: 'training.json',
+      eval: 'eval.json',
+    },
+    sampling: { prediction: 'v', clipSample: false, default: { sampler: 'ddim', steps: 20 } },
+  },
   mnistClassifier: {
     id: 'mnist-classifier',
     title: 'MNIST classifier (evaluation features and confidence)',

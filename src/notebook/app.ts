@@ -67,11 +67,20 @@ export class DlApp extends LitElement {
     applyPreferences(this.theme, this.projector);
     window.addEventListener('hashchange', this.onHash);
     window.addEventListener('keydown', this.onKey);
+    startServiceWorker((apply) => (this.applyUpdate = apply));
+    if (this.route.lesson) this.startTf();
+  }
+
+  /** TF.js started (it loads with the first lesson: the home page and the prose run no model). */
+  @state() private tfStarted = false;
+
+  private startTf() {
+    if (this.tfStarted) return;
+    this.tfStarted = true;
     const { backend } = parseParams(APP_PARAMS, this.route.query);
     // an address asking for a backend that does not exist is named in the chip, not silently dropped
     const asked = this.route.query.get('backend');
     const unknown = asked && asked !== backend ? asked : undefined;
-    startServiceWorker((apply) => (this.applyUpdate = apply));
     startBackend(backend === 'auto' ? undefined : backend).then(
       (info) => (this.backend = unknown ? { ...info, unknownRequest: unknown } : info),
       (e: Error) => (this.backendError = e.message),
@@ -88,6 +97,7 @@ export class DlApp extends LitElement {
     const next = parseHash(location.hash);
     const sameLesson = next.lesson === this.route.lesson;
     this.route = next;
+    if (next.lesson) this.startTf();
     setPresenting(this.presenting);
     if (sameLesson) this.querySelector<DlLessonPage>('dl-lesson-page')?.reloadParams();
     else window.scrollTo(0, 0);
@@ -184,7 +194,11 @@ export class DlApp extends LitElement {
       <header class="topbar">
         <a class="brand" href="#/${carry ? '?' + carry : ''}">Diffusion Lab</a>
         <span class="spacer"></span>
-        <dl-backend-chip .info=${this.backend} .error=${this.backendError}></dl-backend-chip>
+        <dl-backend-chip
+          .info=${this.backend}
+          .error=${this.backendError}
+          ?idle=${!this.tfStarted}
+        ></dl-backend-chip>
         <button
           type="button"
           @click=${this.toggleTheme}

@@ -65,6 +65,8 @@ export class DlBackendChip extends LitElement {
   @property({ attribute: false }) info: BackendInfo | null = null;
   /** Why no backend could start, if so. */
   @property() error = '';
+  /** TF.js is not loaded yet (the home page runs no model; it loads with the first lesson). */
+  @property({ type: Boolean }) idle = false;
 
   override render() {
     if (this.error) {
@@ -74,6 +76,14 @@ export class DlBackendChip extends LitElement {
       </details>`;
     }
     const i = this.info;
+    if (!i && this.idle)
+      return html`<details>
+        <summary><span class="dot" style="--c:#999"></span>TF.js not loaded</summary>
+        <div class="panel">
+          This page runs no model, so TF.js is not loaded yet. It starts with the first lesson you open, and
+          on a first visit each backend is timed once (a few seconds) to keep the fastest.
+        </div>
+      </details>`;
     if (!i)
       return html`<details>
         <summary title="On a first visit each backend is timed once, a few seconds">

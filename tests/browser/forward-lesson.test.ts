@@ -82,8 +82,12 @@ describe('home page', () => {
     expect(home.querySelector<HTMLButtonElement>('button.clear-data')).not.toBeNull();
   });
 
-  it('shows the TF.js backend in the status chip, chosen by speed, with each candidate measured', async () => {
+  it('loads no TF.js on the home page; with the first lesson the chip shows the backend chosen by speed, each candidate measured', async () => {
     const chip = app.querySelector('dl-backend-chip')!;
+    await chip.updateComplete;
+    expect(chip.info).toBeNull();
+    expect(chip.shadowRoot!.textContent).toContain('TF.js not loaded');
+    location.hash = '#/forward';
     await waitFor(() => chip.info, 'the backend to start', 120_000);
     const measured = chip.info!.measured!;
     expect(measured.length).toBeGreaterThanOrEqual(2);
@@ -272,7 +276,7 @@ describe('navigation', () => {
   });
 
   it('an address naming a backend that does not exist says so in the chip, and the app still runs', async () => {
-    const other = mountApp('#/?backend=quantum');
+    const other = mountApp('#/forward?backend=quantum');
     try {
       const chip = await waitFor(() => other.querySelector('dl-backend-chip'), 'the chip');
       await waitFor(() => chip.info, 'the backend', 120_000);
