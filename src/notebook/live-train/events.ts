@@ -18,4 +18,8 @@ export type TrainEvent =
   | { type: 'progress'; progress: TrainProgress; state: WorkerState }
   | { type: 'preview'; x: Float32Array; step: number }
   /** Encoding the training digits to latents (a latent run, before its first step). */
-  | { type: 'encoding'; done: number; total: number };
+  | { type: 'encoding'; done: number; total: number }
+  /** An automatic checkpoint of the run (after its first step, then every AUTO_CHECKPOINT_MS). */
+  | { type: 'checkpoint'; bytes: Uint8Array; step: number }
+  /** The GPU device (WebGPU) or context (WebGL) was lost: the worker's backend cannot go on. */
+  | { type: 'lost'; reason: string };

@@ -54,13 +54,15 @@ export function watchLongTasks(onLongTask: () => void): PerformanceObserver | nu
 }
 
 /**
- * Start the training worker on the page's backend with a copy of the digits (and, for a latent run, the
+ * Start the training worker on the page's backend (or WASM) with a copy of the digits (and, for a latent run, the
  * shipped autoencoder); `onEvent` (a Comlink proxy) hears its progress and previews.
  */
 export async function startTrainWorker(
   data: MnistSplit,
   space: 'pixel' | 'latent',
   onEvent: (e: TrainEvent) => void,
+  /** Another backend than the page's (WASM after a lost GPU). */
+  only?: 'wasm',
 ): Promise<{ rpc: WorkerConnection<TrainWorkerApi>; backend: BackendInfo; latent?: TrainConfig['latent'] }> {
   const page = await backendReady();
   const shipped = space === 'latent' ? await fetchShippedAutoencoder() : undefined;
@@ -71,7 +73,10 @@ export async function startTrainWorker(
   try {
     const { images, labels, count } = data;
     const backend = await rpc.call(
-      rpc.api.init({ backend: page.name, images, labels, count, autoencoder: shipped?.files }, onEvent),
+      rpc.api.init(
+        { backend: only ?? page.name, images, labels, count, autoencoder: shipped?.files },
+        onEvent,
+      ),
     );
     return { rpc, backend, latent: shipped?.latent };
   } catch (e) {

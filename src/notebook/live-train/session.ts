@@ -153,6 +153,10 @@ export class TrainSession implements ReactiveController {
       this.stepsPerSecond = e.progress.stepsPerSecond;
     } else if (e.type === 'encoding') {
       this.encoding = e.done < e.total ? e : null;
+    } else if (e.type === 'checkpoint') {
+      void this.keepCheckpoint(e.bytes, e.step);
+    } else if (e.type === 'lost') {
+      void this.recover(e.reason);
     } else {
       this.preview = e.x;
       this.previewStep = e.step;
@@ -160,11 +164,68 @@ export class TrainSession implements ReactiveController {
     this.update();
   };
 
+  /**
+   * The run's latest automatic checkpoint (the worker sends one after the first step and then every
+   * half minute): kept here for a lost GPU, and in this browser for a reload ("Resume saved").
+   */
+  private autoCheckpoint: { bytes: Uint8Array; step: number } | null = null;
+  /** The GPU was lost and the run is moving to WASM. */
+  private lostGpu = false;
+  /** The digits the worker was started with (a restarted worker gets the same). */
+  private data: MnistSplit | null = null;
+
+  private async keepCheckpoint(bytes: Uint8Array, step: number): Promise<void> {
+    this.autoCheckpoint = { bytes, step };
+    try {
+      await saveBrowserCheckpoint(idbKey(this.space), bytes);
+      this.savedStep = step;
+    } catch (e) {
+      const full = e instanceof DOMException && e.name === 'QuotaExceededError';
+      this.message = full
+        ? "This browser's storage is full, so the run is not kept here automatically: use Download to keep its weights."
+        : `The run could not be kept in this browser automatically (${(e as Error).message}): use Download to keep its weights.`;
+      this.update();
+    }
+  }
+
+  /**
+   * The GPU went away mid-run (a driver reset, a sleeping laptop, `device.destroy()`): start a new worker
+   * on WASM, restore the latest automatic checkpoint and, if the run was training, train on.
+   */
+  private async recover(reason: string): Promise<void> {
+    if (this.lostGpu || !this.data) return;
+    this.lostGpu = true;
+    const resume = this.running;
+    const ck = this.autoCheckpoint;
+    const old = this.rpc;
+    this.rpc = null;
+    this.starting = null;
+    old?.terminate();
+    try {
+      const rpc = await this.worker(this.data, 'wasm');
+      if (ck) {
+        const st = await rpc.call(rpc.api.restore({ bytes: ck.bytes }));
+        this.state = st;
+        this.losses = st.history.slice();
+      } else this.state = null;
+      this.message = `The GPU stopped working (${reason}). Training moved to WASM${ck ? ` and went back to step ${ck.step}, its last automatic checkpoint` : ''}.`;
+      this.error = '';
+    } catch (e) {
+      this.error = `The GPU stopped working (${reason}) and WASM could not take over: ${(e as Error).message}`;
+      return;
+    } finally {
+      this.lostGpu = false;
+      this.update();
+    }
+    if (resume) await this.start(this.data);
+  }
+
   /** The worker, started on first use with the same backend as the page and a copy of the digits. */
-  private worker(data: MnistSplit): Promise<TrainWorker> {
+  private worker(data: MnistSplit, backend?: 'wasm'): Promise<TrainWorker> {
+    this.data = data;
     this.starting ??= (async () => {
       const connection = this.connection;
-      const started = await startTrainWorker(data, this.space, proxy(this.onEvent));
+      const started = await startTrainWorker(data, this.space, proxy(this.onEvent), backend);
       const rpc = started.rpc;
       this.backend = started.backend;
       this.latent = started.latent;
@@ -212,10 +273,18 @@ export class TrainSession implements ReactiveController {
             previewCount: PREVIEW_COUNT,
           }),
         );
+      } catch (e) {
+        if (!this.lostGpu) throw e; // a lost GPU's worker was stopped on purpose: recover() takes over
       } finally {
         this.running = false;
       }
     });
+  }
+
+  /** Lose the worker's GPU as a driver reset would (see the worker's loseDevice); false without a GPU. */
+  async loseGpu(): Promise<boolean> {
+    const rpc = this.rpc;
+    return rpc ? rpc.call(rpc.api.loseDevice()) : false;
   }
 
   pause(): void {

@@ -49,6 +49,10 @@ let autoencoderSha = '';
 
 /** A run shows its first preview after this long, even before previewEvery steps. */
 const FIRST_PREVIEW_MS = 8000;
+/** A run checkpoints itself after its first step and then this often (the page keeps the latest). */
+const AUTO_CHECKPOINT_MS = 30_000;
+/** The GPU went away (device or context lost): every later step would fail. */
+let lost = '';
 
 let onEvent: ((e: TrainEvent) => void) | null = null;
 const post = (e: TrainEvent, buffers: Transferable[] = []) => void onEvent?.(transfer(e, buffers));
@@ -134,6 +138,7 @@ const methods = {
   ) {
     onEvent = events;
     const info = await initBackend(a.backend);
+    watchDeviceLoss(info.name);
     data = { split: 'train', count: a.count, images: a.images, labels: a.labels };
     if (a.autoencoder) {
       autoencoder = loadAutoencoder(a.autoencoder.json, a.autoencoder.bin);
@@ -179,11 +184,20 @@ const methods = {
     // a first preview after a few seconds, whatever the step count, so a slow machine shows something soon
     const firstBy = performance.now() + FIRST_PREVIEW_MS;
     let first = true;
+    let lastCheckpoint = -Infinity;
     try {
       // a turn for the message queue after every step, so Pause is heard at once
       const between = yieldToEventLoop;
       for await (const p of tr.run(a.steps, { readEvery: 2, signal: ctl.signal, between })) {
+        if (lost) throw new Error(`the GPU stopped working (${lost})`);
         post({ type: 'progress', progress: p, state: state() });
+        if (performance.now() - lastCheckpoint >= AUTO_CHECKPOINT_MS) {
+          // between two steps, so the weights, moments and step all belong to one moment
+          lastCheckpoint = performance.now();
+          const ck = await saveCheckpoint(tr);
+          const bytes = packCheckpoint(ck.json, ck.bin);
+          post({ type: 'checkpoint', bytes, step: tr.step }, [bytes.buffer]);
+        }
         if (
           p.step - lastPreview >= a.previewEvery ||
           (first && p.step > lastPreview && performance.now() > firstBy)
@@ -244,7 +258,36 @@ const methods = {
     return state();
   },
   state,
+  /**
+   * Make the GPU go away as a driver reset or an unplugged display would (WebGPU `device.destroy()`,
+   * WebGL `WEBGL_lose_context`), to see the page recover; false on a backend without a GPU.
+   */
+  loseDevice(): boolean {
+    const b = tf.backend() as unknown as GpuBackend;
+    if (b.device) b.device.destroy();
+    else if (b.gpgpu) b.gpgpu.gl.getExtension('WEBGL_lose_context')?.loseContext();
+    else return false;
+    return true;
+  },
 };
+
+/** What the WebGPU and WebGL backends hold of their GPU. */
+type GpuBackend = { device?: GPUDevice; gpgpu?: { gl: WebGLRenderingContext } };
+
+/** Report a lost GPU once, whatever the backend's way of saying it. */
+function watchDeviceLoss(name: BackendName): void {
+  const report = (reason: string) => {
+    if (lost) return;
+    lost = reason;
+    ctl?.abort();
+    post({ type: 'lost', reason });
+  };
+  const b = tf.backend() as unknown as GpuBackend;
+  if (name === 'webgpu' && b.device)
+    void b.device.lost.then((info) => report(`WebGPU device lost: ${info.message || info.reason}`));
+  const canvas = name === 'webgl' ? b.gpgpu?.gl.canvas : undefined;
+  canvas?.addEventListener('webglcontextlost', () => report('WebGL context lost'));
+}
 
 /** A U-Net in words: "width 32, blocks 1/2/2 per level, 28×28×1". */
 function describeUNet(u: UNetConfig): string {
