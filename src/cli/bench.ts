@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: speed and memory figures (never asserted in tests: shared machines are noisy).
  * Prints one line per measurement, then the ratios the issues ask for. Options: --quick (fewer steps),
- * --no-browser, --no-peer.
+ * --no-browser, --no-peer, --load-only (only the cold loads of the built site, per lesson).
  */
 import { cpus } from 'node:os';
 import { UNET_PRESETS } from '../nets/unet';
@@ -21,6 +21,7 @@ import {
   benchPeer,
   type PeerBench,
 } from './bench-train';
+import { benchLessonLoads } from './bench-load';
 import { latentUNet } from '../train/live-settings';
 
 const FRAME_BUDGET_MS = 16;
@@ -31,6 +32,7 @@ const f1 = (x: number) => x.toFixed(1);
 
 async function main() {
   const quick = has('--quick');
+  if (has('--load-only')) return printLessonLoads();
   console.log(
     `Diffusion Lab benchmarks — ${new Date().toISOString()} — ${cpus()[0]?.model}, ${cpus().length} cores, node ${process.version}`,
   );
@@ -104,8 +106,9 @@ async function main() {
     }
   }
 
-  // 3. Browser: the forward lesson's frame time, and training/sampling per backend.
+  // 3. Browser: cold loads of the built site, the forward lesson's frame time, and training/sampling per backend.
   if (!has('--no-browser')) {
+    await printLessonLoads();
     await withBrowserPage(async (page, base) => {
       const scrub = await benchForwardScrub(page, base);
       console.log(
@@ -182,6 +185,22 @@ async function main() {
       }
     });
   }
+}
+
+/** Cold loads of the built site, per lesson: time and bytes to the first usable control. */
+async function printLessonLoads(): Promise<void> {
+  const loads = await benchLessonLoads();
+  if (!loads) return console.log('lesson loads skipped: no Chromium');
+  const mb = (b: number) => (b / 1e6).toFixed(2);
+  for (const l of loads)
+    console.log(
+      `cold load, built site, localhost, WASM: ${l.lesson.padEnd(16)} first usable control ${f1(l.usableMs)} ms, ${mb(l.usableBytes)} MB by then, ${mb(l.quietBytes)} MB once quiet`,
+    );
+  const first = loads.find((l) => l.lesson === 'forward');
+  if (first)
+    console.log(
+      `first lesson: ${f1(first.usableMs)} ms (goal < 2000: ${first.usableMs < 2000 ? 'met' : 'not met'}), ${mb(first.usableBytes)} MB (goal < 3: ${first.usableBytes < 3e6 ? 'met' : 'not met'})`,
+    );
 }
 
 main().catch((e) => {

@@ -80,7 +80,7 @@ async function latentBaselines(classifier: MnistClassifier): Promise<ProbeRow[]>
 }
 
 type Panel = HTMLElement & {
-  mnist: { data: unknown };
+  mnist: { data: unknown; load(): Promise<unknown> };
   session: {
     error: string;
     step: number;
@@ -150,10 +150,11 @@ export async function probeBrowserCli(): Promise<void> {
     const lesson = space === 'latent' ? 'latent' : 'train-live';
     const selector = space === 'latent' ? 'dl-train-panel[space="latent"]' : 'dl-train-panel';
     await page.goto(`${base}#/${lesson}?backend=${backend}`);
-    await page.waitForFunction(
-      (sel) => !!(document.querySelector(sel) as Panel | null)?.mnist.data,
+    await page.waitForFunction((sel) => !!document.querySelector(sel), selector, { timeout: 300_000 });
+    // the panel fetches its training digits when a run first needs them: fetch them before timing
+    await page.evaluate(
+      (sel) => (document.querySelector(sel) as Panel).mnist.load().then(() => true),
       selector,
-      { timeout: 300_000 },
     );
     const preset = arg('preset');
     if (preset)

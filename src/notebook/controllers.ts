@@ -22,33 +22,52 @@ export class MnistController implements ReactiveController {
   data: MnistSplit | null = null;
   progress: LoadProgress | null = null;
   error = '';
+  private loading: Promise<MnistSplit> | null = null;
+  /**
+   * `lazy`: fetch only when `load()` is first called (the training digits, 9.6 MB, wait until a run
+   * needs them); otherwise as soon as the host is on the page.
+   */
   constructor(
     private readonly host: ReactiveControllerHost,
     readonly split: MnistSplitName = 'test',
+    readonly lazy = false,
   ) {
     host.addController(this);
   }
   hostConnected(): void {
-    if (this.data) return;
+    if (!this.lazy) this.load().catch(() => undefined); // the error is in `error` and the status
+  }
+  /** The digits, fetched once (with progress for the status line); a failed fetch can be tried again. */
+  load(): Promise<MnistSplit> {
+    if (this.data) return Promise.resolve(this.data);
     this.error = '';
-    loadMnist(this.split, (p) => {
+    this.loading ??= loadMnist(this.split, (p) => {
       this.progress = p;
       this.host.requestUpdate();
     }).then(
       (d) => {
         this.data = d;
         this.host.requestUpdate();
+        return d;
       },
       (e: Error) => {
+        this.loading = null;
         this.error = `MNIST could not load: ${e.message}`;
         this.host.requestUpdate();
+        throw e;
       },
     );
+    this.host.requestUpdate();
+    return this.loading;
   }
-  /** Short status text, or '' once loaded. */
+  /** Whether the digits are on their way. */
+  get fetching(): boolean {
+    return !!this.loading && !this.data;
+  }
+  /** Short status text, or '' once loaded (or, lazy, before anything asked for them). */
   status(): string {
     if (this.error) return this.error;
-    if (this.data) return '';
+    if (this.data || (this.lazy && !this.loading)) return '';
     const p = this.progress;
     const what = this.split === 'test' ? 'MNIST test digits' : 'MNIST training digits';
     if (!p) return `Loading ${what}…`;

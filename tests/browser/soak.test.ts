@@ -151,7 +151,7 @@ describe(`soak (${FULL ? 'full' : 'short'})`, () => {
         120_000,
       );
       const s = panel.session;
-      const data = panel.mnist.data!;
+      const data = await panel.mnist.load();
       await s.start(data, 30); // warm: the model, Adam's moments and the EMA exist
       await s.makePreview(); // and the preview's network
       await s.start(data, 1); // the worker's state, counted after all of that

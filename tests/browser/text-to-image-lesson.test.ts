@@ -8,6 +8,8 @@ import type { DlT2iTokens } from '../../lessons/text-to-image/tokens';
 import type { DlT2iGenerate } from '../../lessons/text-to-image/generate';
 import type { DlT2iClip } from '../../lessons/text-to-image/clip';
 import type { DlT2iSwap } from '../../lessons/text-to-image/swap';
+import type { DlT2iCurve } from '../../lessons/text-to-image/curve';
+import type { DlLinePlot } from '../../src/widgets/line-plot';
 import { t2iStore } from '../../lessons/text-to-image/params';
 import { inferenceWorker, textToImageInWorker } from '../../src/notebook/inference/client';
 import { collectErrors, gridPixels, mountApp, waitFor } from './helpers';
@@ -103,6 +105,21 @@ describe('the text-to-image lesson', () => {
     for (const s of r.prompts) expect(Math.abs(s)).toBeLessThanOrEqual(1 + 1e-5);
     // ranked best first
     for (let i = 1; i < r.scores.length; i++) expect(r.scores[i]!).toBeLessThanOrEqual(r.scores[i - 1]!);
+  });
+
+  it('charts the measured adherence against guidance, the live setting marked, the label twin beside it', async () => {
+    const curve = cell<DlT2iCurve>('dl-t2i-curve');
+    await waitFor(() => curve.data && curve.labelData, 'both evaluations', 30_000);
+    await curve.updateComplete;
+    const plot = curve.shadowRoot!.querySelector<DlLinePlot>('dl-line-plot.adherence')!;
+    const names = plot.series.map((x) => x.name);
+    expect(names).toEqual(expect.arrayContaining(['digit', 'thickness', 'digit, label model']));
+    const unseen = curve.data!.rows.filter((r) => r.family === 'unseen');
+    const digit = plot.series.find((x) => x.name === 'digit')!;
+    expect(digit.x).toEqual(unseen.map((r) => r.guidance).sort((a, b) => a - b));
+    expect(plot.marker).toBe(t2iStore.values.w);
+    const twin = plot.series.find((x) => x.name === 'thickness, label model')!;
+    expect(Array.from(twin.y).every((v) => v > 0 && v < 0.6)).toBe(true); // no word reaches it: near a third
   });
 
   it('draws the second prompt from the same noise', async () => {

@@ -36,8 +36,8 @@ export class DlTrainPanel extends LitElement {
     this.session.space = v === 'latent' ? 'latent' : 'pixel';
   }
   private readonly params = new StoreController(this, liveStore);
-  /** The training digits (read by probes and tests). */
-  readonly mnist = new MnistController(this, 'train');
+  /** The training digits (read by probes and tests), fetched when a run first needs them. */
+  readonly mnist = new MnistController(this, 'train', true);
   @state() private backend: BackendInfo | null = null;
   private started = 0;
 
@@ -53,8 +53,17 @@ export class DlTrainPanel extends LitElement {
     if (needsReset) void s.reset();
   }
 
+  /** The training digits, fetched on first use; null (and the reason in the status line) if they fail. */
+  private async digits() {
+    try {
+      return await this.mnist.load();
+    } catch {
+      return null;
+    }
+  }
+
   private async onStart() {
-    const d = this.mnist.data;
+    const d = await this.digits();
     if (!d) return;
     if (!this.started) this.started = performance.now();
     await this.session.start(d);
@@ -71,7 +80,7 @@ export class DlTrainPanel extends LitElement {
     const input = e.target as HTMLInputElement;
     const files = [...(input.files ?? [])];
     input.value = '';
-    const d = this.mnist.data;
+    const d = await this.digits();
     if (!d) return;
     const json = files.find((f) => f.name.endsWith('.json'));
     const bin = files.find((f) => !f.name.endsWith('.json'));
@@ -109,7 +118,7 @@ export class DlTrainPanel extends LitElement {
   override render() {
     const s = this.session;
     const tr = s.hasModel;
-    const d = this.mnist.data;
+    const busy = this.mnist.fetching || s.running; // the digits are on their way, or a run is going
     const steps = s.step;
     const mem = s.memory();
     const xs = s.losses.map(([x]) => x);
@@ -166,12 +175,17 @@ export class DlTrainPanel extends LitElement {
           type="button"
           class="start"
           aria-pressed=${s.running}
-          ?disabled=${!d}
+          ?disabled=${this.mnist.fetching}
           @click=${() => (s.running ? s.pause() : void this.onStart())}
         >
           ${s.running ? '❚❚ Pause' : steps ? '▶ Continue' : '▶ Start training'}
         </button>
-        <button type="button" class="step" ?disabled=${!d || s.running} @click=${() => d && s.step1(d)}>
+        <button
+          type="button"
+          class="step"
+          ?disabled=${busy}
+          @click=${() => void this.digits().then((d) => d && s.step1(d))}
+        >
           Step
         </button>
         <button type="button" class="reset" ?disabled=${!tr} @click=${() => void s.reset()}>Reset</button>
@@ -191,8 +205,8 @@ export class DlTrainPanel extends LitElement {
         <button
           type="button"
           class="resume"
-          ?disabled=${!d || s.running || s.savedStep === null}
-          @click=${() => d && s.loadFromBrowser(d)}
+          ?disabled=${busy || s.savedStep === null}
+          @click=${() => void this.digits().then((d) => d && s.loadFromBrowser(d))}
         >
           Resume saved${s.savedStep !== null ? ` (step ${s.savedStep})` : ''}
         </button>
@@ -219,11 +233,15 @@ export class DlTrainPanel extends LitElement {
             class="import"
             multiple
             accept=".json,.bin"
-            ?disabled=${!d || s.running}
+            ?disabled=${busy}
             @change=${(e: Event) => void this.onImport(e)}
         /></label>
       </div>
-      ${!d ? html`<p class=${this.mnist.error ? 'error' : 'status'} role="status">${this.mnist.status()}</p>` : nothing}
+      ${
+        this.mnist.status()
+          ? html`<p class=${this.mnist.error ? 'error' : 'status'} role="status">${this.mnist.status()}</p>`
+          : nothing
+      }
       ${
         s.encoding
           ? html`<p class="status" role="status">

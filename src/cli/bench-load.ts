@@ -1,0 +1,120 @@
+/**
+ * Cold loads of the built site, lesson by lesson (part of `npm run bench`): the production build served
+ * from localhost with the preview's headers, each lesson opened in a fresh browser profile (empty cache, no
+ * service worker) on WASM, timed from navigation to its first usable control (the first enabled input,
+ * button or select inside a live cell), with the bytes transferred by then and once the page is quiet.
+ */
+import { createServer } from 'node:http';
+import { readFile } from 'node:fs/promises';
+import { extname, join, normalize } from 'node:path';
+import { chromium } from 'playwright';
+import { build } from 'vite';
+import { chromiumArgs, findChromium } from './chromium.mjs';
+
+export interface LessonLoad {
+  lesson: string;
+  /** Navigation to the first usable control, ms. */
+  usableMs: number;
+  /** Bytes received by then, and after the page went quiet (models loaded). */
+  usableBytes: number;
+  quietBytes: number;
+}
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.wasm': 'application/wasm',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.woff2': 'font/woff2',
+};
+
+/** The home page and every ready lesson of the build, cold. */
+export async function benchLessonLoads(): Promise<LessonLoad[] | null> {
+  const exe = findChromium();
+  if (!exe) return null;
+  const out = '.cache/bench-dist';
+  await build({ logLevel: 'warn', build: { outDir: out, emptyOutDir: true } });
+  const server = createServer(async (req, res) => {
+    const rel = normalize(
+      decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname).slice(1) || 'index.html',
+    );
+    try {
+      const body = await readFile(join(out, rel));
+      res
+        .writeHead(200, {
+          'Content-Type': TYPES[extname(rel)] ?? 'application/octet-stream',
+          'Cross-Origin-Opener-Policy': 'same-origin',
+          'Cross-Origin-Embedder-Policy': 'require-corp',
+        })
+        .end(body);
+    } catch {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  const browser = await chromium.launch({ executablePath: exe, args: chromiumArgs });
+  const results: LessonLoad[] = [];
+  try {
+    const probe = await browser.newPage();
+    await probe.goto(`http://127.0.0.1:${port}/`);
+    await probe.waitForSelector('.lesson-list a[href^="#/"]');
+    const ids = await probe.evaluate(() =>
+      [...document.querySelectorAll('.lesson-list a[href^="#/"]')].map((a) =>
+        a.getAttribute('href')!.slice(2),
+      ),
+    );
+    await probe.close();
+    for (const lesson of ['', ...ids]) {
+      const context = await browser.newContext({
+        serviceWorkers: 'block',
+        viewport: { width: 1200, height: 900 },
+      });
+      const page = await context.newPage();
+      await page.addInitScript('globalThis.__name = (f) => f');
+      let bytes = 0;
+      page.on('requestfinished', (r) => {
+        void r.sizes().then(
+          (s) => (bytes += s.responseBodySize + s.responseHeadersSize),
+          () => undefined,
+        );
+      });
+      await page.goto(`http://127.0.0.1:${port}/#/${lesson}${lesson ? '?backend=wasm' : ''}`);
+      const usableMs = await page.evaluate(
+        () =>
+          new Promise<number>((resolve) => {
+            const usable = (): boolean => {
+              const controls = (root: ParentNode): boolean =>
+                [...root.querySelectorAll('*')].some(
+                  (e) =>
+                    (/^(INPUT|BUTTON|SELECT|TEXTAREA)$/.test(e.tagName) &&
+                      !(e as HTMLInputElement).disabled) ||
+                    (e.shadowRoot ? controls(e.shadowRoot) : false),
+                );
+              // a live cell: a dl- element the lesson's prose places (not the end-of-lesson quiz)
+              const cells = [...document.querySelectorAll('article.lesson *')].filter(
+                (e) => e.localName.startsWith('dl-') && e.localName !== 'dl-quiz',
+              );
+              // the home page has no cells: its first lesson link is its control
+              return location.hash.length > 2
+                ? cells.some((c) => c.shadowRoot && controls(c.shadowRoot))
+                : !!document.querySelector('.lesson-list a');
+            };
+            const tick = () => (usable() ? resolve(performance.now()) : requestAnimationFrame(tick));
+            tick();
+          }),
+      );
+      const usableBytes = bytes;
+      await page.waitForLoadState('networkidle').catch(() => undefined);
+      await page.waitForTimeout(1000);
+      results.push({ lesson: lesson || 'home', usableMs, usableBytes, quietBytes: bytes });
+      await context.close();
+    }
+  } finally {
+    await browser.close();
+    server.close();
+  }
+  return results;
+}
