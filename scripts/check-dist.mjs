@@ -5,6 +5,7 @@
 // 2. offline after one visit: lessons visited once reload and work with the server gone;
 // 3. "Keep the whole course on this device", then with the server gone every lesson loads its models,
 //    samples, and trains;
+// 4. the built home page (with its offline section, which only a build has) passes axe-core;
 // throughout: no request to another origin, no console or page error, and no Content-Security-Policy
 // violation (the built page carries a strict policy in a <meta>). Run by `npm test` when Chromium is
 // present; writes .cache/dist-check.json ({ passed, failed }) for its summary.
@@ -244,6 +245,26 @@ await check(
     }
     await context.close();
     down = false;
+  },
+);
+
+await check(
+  'the built home page, with its offline section, has no serious or critical axe-core finding',
+  async (problems) => {
+    // a profile of its own that lets axe-core's script in (the policy would refuse it, rightly)
+    const context = await browser.newContext({ bypassCSP: true, viewport: { width: 1200, height: 900 } });
+    const page = await context.newPage();
+    await open(page, '');
+    await page.locator('button.keep-offline').waitFor({ timeout: 30_000 });
+    await page.addScriptTag({ path: 'node_modules/axe-core/axe.min.js' });
+    const found = await page.evaluate(async () => {
+      const r = await window.axe.run(document, { resultTypes: ['violations'] });
+      return r.violations
+        .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+        .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+    });
+    problems.push(...found);
+    await context.close();
   },
 );
 
