@@ -4,11 +4,12 @@
  * `models/<name>/…` beside the page, and each card rendered as a readable page, `card.html` (the lessons
  * link to it). Training checkpoints (models/<name>/checkpoint/) stay out of the build.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, normalize } from 'node:path';
 import MarkdownIt from 'markdown-it';
 import type { Plugin } from 'vite';
-import { SERVED_FILES, SHIPPED_MODELS } from '../src/nets/registry';
+import { SERVED_FILES, SHIPPED_MODELS, type ShippedModel } from '../src/nets/registry';
+import { decodeWeights, encodeWeights } from '../src/nets/weights-format';
 
 const ROOT = 'models';
 /** The file names served for any model (src/nets/registry.ts says which files a model has). */
@@ -65,10 +66,46 @@ function cardPages(): { rel: string; html: string }[] {
     }));
 }
 
+/**
+ * A model's model.json + weights.bin as served: as committed, or (registry `servedAs: 'float16'`) with every
+ * weight rounded to IEEE float16 and the manifest saying so, half the bytes.
+ */
+export function servedWeights(id: string): { json: string; bin: Uint8Array } {
+  const key = `${id}:${statSync(join(ROOT, id, 'weights.bin')).mtimeMs}:${statSync(join(ROOT, id, 'model.json')).mtimeMs}`;
+  const hit = servedCache.get(id);
+  if (hit?.key === key) return hit.files;
+  const files = convert(id);
+  servedCache.set(id, { key, files });
+  return files;
+}
+const servedCache = new Map<string, { key: string; files: { json: string; bin: Uint8Array } }>();
+
+function convert(id: string): { json: string; bin: Uint8Array } {
+  const json = readFileSync(join(ROOT, id, 'model.json'), 'utf8');
+  const bin = new Uint8Array(readFileSync(join(ROOT, id, 'weights.bin')));
+  const m = Object.values(SHIPPED_MODELS).find((x) => x.id === id) as ShippedModel | undefined;
+  if (m?.servedAs !== 'float16') return { json, bin };
+  const { weights, metadata } = decodeWeights(json, bin);
+  const half = encodeWeights(
+    [...weights.values()].map((w) => ({ ...w, dtype: 'float16' as const })),
+    'weights.bin',
+    { ...metadata, storedAs: 'float16, rounded from the float32 weights.bin of the repository' },
+  );
+  return { json: JSON.stringify(half.json), bin: half.bin };
+}
+
+/** One served file of a model folder (weights possibly rounded to float16, see servedWeights). */
+function servedFile(rel: string): Uint8Array | string {
+  const [id, file] = rel.split('/') as [string, string];
+  if (file === 'model.json') return servedWeights(id).json;
+  if (file === 'weights.bin') return servedWeights(id).bin;
+  return readFileSync(join(ROOT, rel));
+}
+
 /** What the build copies: every shipped model file and every card page, under models/. */
 export function modelAssets(): { fileName: string; source: Uint8Array | string }[] {
   return [
-    ...shippedFiles().map((rel) => ({ fileName: `models/${rel}`, source: readFileSync(join(ROOT, rel)) })),
+    ...shippedFiles().map((rel) => ({ fileName: `models/${rel}`, source: servedFile(rel) })),
     ...cardPages().map(({ rel, html }) => ({ fileName: `models/${rel}`, source: html })),
   ];
 }
@@ -88,7 +125,8 @@ export function modelsPlugin(): Plugin {
           return;
         }
         if (!m || !SHIPPED.test(rel) || !shippedFiles().includes(rel)) return next();
-        const body = readFileSync(join(ROOT, rel));
+        const served = servedFile(rel);
+        const body = typeof served === 'string' ? Buffer.from(served) : served;
         res.setHeader(
           'Content-Type',
           rel.endsWith('.json')

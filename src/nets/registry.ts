@@ -43,6 +43,12 @@ export interface ShippedModel {
   autoencoder?: string;
   /** A diffusion model's sampler settings: how its outputs are read, and the lessons' default sampler. */
   sampling?: ModelSampling & { default: SamplerSpec };
+  /**
+   * The build serves the weights as IEEE float16 (half the download; the repository keeps float32, which
+   * the command lines use). Only for networks no other model pairs with by the hash of its weights file;
+   * the quality change is measured by `npm run eval -- half`.
+   */
+  servedAs?: 'float16';
 }
 
 /** What a trained, evaluated diffusion model's folder holds (`npm run train` and `npm run eval` write it). */
@@ -67,6 +73,7 @@ export const SHIPPED_MODELS = {
     files: { ...DDPM_FILES, sampling: 'sampling.json' },
     // pixels live in [-1, 1], so clipping x̂0 there is right (it would be wrong for unit-variance latents)
     sampling: { prediction: 'epsilon', clipSample: true, default: { sampler: 'ddpm', steps: 1000 } },
+    servedAs: 'float16',
   },
   ldmMnist: {
     id: 'ldm-mnist',
@@ -78,6 +85,7 @@ export const SHIPPED_MODELS = {
     files: DDPM_FILES,
     // unit-variance latents are not bounded to [-1, 1]: clipping x̂0 there would distort them
     sampling: { prediction: 'epsilon', clipSample: false, default: { sampler: 'ddim', steps: 50 } },
+    servedAs: 'float16',
   },
   autoencoderMnist: {
     id: 'autoencoder-mnist',
@@ -134,6 +142,7 @@ export const SHIPPED_MODELS = {
       eval: 'eval.json',
     },
     sampling: { prediction: 'v', clipSample: false, default: { sampler: 'ddim', steps: 20 } },
+    servedAs: 'float16',
   },
   /**
    * The text model's label-conditioned twin: only its card and measurements are served (the lesson
