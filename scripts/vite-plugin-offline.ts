@@ -24,7 +24,8 @@ export function offlinePlugin(version: string): Plugin {
     enforce: 'post',
     generateBundle(_options, bundle) {
       const files = Object.values(bundle)
-        .filter((f) => !f.fileName.endsWith('.map'))
+        // not source maps, nor KaTeX's .woff/.ttf fallbacks (every browser the course runs in takes .woff2)
+        .filter((f) => !/\.(map|woff|ttf)$/.test(f.fileName))
         .map((f) => ({
           url: f.fileName,
           bytes:

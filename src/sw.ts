@@ -5,8 +5,9 @@
  * - the app shell, precached at install: the page, its scripts and styles, the WASM binaries and the
  *   test digits, which is all the first lesson needs (Workbox's manifest, revisioned per file);
  * - the course files (models/ and data/: weights, model cards, training digits), kept on first use and
- *   by the "Keep the whole course on this device" button, in a cache named after their content
- *   (`?v=` on this script's address), so a build with new weights starts a new cache and drops the old.
+ *   by the "Keep the whole course on this device" button, in a cache named after their content (the
+ *   build's course version, compiled into this script), so a build with new weights is a new worker with
+ *   a new cache, and the old cache goes when it takes over.
  */
 import { clientsClaim } from 'workbox-core';
 import { cleanupOutdatedCaches, precacheAndRoute } from 'workbox-precaching';
@@ -20,8 +21,7 @@ precacheAndRoute(self.__WB_MANIFEST);
 cleanupOutdatedCaches();
 clientsClaim(); // the first visit's page is served offline too, without a reload
 
-const version = new URL(self.location.href).searchParams.get('v') ?? 'dev';
-const cacheName = courseCacheName(version);
+const cacheName = courseCacheName(typeof __COURSE_VERSION__ === 'string' ? __COURSE_VERSION__ : 'dev');
 const scope = new URL(self.registration.scope);
 
 registerRoute(

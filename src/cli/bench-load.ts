@@ -2,7 +2,8 @@
  * Cold loads of the built site, lesson by lesson (part of `npm run bench`): the production build served
  * from localhost with the preview's headers, each lesson opened in a fresh browser profile (empty cache, no
  * service worker) on WASM, timed from navigation to its first usable control (the first enabled input,
- * button or select inside a live cell), with the bytes transferred by then and once the page is quiet.
+ * button or select inside a live cell), with the bytes the page had received by then (its resource timing)
+ * and once the page is quiet (every response, workers' included).
  */
 import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
@@ -82,9 +83,9 @@ export async function benchLessonLoads(): Promise<LessonLoad[] | null> {
         );
       });
       await page.goto(`http://127.0.0.1:${port}/#/${lesson}${lesson ? '?backend=wasm' : ''}`);
-      const usableMs = await page.evaluate(
+      const [usableMs, usableBytes] = await page.evaluate(
         () =>
-          new Promise<number>((resolve) => {
+          new Promise<[number, number]>((resolve) => {
             const usable = (): boolean => {
               const controls = (root: ParentNode): boolean =>
                 [...root.querySelectorAll('*')].some(
@@ -102,11 +103,16 @@ export async function benchLessonLoads(): Promise<LessonLoad[] | null> {
                 ? cells.some((c) => c.shadowRoot && controls(c.shadowRoot))
                 : !!document.querySelector('.lesson-list a');
             };
-            const tick = () => (usable() ? resolve(performance.now()) : requestAnimationFrame(tick));
+            const received = () =>
+              performance
+                .getEntriesByType('navigation')
+                .concat(performance.getEntriesByType('resource'))
+                .reduce((a, e) => a + ((e as PerformanceResourceTiming).transferSize || 0), 0);
+            const tick = () =>
+              usable() ? resolve([performance.now(), received()]) : requestAnimationFrame(tick);
             tick();
           }),
       );
-      const usableBytes = bytes;
       await page.waitForLoadState('networkidle').catch(() => undefined);
       await page.waitForTimeout(1000);
       results.push({ lesson: lesson || 'home', usableMs, usableBytes, quietBytes: bytes });

@@ -1,13 +1,13 @@
 /**
  * `npm run eval -- half [--samples N] [--steps S] [--models id,id]`: what serving a diffusion U-Net's
  * weights as float16 (registry `servedAs`) changes, measured in pairs: the same seeds (and, for the text
- * model, the same prompts at its default guidance) sampled with DDIM (η = 0, S = 50 steps) from the
+ * model, the same prompts at its default guidance, guidance.json) sampled with DDIM (η = 0, S = 50 steps) from the
  * float32 weights of the repository and from the same weights rounded to float16, as the build serves
  * them. Reports the mean and largest pixel difference between paired images, how often the classifier
  * reads the same digit in both, and each set's FID against the 10,000 test digits. Writes
  * runs/half-precision/<id>.json.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadMnistNode } from '../data/mnist-node';
 import { makeSampler } from '../diffusion/samplers';
@@ -69,6 +69,9 @@ export async function evalHalfCli(): Promise<void> {
     const json = readFileSync(join(dir, 'model.json'), 'utf8');
     const bin = new Uint8Array(readFileSync(join(dir, 'weights.bin')));
     const t0 = performance.now();
+    // the text model at its default guidance, chosen on the validation phrasings (guidance.json)
+    const g = join(dir, 'guidance.json');
+    const guidance = existsSync(g) ? (JSON.parse(readFileSync(g, 'utf8')) as { chosen: number }).chosen : 3;
     const draw = async (loaded: LoadedDdpm): Promise<Float32Array> => {
       const { net, meta } = loaded;
       const schedule = makeSchedule(meta.schedule);
@@ -80,6 +83,7 @@ export async function evalHalfCli(): Promise<void> {
         const out = new Float32Array(n * 784);
         try {
           for (let s = 0; s < n; s += 10) {
+            const k = Math.min(10, n - s);
             let last: Float32Array | null = null;
             for await (const f of textToImage(
               {
@@ -93,8 +97,8 @@ export async function evalHalfCli(): Promise<void> {
               makeSampler({ sampler: 'ddim', eta: 0, steps }, schedule, modelSampling(meta)),
               {
                 prompt: prompts[(s / 10) % prompts.length]!.prompt,
-                guidance: 3,
-                n: 10,
+                guidance,
+                n: k,
                 seed: 1 + s,
                 previews: false,
               },
@@ -137,7 +141,7 @@ export async function evalHalfCli(): Promise<void> {
       samples: n,
       sampler: { sampler: 'ddim', eta: 0, steps },
       ...(m.conditioning.kind === 'text'
-        ? { prompts: 'the evaluation descriptions, training phrasings, w = 3' }
+        ? { prompts: `the evaluation descriptions, training phrasings, w = ${guidance}` }
         : {}),
       bytes: { float32: bin.byteLength, float16: bin.byteLength / 2 },
       meanAbsPixelDifference: sum / a.length,

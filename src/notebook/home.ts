@@ -92,7 +92,7 @@ export class DlHome extends LitElement {
       fetchOfflineList().then(
         async (list) => {
           this.offlineList = list;
-          this.keptAll = await keepsWholeCourse(list);
+          this.keptAll = await keepsWholeCourse(list); // false, never a rejection, where nothing can be kept
         },
         () => undefined, // offline or not a built site: the section stays hidden
       );

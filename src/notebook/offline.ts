@@ -15,7 +15,7 @@ const VERSION = typeof __COURSE_VERSION__ === 'string' ? __COURSE_VERSION__ : 'd
  */
 export function startServiceWorker(onUpdate: (apply: () => void) => void): void {
   if (!import.meta.env.PROD || !('serviceWorker' in navigator)) return;
-  const wb = new Workbox(`./sw.js?v=${VERSION}`);
+  const wb = new Workbox('./sw.js');
   wb.addEventListener('waiting', () =>
     onUpdate(() => {
       wb.addEventListener('controlling', () => location.reload());
@@ -54,14 +54,18 @@ export interface KeepProgress {
 
 /** Whether this device keeps every course file of the list (the shell is precached by the service worker). */
 export async function keepsWholeCourse(list: OfflineList): Promise<boolean> {
-  if (!('caches' in window) || !navigator.serviceWorker?.controller) return false;
-  const cache = await caches.open(courseCacheName(list.version));
-  const scope = new URL('./', location.href);
-  for (const f of list.files) {
-    const url = new URL(f.url, location.href);
-    if (isCourseFile(url, scope) && !(await cache.match(url.href))) return false;
+  if (!('caches' in window) || !navigator.serviceWorker?.controller || list.version !== VERSION) return false;
+  try {
+    const cache = await caches.open(courseCacheName(VERSION));
+    const scope = new URL('./', location.href);
+    for (const f of list.files) {
+      const url = new URL(f.url, location.href);
+      if (isCourseFile(url, scope) && !(await cache.match(url.href))) return false;
+    }
+    return true;
+  } catch {
+    return false; // no Cache Storage here (a private window): the button will say why
   }
-  return true;
 }
 
 /**
@@ -76,6 +80,8 @@ export async function keepWholeCourse(
 ): Promise<number> {
   if (!('caches' in window))
     throw new Error('this browser cannot keep files for offline use (no Cache Storage here)');
+  if (list.version !== VERSION)
+    throw new Error('a newer version of the course has been published: update this page first (reload it)');
   if (!navigator.serviceWorker)
     throw new Error('this browser cannot keep the course for offline use (no service workers here)');
   // the shell (page, scripts, WASM, test digits) is precached when the service worker installs
@@ -87,7 +93,7 @@ export async function keepWholeCourse(
     throw new Error('the offline helper of this site has not started; reload the page once and try again');
   const total = list.files.reduce((a, f) => a + f.bytes, 0);
   const scope = new URL('./', location.href);
-  const cache = await caches.open(courseCacheName(list.version));
+  const cache = await caches.open(courseCacheName(VERSION));
   const missing = [];
   let done = 0;
   for (const f of list.files) {
@@ -118,14 +124,27 @@ export async function keepWholeCourse(
     if (!res.ok || !res.body) throw new Error(`${name} could not be fetched (HTTP ${res.status})`);
     const chunks: Uint8Array[] = [];
     const reader = res.body.getReader();
-    for (;;) {
-      const { done: end, value } = await reader.read();
-      if (end) break;
-      chunks.push(value);
-      done += value.byteLength;
-      onProgress({ done: Math.min(done, total), total, file: name });
+    try {
+      for (;;) {
+        const { done: end, value } = await reader.read();
+        if (end) break;
+        chunks.push(value);
+        done += value.byteLength;
+        onProgress({ done: Math.min(done, total), total, file: name });
+      }
+    } catch (e) {
+      if (signal?.aborted) throw e;
+      throw new Error(
+        `the connection dropped while fetching ${name}; what was kept so far stays, try again to finish`,
+      );
     }
-    await cache.put(f.url.href, new Response(new Blob(chunks as BlobPart[]), { headers: res.headers }));
+    try {
+      await cache.put(f.url.href, new Response(new Blob(chunks as BlobPart[]), { headers: res.headers }));
+    } catch {
+      throw new Error(
+        `this browser would not store ${name} (is its storage full?); what was kept so far stays`,
+      );
+    }
   }
   onProgress({ done: total, total, file: '' });
   return total;

@@ -25,7 +25,11 @@ async function run<T>(mode: IDBTransactionMode, f: (s: IDBObjectStore) => IDBReq
       const req = f(tx.objectStore(STORE));
       tx.oncomplete = () => resolve(req.result);
       tx.onerror = tx.onabort = () =>
-        reject(new Error(`saving in the browser failed: ${tx.error?.message ?? 'aborted'} (storage full?)`));
+        reject(
+          new Error(`saving in the browser failed: ${tx.error?.message ?? 'aborted'} (storage full?)`, {
+            cause: tx.error, // a QuotaExceededError when the browser's storage is full
+          }),
+        );
     });
   } finally {
     db.close();

@@ -42,6 +42,7 @@ describe('a lost GPU while training', () => {
   }, 600_000);
 
   it('raised no errors', () => {
-    expect(errors.filter((e) => !/GPU|device|WebGPU/i.test(e))).toEqual([]);
+    // the lost device may be reported by TF.js's WebGPU backend itself; nothing else may be
+    expect(errors.filter((e) => !/device (was )?lost|destroyed/i.test(e))).toEqual([]);
   });
 });

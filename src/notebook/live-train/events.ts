@@ -22,4 +22,4 @@ export type TrainEvent =
   /** An automatic checkpoint of the run (after its first step, then every AUTO_CHECKPOINT_MS). */
   | { type: 'checkpoint'; bytes: Uint8Array; step: number }
   /** The GPU device (WebGPU) or context (WebGL) was lost: the worker's backend cannot go on. */
-  | { type: 'lost'; reason: string };
+  | { type: 'lost'; reason: string; wasRunning: boolean };

@@ -120,6 +120,7 @@ export class TrainSession implements ReactiveController {
       const bytes = await rpc.call(rpc.api.checkpoint());
       await saveBrowserCheckpoint(idbKey(this.space), bytes);
       this.savedStep = this.step;
+      this.savedIsThisRun = true;
       return true;
     } catch {
       return false;
@@ -156,7 +157,7 @@ export class TrainSession implements ReactiveController {
     } else if (e.type === 'checkpoint') {
       void this.keepCheckpoint(e.bytes, e.step);
     } else if (e.type === 'lost') {
-      void this.recover(e.reason);
+      void this.recover(e.reason, e.wasRunning);
     } else {
       this.preview = e.x;
       this.previewStep = e.step;
@@ -173,14 +174,23 @@ export class TrainSession implements ReactiveController {
   private lostGpu = false;
   /** The digits the worker was started with (a restarted worker gets the same). */
   private data: MnistSplit | null = null;
+  /**
+   * The run kept in this browser is the one training now (saved, resumed or kept by hand or
+   * automatically): automatic checkpoints may replace it. They never replace another run saved on
+   * purpose, and after "Forget" they keep nothing until the next Save.
+   */
+  private savedIsThisRun = false;
+  private forgotten = false;
 
   private async keepCheckpoint(bytes: Uint8Array, step: number): Promise<void> {
     this.autoCheckpoint = { bytes, step };
+    if (!(this.savedIsThisRun || (this.savedStep === null && !this.forgotten))) return;
     try {
       await saveBrowserCheckpoint(idbKey(this.space), bytes);
       this.savedStep = step;
+      this.savedIsThisRun = true;
     } catch (e) {
-      const full = e instanceof DOMException && e.name === 'QuotaExceededError';
+      const full = ((e as Error).cause as DOMException | undefined)?.name === 'QuotaExceededError';
       this.message = full
         ? "This browser's storage is full, so the run is not kept here automatically: use Download to keep its weights."
         : `The run could not be kept in this browser automatically (${(e as Error).message}): use Download to keep its weights.`;
@@ -192,10 +202,10 @@ export class TrainSession implements ReactiveController {
    * The GPU went away mid-run (a driver reset, a sleeping laptop, `device.destroy()`): start a new worker
    * on WASM, restore the latest automatic checkpoint and, if the run was training, train on.
    */
-  private async recover(reason: string): Promise<void> {
+  private async recover(reason: string, resume: boolean): Promise<void> {
     if (this.lostGpu || !this.data) return;
     this.lostGpu = true;
-    const resume = this.running;
+    const connection = this.connection;
     const ck = this.autoCheckpoint;
     const old = this.rpc;
     this.rpc = null;
@@ -203,21 +213,28 @@ export class TrainSession implements ReactiveController {
     old?.terminate();
     try {
       const rpc = await this.worker(this.data, 'wasm');
+      if (connection !== this.connection) return; // the panel left the page meanwhile: nothing to go on with
       if (ck) {
         const st = await rpc.call(rpc.api.restore({ bytes: ck.bytes }));
         this.state = st;
         this.losses = st.history.slice();
-      } else this.state = null;
-      this.message = `The GPU stopped working (${reason}). Training moved to WASM${ck ? ` and went back to step ${ck.step}, its last automatic checkpoint` : ''}.`;
+      } else {
+        this.state = null;
+        this.losses = [];
+      }
+      this.message = ck
+        ? `The GPU stopped working (${reason}). Training moved to WASM and went back to step ${ck.step}, its last automatic checkpoint.`
+        : `The GPU stopped working (${reason}) before the run's first checkpoint. Training moved to WASM and starts again.`;
       this.error = '';
     } catch (e) {
+      if (connection !== this.connection) return;
       this.error = `The GPU stopped working (${reason}) and WASM could not take over: ${(e as Error).message}`;
       return;
     } finally {
       this.lostGpu = false;
       this.update();
     }
-    if (resume) await this.start(this.data);
+    if (resume && connection === this.connection) await this.start(this.data);
   }
 
   /** The worker, started on first use with the same backend as the page and a copy of the digits. */
@@ -304,6 +321,8 @@ export class TrainSession implements ReactiveController {
     this.stepsPerSecond = 0;
     this.message = '';
     this.error = '';
+    this.autoCheckpoint = null;
+    this.savedIsThisRun = false;
     const rpc = this.rpc;
     await this.guard('Could not reset: ', async () => {
       if (rpc) this.state = await rpc.call(rpc.api.reset());
@@ -344,6 +363,8 @@ export class TrainSession implements ReactiveController {
       const bytes = await rpc.call(rpc.api.checkpoint());
       await saveBrowserCheckpoint(idbKey(this.space), bytes);
       this.savedStep = this.step;
+      this.savedIsThisRun = true;
+      this.forgotten = false;
       this.message = `Saved step ${this.step} in this browser.`;
     });
   }
@@ -357,6 +378,8 @@ export class TrainSession implements ReactiveController {
       const st = await rpc.call(rpc.api.restore({ bytes }));
       const c = st.config!;
       this.state = st;
+      this.autoCheckpoint = { bytes, step: st.step };
+      this.savedIsThisRun = true;
       setLiveSettings({
         preset: c.preset,
         lr: c.lr,
@@ -375,6 +398,8 @@ export class TrainSession implements ReactiveController {
     await this.guard('Could not forget the saved model: ', async () => {
       await deleteBrowserCheckpoint(idbKey(this.space));
       this.savedStep = null;
+      this.savedIsThisRun = false;
+      this.forgotten = true;
     });
   }
 
@@ -403,6 +428,8 @@ export class TrainSession implements ReactiveController {
           config: this.config(),
         }),
       );
+      this.autoCheckpoint = null; // other weights now: the next run checkpoints them
+      this.savedIsThisRun = false;
       this.message = `Loaded weights (step ${this.step}).`;
       this.error = '';
     });

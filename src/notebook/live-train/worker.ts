@@ -53,6 +53,8 @@ const FIRST_PREVIEW_MS = 8000;
 const AUTO_CHECKPOINT_MS = 30_000;
 /** The GPU went away (device or context lost): every later step would fail. */
 let lost = '';
+/** When the current model last checkpointed itself (-Infinity: not yet, so its first step does). */
+let lastCheckpoint = -Infinity;
 
 let onEvent: ((e: TrainEvent) => void) | null = null;
 const post = (e: TrainEvent, buffers: Transferable[] = []) => void onEvent?.(transfer(e, buffers));
@@ -155,6 +157,7 @@ const methods = {
       if (mine !== generation) return state(); // reset or reconfigured meanwhile
       trainer?.dispose();
       trainer = new DdpmTrainer(a.config, d);
+      lastCheckpoint = -Infinity;
       diverged = false;
       return state();
     } finally {
@@ -169,6 +172,7 @@ const methods = {
     diverged = false;
     trainer?.dispose();
     trainer = null;
+    lastCheckpoint = -Infinity;
     return state();
   },
   async run(a: { steps: number; previewEvery: number; previewCount: number }) {
@@ -184,7 +188,6 @@ const methods = {
     // a first preview after a few seconds, whatever the step count, so a slow machine shows something soon
     const firstBy = performance.now() + FIRST_PREVIEW_MS;
     let first = true;
-    let lastCheckpoint = -Infinity;
     try {
       // a turn for the message queue after every step, so Pause is heard at once
       const between = yieldToEventLoop;
@@ -243,6 +246,7 @@ const methods = {
     generation++;
     trainer?.dispose();
     trainer = fresh;
+    lastCheckpoint = -Infinity;
     diverged = false;
     return state();
   },
@@ -254,6 +258,7 @@ const methods = {
     const tr = trainer ?? (trainer = new DdpmTrainer(a.config, await trainData(a.config)));
     const { weights, metadata } = decodeWeights(a.json, a.bin, tr.net.paramSpecs); // throws before anything changes
     importWeights(tr, weights, Number(metadata.step ?? metadata.trainedSteps ?? tr.step) || 0);
+    lastCheckpoint = -Infinity; // other weights: the next run checkpoints them at once
     diverged = false; // good weights replace the broken ones
     return state();
   },
@@ -279,8 +284,9 @@ function watchDeviceLoss(name: BackendName): void {
   const report = (reason: string) => {
     if (lost) return;
     lost = reason;
+    const wasRunning = running;
     ctl?.abort();
-    post({ type: 'lost', reason });
+    post({ type: 'lost', reason, wasRunning });
   };
   const b = tf.backend() as unknown as GpuBackend;
   if (name === 'webgpu' && b.device)
