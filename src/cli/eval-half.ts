@@ -96,7 +96,8 @@ export async function evalHalfCli(): Promise<void> {
               },
               makeSampler({ sampler: 'ddim', eta: 0, steps }, schedule, modelSampling(meta)),
               {
-                prompt: prompts[(s / 10) % prompts.length]!.prompt,
+                // batch i asks for digit i mod 10 (every digit in turn), alone or with an attribute
+                prompt: prompts[(((s / 10) % 10) * 10 + (Math.floor(s / 100) % 10)) % prompts.length]!.prompt,
                 guidance,
                 n: k,
                 seed: 1 + s,
