@@ -9,53 +9,18 @@
 // throughout: no request to another origin, no console or page error, and no Content-Security-Policy
 // violation (the built page carries a strict policy in a <meta>). Run by `npm test` when Chromium is
 // present; writes .cache/dist-check.json ({ passed, failed }) for its summary.
-import { createServer } from 'node:http';
-import { readFile, writeFile } from 'node:fs/promises';
-import { extname, join, normalize } from 'node:path';
+import { writeFile } from 'node:fs/promises';
 import { chromium } from 'playwright';
 import { build } from 'vite';
 import { chromiumArgs, findChromium } from '../src/cli/chromium.mjs';
+import { serveBuild } from '../src/cli/static-server.mjs';
 
 const OUT = '.cache/dist-check';
 const PREFIX = '/some/sub/path/';
-const TYPES = {
-  '.html': 'text/html',
-  '.js': 'text/javascript',
-  '.mjs': 'text/javascript',
-  '.css': 'text/css',
-  '.wasm': 'application/wasm',
-  '.woff2': 'font/woff2',
-  '.json': 'application/json',
-  '.webmanifest': 'application/manifest+json',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-};
-
 await build({ logLevel: 'warn', build: { outDir: OUT, emptyOutDir: true } });
 
-/** The server can be switched off (every connection refused at once), as when the Wi-Fi drops. */
-let down = false;
-const server = createServer(async (req, res) => {
-  if (down) return req.socket.destroy();
-  const url = new URL(req.url, 'http://x');
-  if (!url.pathname.startsWith(PREFIX)) return res.writeHead(404).end();
-  const rel = normalize(decodeURIComponent(url.pathname.slice(PREFIX.length)) || 'index.html');
-  try {
-    const body = await readFile(join(OUT, rel));
-    res
-      .writeHead(200, {
-        'Content-Type': TYPES[extname(rel)] ?? 'application/octet-stream',
-        'Cross-Origin-Opener-Policy': 'same-origin',
-        'Cross-Origin-Embedder-Policy': 'require-corp',
-      })
-      .end(body);
-  } catch {
-    res.writeHead(404).end();
-  }
-});
-await new Promise((r) => server.listen(0, '127.0.0.1', r));
-const origin = `http://127.0.0.1:${server.address().port}`;
-const site = `${origin}${PREFIX}`;
+const served = await serveBuild(OUT, PREFIX);
+const { origin, site } = served;
 
 const browser = await chromium.launch({ executablePath: findChromium(), args: chromiumArgs });
 
@@ -194,14 +159,14 @@ await check(
       await open(page, `#/${id}?backend=wasm`);
       await WORKS[id](page);
     }
-    down = true;
+    served.setDown(true);
     await context.setOffline(true);
     for (const id of visited) {
       await open(page, `#/${id}?backend=wasm`);
       await WORKS[id](page);
     }
     await context.close();
-    down = false;
+    served.setDown(false);
   },
 );
 
@@ -223,7 +188,7 @@ await check(
         timeout: 180_000,
       },
     );
-    down = true;
+    served.setDown(true);
     await context.setOffline(true);
     const lessons = await page.evaluate(() =>
       [...document.querySelectorAll('.lesson-list a[href^="#/"]')].map((a) =>
@@ -244,7 +209,7 @@ await check(
       }
     }
     await context.close();
-    down = false;
+    served.setDown(false);
   },
 );
 
@@ -269,7 +234,7 @@ await check(
 );
 
 await browser.close();
-server.close();
+served.close();
 const failed = results.filter((r) => r.problems.length).length;
 await writeFile('.cache/dist-check.json', JSON.stringify({ passed: results.length - failed, failed }));
 process.exit(failed ? 1 : 0);

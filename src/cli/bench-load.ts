@@ -5,12 +5,10 @@
  * button or select inside a live cell), with the bytes the page had received by then (its resource timing)
  * and once the page is quiet (every response, workers' included).
  */
-import { createServer } from 'node:http';
-import { readFile } from 'node:fs/promises';
-import { extname, join, normalize } from 'node:path';
 import { chromium } from 'playwright';
 import { build } from 'vite';
 import { chromiumArgs, findChromium } from './chromium.mjs';
+import { serveBuild } from './static-server.mjs';
 
 export interface LessonLoad {
   lesson: string;
@@ -21,46 +19,19 @@ export interface LessonLoad {
   quietBytes: number;
 }
 
-const TYPES: Record<string, string> = {
-  '.html': 'text/html',
-  '.js': 'text/javascript',
-  '.css': 'text/css',
-  '.wasm': 'application/wasm',
-  '.json': 'application/json',
-  '.svg': 'image/svg+xml',
-  '.woff2': 'font/woff2',
-};
-
 /** The home page and every ready lesson of the build, cold. */
 export async function benchLessonLoads(): Promise<LessonLoad[] | null> {
   const exe = findChromium();
   if (!exe) return null;
   const out = '.cache/bench-dist';
   await build({ logLevel: 'warn', build: { outDir: out, emptyOutDir: true } });
-  const server = createServer(async (req, res) => {
-    const rel = normalize(
-      decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname).slice(1) || 'index.html',
-    );
-    try {
-      const body = await readFile(join(out, rel));
-      res
-        .writeHead(200, {
-          'Content-Type': TYPES[extname(rel)] ?? 'application/octet-stream',
-          'Cross-Origin-Opener-Policy': 'same-origin',
-          'Cross-Origin-Embedder-Policy': 'require-corp',
-        })
-        .end(body);
-    } catch {
-      res.writeHead(404).end();
-    }
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as { port: number }).port;
+  const served = await serveBuild(out);
+  const base = served.origin;
   const browser = await chromium.launch({ executablePath: exe, args: chromiumArgs });
   const results: LessonLoad[] = [];
   try {
     const probe = await browser.newPage();
-    await probe.goto(`http://127.0.0.1:${port}/`);
+    await probe.goto(`${base}/`);
     await probe.waitForSelector('.lesson-list a[href^="#/"]');
     const ids = await probe.evaluate(() =>
       [...document.querySelectorAll('.lesson-list a[href^="#/"]')].map((a) =>
@@ -82,7 +53,7 @@ export async function benchLessonLoads(): Promise<LessonLoad[] | null> {
           () => undefined,
         );
       });
-      await page.goto(`http://127.0.0.1:${port}/#/${lesson}${lesson ? '?backend=wasm' : ''}`);
+      await page.goto(`${base}/#/${lesson}${lesson ? '?backend=wasm' : ''}`);
       const [usableMs, usableBytes] = await page.evaluate(
         () =>
           new Promise<[number, number]>((resolve) => {
@@ -120,7 +91,7 @@ export async function benchLessonLoads(): Promise<LessonLoad[] | null> {
     }
   } finally {
     await browser.close();
-    server.close();
+    served.close();
   }
   return results;
 }
