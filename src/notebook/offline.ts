@@ -22,6 +22,10 @@ export function startServiceWorker(onUpdate: (apply: () => void) => void): void 
       wb.messageSkipWaiting();
     }),
   );
+  // another tab updated: this one's scripts are the old version, so offer the reload here too
+  wb.addEventListener('controlling', (e) => {
+    if (e.isUpdate) onUpdate(() => location.reload());
+  });
   const go = () => void wb.register().catch(() => undefined); // without it the site still works online
   if (document.readyState === 'complete') go();
   else window.addEventListener('load', go, { once: true });
