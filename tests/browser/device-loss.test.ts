@@ -25,9 +25,10 @@ describe('a lost GPU while training', () => {
   it('moves the run to WASM, back to its last automatic checkpoint, and trains on', async () => {
     panel.shadowRoot!.querySelector<HTMLButtonElement>('button.start')!.click();
     const s = panel.session;
-    await waitFor(() => s.step >= 1 && s.savedStep !== null, 'a first step and its checkpoint', 300_000);
+    // (a run saved by another test may be in this browser already: wait for this run's own checkpoint)
+    await waitFor(() => s.step >= 1 && s.checkpointStep !== null, 'a first step and its checkpoint', 300_000);
     expect(s.backend!.name).toBe('webgpu');
-    const kept = s.savedStep!;
+    const kept = s.checkpointStep!;
     expect(await s.loseGpu()).toBe(true);
     await waitFor(() => s.backend?.name === 'wasm' && s.message, 'the move to WASM', 120_000);
     expect(s.message).toMatch(

@@ -170,6 +170,10 @@ export class TrainSession implements ReactiveController {
    * half minute): kept here for a lost GPU, and in this browser for a reload ("Resume saved").
    */
   private autoCheckpoint: { bytes: Uint8Array; step: number } | null = null;
+  /** The step of the latest automatic checkpoint of this run (null before its first). */
+  get checkpointStep(): number | null {
+    return this.autoCheckpoint?.step ?? null;
+  }
   /** The GPU was lost and the run is moving to WASM. */
   private lostGpu = false;
   /** The digits the worker was started with (a restarted worker gets the same). */
