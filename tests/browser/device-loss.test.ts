@@ -30,7 +30,11 @@ describe('a lost GPU while training', () => {
     expect(s.backend!.name).toBe('webgpu');
     const kept = s.checkpointStep!;
     expect(await s.loseGpu()).toBe(true);
-    await waitFor(() => s.backend?.name === 'wasm' && s.message, 'the move to WASM', 120_000);
+    await waitFor(
+      () => s.backend?.name === 'wasm' && /moved to WASM/.test(s.message),
+      'the move to WASM',
+      120_000,
+    );
     expect(s.message).toMatch(
       /GPU stopped working \(WebGPU device lost.*\)\. Training moved to WASM and went back to step \d+/,
     );
