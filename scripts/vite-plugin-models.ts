@@ -9,7 +9,7 @@ import { join, normalize } from 'node:path';
 import MarkdownIt from 'markdown-it';
 import type { Plugin } from 'vite';
 import { SERVED_FILES, SHIPPED_MODELS, type ShippedModel } from '../src/nets/registry';
-import { decodeWeights, encodeWeights } from '../src/nets/weights-format';
+import { roundedToFloat16 } from '../src/nets/weights-format';
 
 const ROOT = 'models';
 /** The file names served for any model (src/nets/registry.ts says which files a model has). */
@@ -85,12 +85,7 @@ function convert(id: string): { json: string; bin: Uint8Array } {
   const bin = new Uint8Array(readFileSync(join(ROOT, id, 'weights.bin')));
   const m = Object.values(SHIPPED_MODELS).find((x) => x.id === id) as ShippedModel | undefined;
   if (m?.servedAs !== 'float16') return { json, bin };
-  const { weights, metadata } = decodeWeights(json, bin);
-  const half = encodeWeights(
-    [...weights.values()].map((w) => ({ ...w, dtype: 'float16' as const })),
-    'weights.bin',
-    { ...metadata, storedAs: 'float16, rounded from the float32 weights.bin of the repository' },
-  );
+  const half = roundedToFloat16(json, bin);
   return { json: JSON.stringify(half.json), bin: half.bin };
 }
 

@@ -13,7 +13,7 @@ import { clientsClaim } from 'workbox-core';
 import { cleanupOutdatedCaches, precacheAndRoute } from 'workbox-precaching';
 import { registerRoute } from 'workbox-routing';
 import { CacheFirst } from 'workbox-strategies';
-import { COURSE_CACHE_PREFIX, courseCacheName, isCourseFile } from './notebook/offline-files';
+import { COURSE_CACHE_PREFIX, COURSE_VERSION, courseCacheName, isCourseFile } from './notebook/offline-files';
 
 declare const self: ServiceWorkerGlobalScope;
 
@@ -21,7 +21,7 @@ precacheAndRoute(self.__WB_MANIFEST);
 cleanupOutdatedCaches();
 clientsClaim(); // the first visit's page is served offline too, without a reload
 
-const cacheName = courseCacheName(typeof __COURSE_VERSION__ === 'string' ? __COURSE_VERSION__ : 'dev');
+const cacheName = courseCacheName(COURSE_VERSION);
 const scope = new URL(self.registration.scope);
 
 registerRoute(

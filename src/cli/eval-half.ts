@@ -19,7 +19,7 @@ import { loadClip } from '../nets/load-clip';
 import { loadDdpm, modelSampling, type LoadedDdpm } from '../nets/load';
 import { modelDir, SHIPPED_MODELS, type ShippedModel } from '../nets/registry';
 import type { UNet } from '../nets/unet';
-import { decodeWeights, encodeWeights } from '../nets/weights-format';
+import { roundedToFloat16 } from '../nets/weights-format';
 import { sampleImages } from '../pipelines/ddpm-sample';
 import { decodeLatents, LatentCodec } from '../pipelines/latent';
 import { textToImage } from '../pipelines/text-to-image';
@@ -31,17 +31,6 @@ import { writeFileAtomic } from './files';
 import { shippedAutoencoderNet } from './latent-files';
 import { CLIP_DIR, loadTokenizer } from './text-files';
 import { CLIP_FILES } from './train-clip';
-
-/** The model's weights as the build serves them: every weight rounded to float16 (and widened back). */
-function asFloat16(json: string, bin: Uint8Array): LoadedDdpm {
-  const { weights, metadata } = decodeWeights(json, bin);
-  const half = encodeWeights(
-    [...weights.values()].map((w) => ({ ...w, dtype: 'float16' as const })),
-    'weights.bin',
-    metadata,
-  );
-  return loadDdpm(half.json, half.bin);
-}
 
 export async function evalHalfCli(): Promise<void> {
   const backend = await initNodeBackend('wasm');
@@ -80,20 +69,21 @@ export async function evalHalfCli(): Promise<void> {
         const clipBin = new Uint8Array(readFileSync(join(CLIP_DIR, CLIP_FILES.weights)));
         const clip = loadClip(readFileSync(join(CLIP_DIR, CLIP_FILES.model), 'utf8'), clipBin).net;
         const prompts = promptSet('train');
+        const models = {
+          tokenizer: loadTokenizer(),
+          clip,
+          unet: net as UNet,
+          codec: new LatentCodec(ae, meta.latent!.scale),
+          schedule,
+          prediction: meta.prediction ?? 'epsilon',
+        };
         const out = new Float32Array(n * 784);
         try {
           for (let s = 0; s < n; s += 10) {
             const k = Math.min(10, n - s);
             let last: Float32Array | null = null;
             for await (const f of textToImage(
-              {
-                tokenizer: loadTokenizer(),
-                clip,
-                unet: net as UNet,
-                codec: new LatentCodec(ae, meta.latent!.scale),
-                schedule,
-                prediction: meta.prediction ?? 'epsilon',
-              },
+              models,
               makeSampler({ sampler: 'ddim', eta: 0, steps }, schedule, modelSampling(meta)),
               {
                 // batch i asks for digit i mod 10 (every digit in turn), alone or with an attribute
@@ -118,7 +108,8 @@ export async function evalHalfCli(): Promise<void> {
     const full = loadDdpm(json, bin);
     const a = await draw(full);
     full.net.dispose();
-    const half = asFloat16(json, bin);
+    const rounded = roundedToFloat16(json, bin); // as the build serves it
+    const half = loadDdpm(rounded.json, rounded.bin);
     const b = await draw(half);
     half.net.dispose();
     let sum = 0;

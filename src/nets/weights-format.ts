@@ -228,6 +228,19 @@ export function decodeWeights(
   return { weights, metadata: meta && typeof meta === 'object' && !Array.isArray(meta) ? meta : {} };
 }
 
+/**
+ * A weights file with every weight rounded to float16 (half the bytes), its metadata saying so: what the
+ * build serves for a U-Net marked `servedAs: 'float16'`, and what `npm run eval -- half` compares.
+ */
+export function roundedToFloat16(jsonIn: unknown, bin: Uint8Array): { json: ModelJson; bin: Uint8Array } {
+  const { weights, metadata } = decodeWeights(jsonIn, bin);
+  return encodeWeights(
+    [...weights.values()].map((w) => ({ ...w, dtype: 'float16' as const })),
+    'weights.bin',
+    { ...metadata, storedAs: 'float16, rounded from the float32 weights.bin of the repository' },
+  );
+}
+
 const MAGIC = 'DLCKPT01';
 
 /** One self-contained checkpoint file: magic, header length, JSON header, weight bytes. */

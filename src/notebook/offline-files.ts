@@ -3,6 +3,9 @@
  * (offline.ts) and the build (scripts/vite-plugin-offline.ts). No imports: the service worker bundles it.
  */
 
+/** The build's content version of the course files (compiled in by vite.config.ts; 'dev' without a build). */
+export const COURSE_VERSION = typeof __COURSE_VERSION__ === 'string' ? __COURSE_VERSION__ : 'dev';
+
 /** Every course-files cache starts with this; `dl-` so that "Clear what this browser saved" finds it. */
 export const COURSE_CACHE_PREFIX = 'dl-course-';
 

@@ -4,9 +4,13 @@
  * progress, the total size and a plain-words message when the browser's storage is too small).
  */
 import { Workbox } from 'workbox-window';
-import { courseCacheName, isCourseFile, parseOfflineList, type OfflineList } from './offline-files';
-
-const VERSION = typeof __COURSE_VERSION__ === 'string' ? __COURSE_VERSION__ : 'dev';
+import {
+  COURSE_VERSION,
+  courseCacheName,
+  isCourseFile,
+  parseOfflineList,
+  type OfflineList,
+} from './offline-files';
 
 /**
  * Registers the service worker of a built site (never in development or tests, which have none), after
@@ -58,9 +62,10 @@ export interface KeepProgress {
 
 /** Whether this device keeps every course file of the list (the shell is precached by the service worker). */
 export async function keepsWholeCourse(list: OfflineList): Promise<boolean> {
-  if (!('caches' in window) || !navigator.serviceWorker?.controller || list.version !== VERSION) return false;
+  if (!('caches' in window) || !navigator.serviceWorker?.controller || list.version !== COURSE_VERSION)
+    return false;
   try {
-    const cache = await caches.open(courseCacheName(VERSION));
+    const cache = await caches.open(courseCacheName(COURSE_VERSION));
     const scope = new URL('./', location.href);
     for (const f of list.files) {
       const url = new URL(f.url, location.href);
@@ -84,7 +89,7 @@ export async function keepWholeCourse(
 ): Promise<number> {
   if (!('caches' in window))
     throw new Error('this browser cannot keep files for offline use (no Cache Storage here)');
-  if (list.version !== VERSION)
+  if (list.version !== COURSE_VERSION)
     throw new Error('a newer version of the course has been published: update this page first (reload it)');
   if (!navigator.serviceWorker)
     throw new Error('this browser cannot keep the course for offline use (no service workers here)');
@@ -97,7 +102,7 @@ export async function keepWholeCourse(
     throw new Error('the offline helper of this site has not started; reload the page once and try again');
   const total = list.files.reduce((a, f) => a + f.bytes, 0);
   const scope = new URL('./', location.href);
-  const cache = await caches.open(courseCacheName(VERSION));
+  const cache = await caches.open(courseCacheName(COURSE_VERSION));
   const missing = [];
   let done = 0;
   for (const f of list.files) {
