@@ -69,7 +69,7 @@ export async function scoreAll(
   for (const g of generators) {
     console.log(`evaluating ${g.name} on ${n} samples…`);
     const r = await evaluate(g, classifier, ref, n, 1);
-    if (g.source?.kind === 'model') r.secondsPerImage = secondsPerImage;
+    if (g.source && g.source.kind !== 'real') r.secondsPerImage = secondsPerImage;
     console.log(resultsTable([r]));
     results.push(r);
   }

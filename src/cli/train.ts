@@ -94,6 +94,10 @@ async function main() {
     const { trainAutoencoderCli } = await import('./train-autoencoder');
     return trainAutoencoderCli();
   }
+  if (which === 'gan' || which === 'vae') {
+    const { trainFamilyCli } = await import('./train-families');
+    return trainFamilyCli(which);
+  }
   if (which === 'tokenizer') {
     const { trainTokenizerCli } = await import('./text-files');
     return trainTokenizerCli();
@@ -109,7 +113,7 @@ async function main() {
   }
   if (which !== 'ddpm' && which !== 'latent' && which !== 't2i' && which !== 'label') {
     console.error(
-      'usage: npm run train -- ddpm [--hours H] [--steps N] [--every N] [--fresh] [--preset P] [--batch B] [--lr X] [--dir DIR] [--workers W] [--grow a,b,c]\n       npm run train -- latent [the same options]\n       npm run train -- t2i [the same options]   (text-to-image: after tokenizer and clip)\n       npm run train -- label [the same options] (the label-conditioned twin of t2i)\n       npm run train -- compare [--steps N]\n       npm run train -- classifier [--epochs E]\n       npm run train -- autoencoder [--hours H] [--steps N] [--every N] [--fresh] [--latent C] [--down 1|2] [--ch N] [--kl β] [--edge λ]\n       npm run train -- autoencoder-compare [--steps N]\n       npm run train -- tokenizer\n       npm run train -- clip [--hours H] [--steps N] [--every N] [--fresh] [--batch B] [--lr X]',
+      'usage: npm run train -- ddpm [--hours H] [--steps N] [--every N] [--fresh] [--preset P] [--batch B] [--lr X] [--dir DIR] [--workers W] [--grow a,b,c]\n       npm run train -- latent [the same options]\n       npm run train -- t2i [the same options]   (text-to-image: after tokenizer and clip)\n       npm run train -- label [the same options] (the label-conditioned twin of t2i)\n       npm run train -- compare [--steps N]\n       npm run train -- classifier [--epochs E]\n       npm run train -- autoencoder [--hours H] [--steps N] [--every N] [--fresh] [--latent C] [--down 1|2] [--ch N] [--kl β] [--edge λ]\n       npm run train -- autoencoder-compare [--steps N]\n       npm run train -- gan [--preset best|collapse|saturating] [--hours H] [--steps N] [--every N] [--fresh] [--seed S] [--lr X] [--d-lr X] [--dir DIR]\n       npm run train -- vae [--hours H] [--steps N] [--every N] [--fresh] [--seed S] [--lr X] [--latent Z] [--beta β] [--dir DIR]\n       npm run train -- tokenizer\n       npm run train -- clip [--hours H] [--steps N] [--every N] [--fresh] [--batch B] [--lr X]',
     );
     process.exit(2);
   }

@@ -7,7 +7,9 @@ import type { SamplerSpec } from '../diffusion/samplers';
  */
 export type EvalSource =
   | { kind: 'real'; split: 'train' | 'test' }
-  | ({ kind: 'model'; model: string; modelStep: number } & SamplerSpec);
+  | ({ kind: 'model'; model: string; modelStep: number } & SamplerSpec)
+  /** A one-pass generator: a GAN's generator, or a VAE's decoder as its mean or as a draw with its noise. */
+  | { kind: 'one-pass'; model: string; modelStep: number; draw: 'generator' | 'mean' | 'sample' };
 
 export interface EvalResult {
   /** Display label, e.g. "DDPM 1000 steps (step 43569 EMA weights)". */

@@ -30,9 +30,18 @@ export class Adam {
     }
   }
 
-  /** p <- p - lr * mHat / (sqrt(vHat) + eps) for every parameter with a gradient. */
-  apply(params: Map<string, tf.Variable>, grads: Record<string, tf.Tensor>, lr: number): void {
-    this.t++;
+  /**
+   * p <- p - lr * mHat / (sqrt(vHat) + eps) for every parameter with a gradient. `sameUpdate`: a second
+   * call in the same training step for other parameters (a GAN's generator after its discriminator), so
+   * the bias correction counts each parameter's own updates.
+   */
+  apply(
+    params: Map<string, tf.Variable>,
+    grads: Record<string, tf.Tensor>,
+    lr: number,
+    opts: { sameUpdate?: boolean } = {},
+  ): void {
+    if (!opts.sameUpdate) this.t++;
     const c1 = 1 - this.b1 ** this.t;
     const c2 = 1 - this.b2 ** this.t;
     tf.tidy(() => {

@@ -22,6 +22,7 @@ interface CheckpointMeta {
   adamT?: number;
   wallSeconds?: number;
   history?: [number, number][];
+  terms?: [number, Record<string, number>][];
 }
 
 /** The configuration of a run made deeper at `step` (see restoreGrown). */
@@ -70,7 +71,9 @@ export async function saveCheckpoint(
     step: tr.step,
     adamT: tr.adam.t,
     wallSeconds: tr.wallSeconds,
-    history: tr.history,
+    // copies: the checkpoint is a snapshot, and the run goes on adding to its own arrays
+    history: tr.history.slice(),
+    ...(tr.termHistory.length ? { terms: tr.termHistory.slice() } : {}),
     ...extra,
   });
 }
@@ -153,7 +156,8 @@ function restoreCounters(tr: AnyTrainer, meta: CheckpointMeta): void {
   tr.step = meta.step ?? 0;
   tr.adam.t = meta.adamT ?? tr.step;
   tr.wallSeconds = meta.wallSeconds ?? 0;
-  tr.history = meta.history ?? [];
+  tr.history = meta.history?.slice() ?? [];
+  tr.termHistory = meta.terms?.slice() ?? [];
 }
 
 /**

@@ -23,6 +23,9 @@ export interface OptimConfig {
   /** Global gradient-norm clip. */
   clipNorm: number;
   seed: number;
+  /** Adam's β1 and β2 (0.9 and 0.999 when absent; a GAN uses β1 = 0.5, as DCGAN). */
+  beta1?: number;
+  beta2?: number;
 }
 
 /** A network made of named weights (src/nets/named-weights.ts). */
@@ -44,10 +47,12 @@ export interface TrainProgress {
   /** Training seconds so far (all sessions). */
   wallSeconds: number;
   stepsPerSecond: number;
+  /** The loss's named parts (a VAE's reconstruction and KL, a GAN's two players), means since the last report. */
+  terms?: Record<string, number>;
 }
 
 // A type alias, not an interface, so that tf.tidy() accepts it as a tensor container.
-export type StepResult = { loss: tf.Scalar; norm: tf.Scalar };
+export type StepResult = { loss: tf.Scalar; norm: tf.Scalar; terms?: Record<string, tf.Scalar> };
 
 export interface RunOptions {
   readEvery?: number;
@@ -67,6 +72,8 @@ export abstract class Trainer<C extends OptimConfig, N extends TrainableNet> {
   wallSeconds = 0;
   /** [step, mean loss] every report. */
   history: [number, number][] = [];
+  /** [step, the loss's named parts] every report, for runs whose steps report them. */
+  termHistory: [number, Record<string, number>][] = [];
   /** What its checkpoints are called in their metadata ("ddpm-checkpoint"), so another run's is refused. */
   abstract readonly checkpointKind: string;
 
@@ -75,7 +82,7 @@ export abstract class Trainer<C extends OptimConfig, N extends TrainableNet> {
     readonly net: N,
   ) {
     this.ema = new Ema(net.params, config.emaDecay);
-    this.adam = new Adam(net.params);
+    this.adam = new Adam(net.params, { beta1: config.beta1, beta2: config.beta2 });
   }
 
   lrAt(step: number): number {
@@ -125,7 +132,14 @@ export abstract class Trainer<C extends OptimConfig, N extends TrainableNet> {
       if (pending.length >= readEvery || this.step >= end || opts.signal?.aborted) {
         const losses = await Promise.all(pending.map((p) => p.loss.data()));
         const norms = await Promise.all(pending.map((p) => p.norm.data()));
-        tf.dispose(pending.flatMap((p) => [p.loss, p.norm]));
+        const termNames = Object.keys(pending[0]?.terms ?? {});
+        const termValues = await Promise.all(
+          termNames.map(async (k) => {
+            const vs = await Promise.all(pending.map((p) => p.terms![k]!.data()));
+            return vs.reduce((a, v) => a + v[0]!, 0) / vs.length;
+          }),
+        );
+        tf.dispose(pending.flatMap((p) => [p.loss, p.norm, ...Object.values(p.terms ?? {})]));
         pending = [];
         const vals = losses.map((l) => l[0]!);
         const bad = vals.findIndex((v) => !Number.isFinite(v));
@@ -140,6 +154,10 @@ export abstract class Trainer<C extends OptimConfig, N extends TrainableNet> {
         this.wallSeconds += dt;
         const loss = vals.reduce((x, y) => x + y, 0) / vals.length;
         this.history.push([this.step, loss]);
+        const terms = termNames.length
+          ? Object.fromEntries(termNames.map((k, i) => [k, termValues[i]!]))
+          : undefined;
+        if (terms) this.termHistory.push([this.step, terms]);
         yield {
           step: this.step,
           loss,
@@ -147,6 +165,7 @@ export abstract class Trainer<C extends OptimConfig, N extends TrainableNet> {
           lr: this.lrAt(this.step - 1),
           wallSeconds: this.wallSeconds,
           stepsPerSecond: (this.step - s0) / dt,
+          ...(terms ? { terms } : {}),
         };
         t0 = performance.now();
         s0 = this.step;

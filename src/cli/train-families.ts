@@ -1,0 +1,141 @@
+/**
+ * `npm run train -- gan [--preset best|collapse|saturating] [--hours H] [--steps N] [--every N] [--fresh] [--seed S] [--lr X] [--d-lr X] [--dir DIR]`
+ * `npm run train -- vae [--hours H] [--steps N] [--every N] [--fresh] [--seed S] [--lr X] [--latent Z] [--beta β] [--dir DIR]`
+ *
+ * The two other families of generative model the course compares with diffusion, trained on the same
+ * MNIST digits in Node on the WASM backend with the same code the browser runs: a DCGAN-style GAN
+ * (src/nets/gan.ts, src/train/gan-trainer.ts) and a VAE (src/nets/vae.ts, src/train/vae-trainer.ts).
+ * Each resumes from its folder's checkpoint (options that shape the run apply to a fresh one only) and,
+ * every `--every` steps and on Ctrl-C or SIGTERM, atomically writes the EMA weights (model.json +
+ * weights.bin), the checkpoint (float32: the nets are small) and the loss log with its named terms.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { loadMnistNode } from '../data/mnist-node';
+import { mnistTrainData } from '../data/train-data';
+import { packCheckpoint, unpackCheckpoint } from '../nets/weights-format';
+import { initNodeBackend, tf } from '../runtime/tf-node';
+import { exportEmaWeights, restoreCheckpoint, saveCheckpoint } from '../train/checkpoint';
+import { DEFAULT_GAN_TRAIN_CONFIG, GanTrainer, type GanTrainConfig } from '../train/gan-trainer';
+import type { OptimConfig, TrainableNet, Trainer } from '../train/trainer';
+import { DEFAULT_VAE_TRAIN_CONFIG, VaeTrainer, type VaeTrainConfig } from '../train/vae-trainer';
+import { arg } from './args';
+import { writeFileAtomic } from './files';
+import { trainLoop } from './train-loop';
+
+/** The GAN settings the course measures: the best one it found, and two that fail in known ways. */
+export const GAN_PRESETS: Record<string, (c: GanTrainConfig) => GanTrainConfig> = {
+  best: (c) => c,
+  /** The minimax loss as first written: once D wins, G's gradient vanishes. */
+  saturating: (c) => ({ ...c, loss: 'saturating' }),
+  /** A discriminator five times faster than the generator, without the generator's EMA. */
+  collapse: (c) => ({ ...c, dLr: 5 * c.dLr, lr: 5 * c.lr, emaDecay: 0, beta1: 0.9 }),
+};
+
+export const FAMILY_FILES = {
+  model: 'model.json',
+  weights: 'weights.bin',
+  checkpoint: 'checkpoint/run.ckpt',
+  training: 'training.json',
+} as const;
+
+type AnyTrainer = Trainer<OptimConfig, TrainableNet>;
+
+/** Write the EMA model, the checkpoint and the loss log of a GAN or VAE run. */
+export async function saveFamilyRun(
+  dir: string,
+  tr: AnyTrainer,
+  kind: 'gan' | 'vae',
+  machine: string,
+): Promise<void> {
+  const model = await exportEmaWeights(tr, {
+    kind,
+    [kind]: (tr.config as unknown as Record<string, unknown>)[kind],
+    config: tr.config,
+    step: tr.step,
+    wallSeconds: tr.wallSeconds,
+    machine,
+  });
+  const ck = await saveCheckpoint(tr, { machine });
+  writeFileAtomic(join(dir, FAMILY_FILES.weights), model.bin);
+  writeFileAtomic(join(dir, FAMILY_FILES.model), JSON.stringify(model.json, null, 1));
+  writeFileAtomic(join(dir, FAMILY_FILES.checkpoint), packCheckpoint(ck.json, ck.bin));
+  writeFileAtomic(
+    join(dir, FAMILY_FILES.training),
+    JSON.stringify({
+      config: tr.config,
+      step: tr.step,
+      wallSeconds: tr.wallSeconds,
+      machine,
+      history: tr.history,
+      terms: tr.termHistory,
+    }),
+  );
+}
+
+function num(name: string): number | undefined {
+  const v = arg(name);
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n)) throw new Error(`--${name} ${v}: need a number`);
+  return n;
+}
+
+export async function trainFamilyCli(kind: 'gan' | 'vae'): Promise<void> {
+  const backend = await initNodeBackend('wasm');
+  const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}, tfjs ${tf.version_core} ${backend}, 1 thread`;
+  const preset = arg('preset') ?? 'best';
+  const dir =
+    arg('dir') ??
+    (kind === 'gan' ? `models/gan-mnist${preset === 'best' ? '' : `-${preset}`}` : 'models/vae-mnist');
+  const ckpt = join(dir, FAMILY_FILES.checkpoint);
+  const resume = existsSync(ckpt) && !process.argv.includes('--fresh');
+  const saved = resume ? unpackCheckpoint(new Uint8Array(readFileSync(ckpt))) : null;
+  const data = mnistTrainData(loadMnistNode('train'));
+  let tr: GanTrainer | VaeTrainer;
+  if (kind === 'gan') {
+    let config = saved
+      ? (saved.json.userDefinedMetadata as { config: GanTrainConfig }).config
+      : structuredClone(DEFAULT_GAN_TRAIN_CONFIG);
+    if (!saved) {
+      const make = GAN_PRESETS[preset];
+      if (!make) throw new Error(`--preset ${preset}: one of ${Object.keys(GAN_PRESETS).join(', ')}`);
+      config = make(config);
+      config = {
+        ...config,
+        seed: num('seed') ?? config.seed,
+        lr: num('lr') ?? config.lr,
+        dLr: num('d-lr') ?? config.dLr,
+      };
+    }
+    tr = new GanTrainer(config, data);
+  } else {
+    let config = saved
+      ? (saved.json.userDefinedMetadata as { config: VaeTrainConfig }).config
+      : structuredClone(DEFAULT_VAE_TRAIN_CONFIG);
+    if (!saved)
+      config = {
+        ...config,
+        vae: { ...config.vae, latent: num('latent') ?? config.vae.latent },
+        klWeight: num('beta') ?? config.klWeight,
+        seed: num('seed') ?? config.seed,
+        lr: num('lr') ?? config.lr,
+      };
+    tr = new VaeTrainer(config, data);
+  }
+  if (saved) restoreCheckpoint(tr, saved.json, saved.bin);
+  console.log(
+    `${resume ? `resuming at step ${tr.step}` : 'starting fresh'}: ${kind} (${tr.net.paramCount.toLocaleString('en')} params) ` +
+      `${JSON.stringify(tr.config)} on ${machine}, into ${dir}`,
+  );
+  const describe = () => {
+    const last = tr.termHistory.at(-1)?.[1];
+    return last
+      ? Object.entries(last)
+          .map(([k, v]) => `${k} ${v.toFixed(3)}`)
+          .join('  ')
+      : '';
+  };
+  await trainLoop(tr, () => saveFamilyRun(dir, tr, kind, machine), { every: 500, describe });
+}

@@ -1,0 +1,226 @@
+// The GAN and the VAE the course compares with diffusion (src/nets/gan.ts, src/nets/vae.ts), their
+// losses against values computed by hand from the networks' own outputs, their training (both players
+// updated, an exact resume, no leaked tensors), drawing from them and loading them.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadMnistNode } from '../../src/data/mnist-node';
+import { mnistTrainData } from '../../src/data/train-data';
+import { Gan, ganSpecs, pixelNorm, type GanConfig } from '../../src/nets/gan';
+import { loadGan, loadVae } from '../../src/nets/load-family';
+import { Vae, type VaeConfig } from '../../src/nets/vae';
+import { WeightsError } from '../../src/nets/weights-format';
+import { codes, reconstructVae, sampleGan, sampleVae } from '../../src/pipelines/one-pass';
+import { initNodeBackend, tf } from '../../src/runtime/tf-node';
+import { exportEmaWeights, restoreCheckpoint, saveCheckpoint } from '../../src/train/checkpoint';
+import {
+  DEFAULT_GAN_TRAIN_CONFIG,
+  discriminatorLoss,
+  GanTrainer,
+  generatorLoss,
+  type GanTrainConfig,
+} from '../../src/train/gan-trainer';
+import {
+  DEFAULT_VAE_TRAIN_CONFIG,
+  vaeLoss,
+  VaeTrainer,
+  type VaeTrainConfig,
+} from '../../src/train/vae-trainer';
+
+const TINY_GAN: GanConfig = { latent: 8, gch: 4, dch: 4, gNorm: 'pixel' };
+const GAN_RUN: GanTrainConfig = { ...DEFAULT_GAN_TRAIN_CONFIG, gan: TINY_GAN, batch: 4 };
+const TINY_VAE: VaeConfig = { latent: 3, ch: 4 };
+const VAE_RUN: VaeTrainConfig = { ...DEFAULT_VAE_TRAIN_CONFIG, vae: TINY_VAE, batch: 4, warmup: 2, lr: 3e-3 };
+const digits = mnistTrainData({ ...loadMnistNode('test'), count: 256 });
+
+function digitsArray(n: number, from = 0): Float32Array {
+  const x = new Float32Array(n * 784);
+  for (let i = 0; i < n; i++) digits.copySample(from + i, x, i * 784);
+  return x;
+}
+
+async function drain<T>(g: AsyncGenerator<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const p of g) out.push(p);
+  return out;
+}
+
+const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
+
+beforeAll(async () => {
+  await initNodeBackend('wasm');
+});
+
+describe('the GAN', () => {
+  it('makes 28x28 images in [-1, 1] from codes and scores images with one logit each', () => {
+    const gan = new Gan(TINY_GAN, 1);
+    const x = gan.generate(tf.tensor2d(codes(3, 8, 5), [3, 8]));
+    expect(x.shape).toEqual([3, 28, 28, 1]);
+    const v = x.dataSync();
+    expect(Math.max(...v)).toBeLessThanOrEqual(1);
+    expect(Math.min(...v)).toBeGreaterThanOrEqual(-1);
+    const l = gan.discriminate(x);
+    expect(l.shape).toEqual([3]);
+    // weights counted by hand: dense 8 -> 7*7*8, convs 8->4, 4->2, 2->1; D convs 1->4, 4->8, dense 392 -> 1
+    const g = 8 * 392 + 392 + (9 * 8 * 4 + 4) + (9 * 4 * 2 + 2) + (9 * 2 * 1 + 1);
+    const d = 9 * 1 * 4 + 4 + (9 * 4 * 8 + 8) + 392 + 1;
+    expect(gan.paramCount).toBe(g + d);
+    expect(ganSpecs(TINY_GAN).filter((s) => s.name.startsWith('g.')).length).toBe(8);
+    tf.dispose([x, l]);
+    gan.dispose();
+  });
+
+  it('pixel norm gives every position a unit root mean square over its channels', () => {
+    const x = tf.tensor4d([3, 4, 0, 0, 1, 1, 1, 1], [1, 1, 2, 4]);
+    const y = pixelNorm(x).arraySync()[0]![0]!;
+    // (3, 4, 0, 0): rms = 2.5; (1, 1, 1, 1): rms = 1
+    expect(y[0]![0]).toBeCloseTo(1.2, 5);
+    expect(y[0]![1]).toBeCloseTo(1.6, 5);
+    expect(y[1]![2]).toBeCloseTo(1, 5);
+  });
+
+  it("computes each player's loss as the papers write it", () => {
+    const real = [2, -1, 0.5];
+    const fake = [-3, 1.5, 0];
+    const r = tf.tensor1d(real);
+    const f = tf.tensor1d(fake);
+    const mean = (a: number[]) => a.reduce((x, y) => x + y, 0) / a.length;
+    // −log D(x) − log(1 − D(G(z))), D = sigmoid of the logit
+    const dStd =
+      mean(real.map((l) => -Math.log(sigmoid(l)))) + mean(fake.map((l) => -Math.log(1 - sigmoid(l))));
+    expect(discriminatorLoss('non-saturating', r, f).dataSync()[0]).toBeCloseTo(dStd, 5);
+    expect(discriminatorLoss('saturating', r, f).dataSync()[0]).toBeCloseTo(dStd, 5);
+    const dHinge = mean(real.map((l) => Math.max(0, 1 - l))) + mean(fake.map((l) => Math.max(0, 1 + l)));
+    expect(discriminatorLoss('hinge', r, f).dataSync()[0]).toBeCloseTo(dHinge, 5);
+    expect(generatorLoss('non-saturating', f).dataSync()[0]).toBeCloseTo(
+      mean(fake.map((l) => -Math.log(sigmoid(l)))),
+      5,
+    );
+    expect(generatorLoss('saturating', f).dataSync()[0]).toBeCloseTo(
+      mean(fake.map((l) => Math.log(1 - sigmoid(l)))),
+      5,
+    );
+    expect(generatorLoss('hinge', f).dataSync()[0]).toBeCloseTo(-mean(fake), 5);
+    tf.dispose([r, f]);
+  });
+
+  it('a step updates both players once (one Adam count), reports both losses, and leaks no tensor', async () => {
+    const tr = new GanTrainer(GAN_RUN, digits);
+    const before = await tr.net.weights();
+    const n0 = tf.memory().numTensors;
+    const out = await drain(tr.run(3, { readEvery: 3 }));
+    expect(tf.memory().numTensors).toBe(n0);
+    expect(tr.adam.t).toBe(3);
+    const after = await tr.net.weights();
+    for (const k of ['g.up1.w', 'd.c1.w']) expect(after.get(k)).not.toEqual(before.get(k));
+    const p = out[0]!;
+    expect(Object.keys(p.terms!).sort()).toEqual(['discriminator', 'generator']);
+    expect(p.loss).toBeCloseTo(p.terms!.discriminator! + p.terms!.generator!, 4);
+    expect(tr.termHistory).toHaveLength(1);
+    tr.dispose();
+  });
+
+  it('the discriminator steps move only the discriminator, the generator step only the generator', async () => {
+    // With a zero learning rate for one player, only the other one's weights may change.
+    const tr = new GanTrainer({ ...GAN_RUN, dLr: 0 }, digits);
+    const before = await tr.net.weights();
+    await drain(tr.run(2));
+    const after = await tr.net.weights();
+    for (const k of tr.net.discriminatorNames) expect(after.get(k)).toEqual(before.get(k));
+    expect(tr.net.generatorNames.some((k) => after.get(k)!.some((v, i) => v !== before.get(k)![i]))).toBe(
+      true,
+    );
+    tr.dispose();
+  });
+
+  it('resumes exactly from a checkpoint, the term history included', async () => {
+    const a = new GanTrainer({ ...GAN_RUN, dSteps: 2 }, digits);
+    await drain(a.run(2, { readEvery: 1 }));
+    const ck = await saveCheckpoint(a);
+    await drain(a.run(2, { readEvery: 1 }));
+    const b = new GanTrainer({ ...GAN_RUN, dSteps: 2 }, digits);
+    restoreCheckpoint(b, ck.json, ck.bin);
+    expect(b.termHistory).toHaveLength(2);
+    await drain(b.run(2, { readEvery: 1 }));
+    const wa = await a.net.weights();
+    const wb = await b.net.weights();
+    for (const [k, v] of wa) expect(wb.get(k)).toEqual(v);
+    a.dispose();
+    b.dispose();
+  });
+
+  it('draws the same digits for a seed, and loads from its exported model', async () => {
+    const tr = new GanTrainer(GAN_RUN, digits);
+    await drain(tr.run(1));
+    const model = await exportEmaWeights(tr, { kind: 'gan', gan: TINY_GAN, step: tr.step });
+    const { net, meta } = loadGan(model.json, model.bin);
+    expect(meta.step).toBe(1);
+    const n0 = tf.memory().numTensors;
+    const a = await sampleGan(net, 2, 7);
+    expect(tf.memory().numTensors).toBe(n0);
+    expect(await sampleGan(net, 2, 7)).toEqual(a);
+    expect(await sampleGan(net, 2, 8)).not.toEqual(a);
+    expect(() => loadVae(model.json, model.bin)).toThrow(WeightsError);
+    net.dispose();
+    tr.dispose();
+  });
+});
+
+describe('the VAE', () => {
+  it('computes −ELBO from its own outputs as Kingma & Welling write it', async () => {
+    const vae = new Vae(TINY_VAE, 3);
+    const xs = digitsArray(2);
+    const x = tf.tensor4d(xs, [2, 28, 28, 1]);
+    const epsV = Float32Array.from([0.3, -1, 0.5, 2, 0, -0.7]);
+    const eps = tf.tensor2d(epsV, [2, 3]);
+    const l = vaeLoss(vae, x, eps, 0.5);
+    // by hand, from the encoder's and decoder's outputs
+    const { mean, logvar } = vae.encode(x);
+    const m = mean.dataSync();
+    const lv = logvar.dataSync();
+    const z = Array.from(m, (v, i) => v + Math.exp(lv[i]! / 2) * epsV[i]!);
+    const mu = vae.decode(tf.tensor2d(z, [2, 3])).dataSync();
+    const s = Math.exp(vae.logScale().dataSync()[0]!);
+    let nll = 0;
+    for (let i = 0; i < xs.length; i++)
+      nll += (xs[i]! - mu[i]!) ** 2 / (2 * s * s) + Math.log(s) + 0.5 * Math.log(2 * Math.PI);
+    let kl = 0;
+    for (let i = 0; i < m.length; i++) kl += 0.5 * (m[i]! ** 2 + Math.exp(lv[i]!) - 1 - lv[i]!);
+    expect(l.reconstruction.dataSync()[0]).toBeCloseTo(nll / 2, 2);
+    expect(l.kl.dataSync()[0]).toBeCloseTo(kl / 2, 4);
+    expect(l.total.dataSync()[0]).toBeCloseTo((nll / 2 + 0.5 * (kl / 2)) / 784, 5);
+    tf.dispose([x, eps, l.total, l.reconstruction, l.kl, mean, logvar]);
+    vae.dispose();
+  });
+
+  it('learns: −ELBO falls over a few dozen steps, reported as its two parts, with no leaked tensor', async () => {
+    const tr = new VaeTrainer(VAE_RUN, digits);
+    const n0 = tf.memory().numTensors;
+    const out = await drain(tr.run(60, { readEvery: 10 }));
+    expect(tf.memory().numTensors).toBe(n0);
+    expect(out.at(-1)!.loss).toBeLessThan(out[0]!.loss);
+    expect(Object.keys(out[0]!.terms!).sort()).toEqual(['kl', 'reconstruction']);
+    tr.dispose();
+  });
+
+  it('draws its mean or its mean plus the learned noise, and reconstructs', async () => {
+    const vae = new Vae(TINY_VAE, 4);
+    tf.tidy(() => vae.params.get('d.logScale')!.assign(tf.tensor1d([Math.log(0.05)])));
+    const mean = await sampleVae(vae, 2, 9);
+    const noisy = await sampleVae(vae, 2, 9, true);
+    let sq = 0;
+    let inside = 0;
+    for (let i = 0; i < mean.length; i++)
+      if (Math.abs(noisy[i]!) < 1 && Math.abs(mean[i]!) < 1) {
+        sq += (noisy[i]! - mean[i]!) ** 2;
+        inside++;
+      }
+    // the added noise has the decoder's scale s = 0.05 (away from the clipping at ±1)
+    expect(Math.sqrt(sq / inside)).toBeGreaterThan(0.04);
+    expect(Math.sqrt(sq / inside)).toBeLessThan(0.06);
+    const rec = await reconstructVae(vae, digitsArray(2));
+    expect(rec.length).toBe(2 * 784);
+    const model = await exportEmaWeights(new VaeTrainer(VAE_RUN, digits), { kind: 'vae', vae: TINY_VAE });
+    expect(() => loadGan(model.json, model.bin)).toThrow(/not a Diffusion Lab GAN/);
+    loadVae(model.json, model.bin).net.dispose();
+    vae.dispose();
+  });
+});
