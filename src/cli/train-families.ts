@@ -17,21 +17,20 @@ import { mnistTrainData } from '../data/train-data';
 import { packCheckpoint, unpackCheckpoint } from '../nets/weights-format';
 import { initNodeBackend, tf } from '../runtime/tf-node';
 import { exportEmaWeights, restoreCheckpoint, saveCheckpoint } from '../train/checkpoint';
-import { DEFAULT_GAN_TRAIN_CONFIG, GanTrainer, type GanTrainConfig } from '../train/gan-trainer';
+import { DEFAULT_GAN_TRAIN_CONFIG, GAN_PRESETS, GanTrainer, type GanTrainConfig } from '../train/gan-trainer';
 import type { OptimConfig, TrainableNet, Trainer } from '../train/trainer';
 import { DEFAULT_VAE_TRAIN_CONFIG, VaeTrainer, type VaeTrainConfig } from '../train/vae-trainer';
+import { MNIST_PIXELS } from '../data/mnist-asset';
+import { classify, makeReference, summarizeProbs, type Reference } from '../metrics/evaluate';
+import { fitGaussian, frechetDistance } from '../metrics/fid';
+import { FEATURE_DIM, type MnistClassifier } from '../nets/classifier';
+import { Gan as GanNet } from '../nets/gan';
+import { Vae as VaeNet } from '../nets/vae';
+import { sampleGan, sampleVae } from '../pipelines/one-pass';
 import { arg } from './args';
+import { loadClassifier } from './classifier-files';
 import { writeFileAtomic } from './files';
 import { trainLoop } from './train-loop';
-
-/** The GAN settings the course measures: the best one it found, and two that fail in known ways. */
-export const GAN_PRESETS: Record<string, (c: GanTrainConfig) => GanTrainConfig> = {
-  best: (c) => c,
-  /** The minimax loss as first written: once D wins, G's gradient vanishes. */
-  saturating: (c) => ({ ...c, loss: 'saturating' }),
-  /** A discriminator five times faster than the generator, without the generator's EMA. */
-  collapse: (c) => ({ ...c, dLr: 5 * c.dLr, lr: 5 * c.lr, emaDecay: 0, beta1: 0.9 }),
-};
 
 export const FAMILY_FILES = {
   model: 'model.json',
@@ -42,12 +41,62 @@ export const FAMILY_FILES = {
 
 type AnyTrainer = Trainer<OptimConfig, TrainableNet>;
 
+/** One reading of quality during training: [step, training seconds, FID, share confident]. */
+export type QualityPoint = [number, number, number, number];
+
+/** Samples the quick reading during training uses (seeds 1…N, the EMA weights): enough to rank, not to report. */
+export const QUALITY_PROBE_SAMPLES = 500;
+
+/**
+ * FID and share confident of the run's EMA weights on QUALITY_PROBE_SAMPLES samples, against the test set:
+ * the curve behind "steps and wall time to reach a given FID". One-pass models draw 500 digits in a second.
+ */
+export class QualityProbe {
+  private constructor(
+    private readonly classifier: MnistClassifier,
+    private readonly ref: Reference,
+  ) {}
+
+  static async create(): Promise<QualityProbe> {
+    const classifier = loadClassifier();
+    return new QualityProbe(
+      classifier,
+      await makeReference(classifier, loadMnistNode('test'), loadMnistNode('train'), QUALITY_PROBE_SAMPLES),
+    );
+  }
+
+  async measure(images: Float32Array): Promise<{ fid: number; confident: number }> {
+    const n = images.length / MNIST_PIXELS;
+    const { features, probs } = await classify(this.classifier, images);
+    return {
+      fid: frechetDistance(fitGaussian(features, n, FEATURE_DIM), this.ref.test),
+      confident: summarizeProbs(probs, n).confident / n,
+    };
+  }
+
+  dispose(): void {
+    this.classifier.dispose();
+  }
+}
+
+/** The run's EMA weights drawn as digits (the VAE's decoder mean). */
+async function drawEma(tr: GanTrainer | VaeTrainer, n: number): Promise<Float32Array> {
+  const ema = tr instanceof GanTrainer ? new GanNet(tr.config.gan) : new VaeNet(tr.config.vae);
+  try {
+    ema.copyFrom(tr.ema.shadow);
+    return ema instanceof GanNet ? await sampleGan(ema, n, 1) : await sampleVae(ema, n, 1);
+  } finally {
+    ema.dispose();
+  }
+}
+
 /** Write the EMA model, the checkpoint and the loss log of a GAN or VAE run. */
 export async function saveFamilyRun(
   dir: string,
   tr: AnyTrainer,
   kind: 'gan' | 'vae',
   machine: string,
+  quality: QualityPoint[] = [],
 ): Promise<void> {
   const model = await exportEmaWeights(tr, {
     kind,
@@ -57,7 +106,7 @@ export async function saveFamilyRun(
     wallSeconds: tr.wallSeconds,
     machine,
   });
-  const ck = await saveCheckpoint(tr, { machine });
+  const ck = await saveCheckpoint(tr, { machine, quality });
   writeFileAtomic(join(dir, FAMILY_FILES.weights), model.bin);
   writeFileAtomic(join(dir, FAMILY_FILES.model), JSON.stringify(model.json, null, 1));
   writeFileAtomic(join(dir, FAMILY_FILES.checkpoint), packCheckpoint(ck.json, ck.bin));
@@ -70,6 +119,7 @@ export async function saveFamilyRun(
       machine,
       history: tr.history,
       terms: tr.termHistory,
+      quality,
     }),
   );
 }
@@ -137,5 +187,19 @@ export async function trainFamilyCli(kind: 'gan' | 'vae'): Promise<void> {
           .join('  ')
       : '';
   };
-  await trainLoop(tr, () => saveFamilyRun(dir, tr, kind, machine), { every: 500, describe });
+  const quality: QualityPoint[] =
+    (saved?.json.userDefinedMetadata as { quality?: QualityPoint[] } | undefined)?.quality ?? [];
+  const probe = await QualityProbe.create();
+  const save = async () => {
+    if (quality.at(-1)?.[0] !== tr.step) {
+      const q = await probe.measure(await drawEma(tr, QUALITY_PROBE_SAMPLES));
+      quality.push([tr.step, tr.wallSeconds, q.fid, q.confident]);
+      console.log(
+        `  step ${tr.step}: FID ${q.fid.toFixed(1)} on ${QUALITY_PROBE_SAMPLES} samples, ${(100 * q.confident).toFixed(1)}% confident`,
+      );
+    }
+    await saveFamilyRun(dir, tr, kind, machine, quality);
+  };
+  await trainLoop(tr, save, { every: 500, describe });
+  probe.dispose();
 }

@@ -48,6 +48,18 @@ export const DEFAULT_GAN_TRAIN_CONFIG: GanTrainConfig = {
   seed: 0,
 };
 
+/**
+ * The GAN settings the course measures: the best one it found (the default), and settings that fail in
+ * the textbook's ways, each a change of the default.
+ */
+export const GAN_PRESETS: Record<string, (c: GanTrainConfig) => GanTrainConfig> = {
+  best: (c) => c,
+  /** The minimax loss as first written: once D wins, G's gradient vanishes. */
+  saturating: (c) => ({ ...c, loss: 'saturating' }),
+  /** Both players five times faster, without the generator's EMA or Adam's low β1. */
+  collapse: (c) => ({ ...c, dLr: 5 * c.dLr, lr: 5 * c.lr, emaDecay: 0, beta1: 0.9 }),
+};
+
 /** D's loss for its logits on a real batch and a made batch (means over each batch). */
 export function discriminatorLoss(loss: GanLoss, real: tf.Tensor1D, fake: tf.Tensor1D): tf.Scalar {
   return tf.tidy(
