@@ -53,6 +53,8 @@ import { FAMILY_FILES, type QualityPoint } from './train-families';
 export type Family = 'real' | 'diffusion' | 'gan' | 'vae';
 
 export interface FamilyRow {
+  /** A short key lessons find the row by: real, ddpm-1000, ddim-20, dpm-10, latent-ddim-20, gan, vae-mean, vae-sample. */
+  id: string;
   family: Family;
   /** What draws the images, in words. */
   generator: string;
@@ -152,6 +154,7 @@ export async function compareFamiliesCli(): Promise<void> {
   }
 
   async function addRow(
+    id: string,
     family: Family,
     generator: string,
     dir: string,
@@ -168,6 +171,7 @@ export async function compareFamiliesCli(): Promise<void> {
     );
     result.secondsPerImage = msPerImage / 1000;
     rows.push({
+      id,
       family,
       generator,
       samples: dir,
@@ -206,7 +210,7 @@ export async function compareFamiliesCli(): Promise<void> {
   }
 
   // real digits: the floor every row is read against
-  await addRow('real', 'real training digits', 'MNIST train 30,000–', real, 0, 0, {
+  await addRow('real', 'real', 'real training digits', 'MNIST train 30,000–', real, 0, 0, {
     sampling: 0,
     training: 0,
   });
@@ -222,16 +226,17 @@ export async function compareFamiliesCli(): Promise<void> {
   const pt = tf.fill([B], 500) as tf.Tensor1D;
   const unetMs = await timeEval(() => ddpm.net.apply(px, pt));
   tf.dispose([px, pt]);
-  const pixel: [string, SamplerSpec, string?][] = [
+  const pixel: [string, string, SamplerSpec, string?][] = [
     [
+      'ddpm-1000',
       'DDPM, 1,000 steps',
       { sampler: 'ddpm', steps: 1000 },
       'run `npm run eval -- ddpm --cache runs/eval-ddpm` first (hours)',
     ],
-    ['DDIM η=0, 20 steps', { sampler: 'ddim', eta: 0, steps: 20 }],
-    ['DPM-Solver++(2M), 10 steps', { sampler: 'dpm++', steps: 10 }],
+    ['ddim-20', 'DDIM η=0, 20 steps', { sampler: 'ddim', eta: 0, steps: 20 }],
+    ['dpm-10', 'DPM-Solver++(2M), 10 steps', { sampler: 'dpm++', steps: 10 }],
   ];
-  for (const [label, spec, hint] of pixel) {
+  for (const [id, label, spec, hint] of pixel) {
     const clip = spec.sampler === 'ddim' ? ('x0' as const) : undefined;
     const dir = join(
       'runs',
@@ -244,7 +249,7 @@ export async function compareFamiliesCli(): Promise<void> {
         sampleImages(ddpm.net, makeSampler(spec, schedule, modelSampling(ddpm.meta)), m, 1 + start, m),
       hint,
     );
-    await addRow('diffusion', `pixel ${label}`, dir, s.images, (spec.steps * unetMs) / B, spec.steps, {
+    await addRow(id, 'diffusion', `pixel ${label}`, dir, s.images, (spec.steps * unetMs) / B, spec.steps, {
       sampling: unetParams,
       training: unetParams,
     });
@@ -274,9 +279,11 @@ export async function compareFamiliesCli(): Promise<void> {
     const lx = tf.randomNormal([B, ...ldm.net.sampleShape]);
     const lt = tf.fill([B], 500) as tf.Tensor1D;
     const latentMs = await timeEval(() => ldm.net.apply(lx, lt));
-    const decodeMs = await timeEval(() => ae.net.decode(lx));
-    tf.dispose([lx, lt]);
+    const az = tf.randomNormal([B, ...ae.net.latentShape]);
+    const decodeMs = await timeEval(() => ae.net.decode(az));
+    tf.dispose([lx, lt, az]);
     await addRow(
+      'latent-ddim-20',
       'diffusion',
       'latent DDIM η=0, 20 steps (+ decoder)',
       dir,
@@ -321,7 +328,10 @@ export async function compareFamiliesCli(): Promise<void> {
           ? sampleGan(loaded.net as never, B, 1)
           : sampleVae(loaded.net as never, B, 1, draw === 'sample'),
       );
-      await addRow(kind, label, sdir, s.images, ms / B, 1, { sampling: drawing, training: total });
+      await addRow(kind === 'gan' ? 'gan' : `vae-${draw}`, kind, label, sdir, s.images, ms / B, 1, {
+        sampling: drawing,
+        training: total,
+      });
     }
     loaded.net.dispose();
     const log = JSON.parse(readFileSync(join(dir, FAMILY_FILES.training), 'utf8')) as {

@@ -15,6 +15,7 @@ import { MNIST_PIXELS } from '../data/mnist-asset';
 import { loadMnistNode } from '../data/mnist-node';
 import { makeReference, type DigitGenerator } from '../metrics/evaluate';
 import type { EvalResult } from '../metrics/eval-result';
+import type { OptimConfig } from '../train/trainer';
 import { loadGan, loadVae } from '../nets/load-family';
 import { sampleGan, sampleVae } from '../pipelines/one-pass';
 import { initNodeBackend, tf } from '../runtime/tf-node';
@@ -30,7 +31,8 @@ import {
   writeSampleGrid,
 } from './eval-files';
 import { sampleCached } from './sample-cache';
-import { FAMILY_FILES } from './train-families';
+import { writeFamilyCard } from './family-card';
+import { FAMILY_FILES, familyCommand } from './train-families';
 
 export async function evalFamilyCli(kind: 'gan' | 'vae'): Promise<void> {
   const backend = await initNodeBackend('wasm');
@@ -95,6 +97,11 @@ export async function evalFamilyCli(kind: 'gan' | 'vae'): Promise<void> {
       grid: await writeSampleGrid(dir, first!.images, classifier, first!.label),
     },
   );
+  const log = JSON.parse(readFileSync(join(dir, FAMILY_FILES.training), 'utf8')) as {
+    config: OptimConfig;
+    step: number;
+  };
+  writeFamilyCard(dir, kind, familyCommand(dir, kind, log.config, log.step));
   loaded.net.dispose();
   classifier.dispose();
 }

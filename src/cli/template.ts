@@ -28,7 +28,11 @@ export function optimiserText(cfg: OptimConfig): string {
   const later = (cfg.lrSteps ?? [])
     .map(([from, lr]) => `, ${lr} from step ${from.toLocaleString('en')}`)
     .join('');
-  return `Adam, lr ${cfg.lr} (linear warm-up over ${cfg.warmup} steps)${later}, global-norm clip ${cfg.clipNorm}, batch ${cfg.batch}, seed ${cfg.seed}`;
+  const betas =
+    cfg.beta1 === undefined && cfg.beta2 === undefined
+      ? ''
+      : ` (β₁ ${cfg.beta1 ?? 0.9}, β₂ ${cfg.beta2 ?? 0.999})`;
+  return `Adam${betas}, lr ${cfg.lr} (linear warm-up over ${cfg.warmup} steps)${later}, global-norm clip ${cfg.clipNorm}, batch ${cfg.batch}, seed ${cfg.seed}`;
 }
 
 /** The mean of the last 20 reported losses, for a card: "0.0359 (<what>, mean of the last 20 reports)". */

@@ -14,6 +14,7 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { loadMnistNode } from '../data/mnist-node';
 import { mnistTrainData } from '../data/train-data';
+import { SHIPPED_MODELS } from '../nets/registry';
 import { packCheckpoint, unpackCheckpoint } from '../nets/weights-format';
 import { initNodeBackend, tf } from '../runtime/tf-node';
 import { exportEmaWeights, restoreCheckpoint, saveCheckpoint } from '../train/checkpoint';
@@ -29,15 +30,12 @@ import { Vae as VaeNet } from '../nets/vae';
 import { sampleGan, sampleVae } from '../pipelines/one-pass';
 import { arg } from './args';
 import { loadClassifier } from './classifier-files';
+import { writeFamilyCard } from './family-card';
 import { writeFileAtomic } from './files';
 import { trainLoop } from './train-loop';
 
-export const FAMILY_FILES = {
-  model: 'model.json',
-  weights: 'weights.bin',
-  checkpoint: 'checkpoint/run.ckpt',
-  training: 'training.json',
-} as const;
+/** The files of a GAN's or VAE's folder, as the registry names them. */
+export const FAMILY_FILES = SHIPPED_MODELS.ganMnist.files;
 
 type AnyTrainer = Trainer<OptimConfig, TrainableNet>;
 
@@ -122,6 +120,35 @@ export async function saveFamilyRun(
       quality,
     }),
   );
+  writeFamilyCard(dir, kind, familyCommand(dir, kind, tr.config, tr.step));
+}
+
+/** The one command that reproduces a run in `dir` up to `step` (from fresh; the same command resumes it). */
+export function familyCommand(dir: string, kind: 'gan' | 'vae', config: OptimConfig, step: number): string {
+  const flags: string[] = [];
+  if (dir !== `models/${kind}-mnist`) flags.push(`--dir ${dir}`);
+  if (kind === 'gan') {
+    const c = config as GanTrainConfig;
+    const same = (a: GanTrainConfig) =>
+      JSON.stringify({ ...a, seed: 0, lr: 0, dLr: 0 }) === JSON.stringify({ ...c, seed: 0, lr: 0, dLr: 0 });
+    const preset = Object.keys(GAN_PRESETS).find((p) =>
+      same(GAN_PRESETS[p]!(structuredClone(DEFAULT_GAN_TRAIN_CONFIG))),
+    );
+    if (!preset) throw new Error('this GAN run matches no preset: its command cannot be written');
+    const base = GAN_PRESETS[preset]!(structuredClone(DEFAULT_GAN_TRAIN_CONFIG));
+    if (preset !== 'best') flags.push(`--preset ${preset}`);
+    if (c.lr !== base.lr) flags.push(`--lr ${c.lr}`);
+    if (c.dLr !== base.dLr) flags.push(`--d-lr ${c.dLr}`);
+  } else {
+    const c = config as VaeTrainConfig;
+    const d = DEFAULT_VAE_TRAIN_CONFIG;
+    if (c.vae.latent !== d.vae.latent) flags.push(`--latent ${c.vae.latent}`);
+    if (c.klWeight !== d.klWeight) flags.push(`--beta ${c.klWeight}`);
+    if (c.lr !== d.lr) flags.push(`--lr ${c.lr}`);
+  }
+  if (config.seed) flags.push(`--seed ${config.seed}`);
+  flags.push(`--steps ${step}`);
+  return `npm run train -- ${kind} ${flags.join(' ')}`;
 }
 
 function num(name: string): number | undefined {

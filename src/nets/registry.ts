@@ -34,7 +34,7 @@ export interface ShippedModel {
   id: string;
   /** What it is, in a few words. */
   title: string;
-  kind: 'ddpm-unet' | 'mnist-classifier' | 'autoencoder' | 'tokenizer' | 'clip';
+  kind: 'ddpm-unet' | 'mnist-classifier' | 'autoencoder' | 'tokenizer' | 'clip' | 'gan' | 'vae';
   /** Shape of one sample (a diffusion model's) or one input (a classifier's). */
   sampleShape: readonly number[];
   conditioning: Conditioning;
@@ -57,6 +57,18 @@ const DDPM_FILES = {
   weights: 'weights.bin',
   card: 'README.md',
   checkpoint: 'checkpoint/ddpm.ckpt',
+  training: 'training.json',
+  eval: 'eval.json',
+  evalTable: 'eval.md',
+  samples: 'samples.png',
+} as const satisfies ModelFiles;
+
+/** What a trained, evaluated GAN's or VAE's folder holds (`npm run train -- gan|vae` and `npm run eval -- gan|vae`). */
+const FAMILY_FILES = {
+  model: 'model.json',
+  weights: 'weights.bin',
+  card: 'README.md',
+  checkpoint: 'checkpoint/run.ckpt',
   training: 'training.json',
   eval: 'eval.json',
   evalTable: 'eval.md',
@@ -162,6 +174,23 @@ export const SHIPPED_MODELS = {
       eval: 'eval.json',
     },
     sampling: { prediction: 'v', clipSample: false, default: { sampler: 'ddim', steps: 20 } },
+  },
+  /** The GAN and the VAE the course compares with diffusion (one-pass generators: no sampler). */
+  ganMnist: {
+    id: 'gan-mnist',
+    title: 'GAN on MNIST digits (generator and discriminator)',
+    kind: 'gan',
+    sampleShape: [28, 28, 1],
+    conditioning: UNCONDITIONAL,
+    files: FAMILY_FILES,
+  },
+  vaeMnist: {
+    id: 'vae-mnist',
+    title: 'VAE on MNIST digits (encoder, decoder and its learned noise)',
+    kind: 'vae',
+    sampleShape: [28, 28, 1],
+    conditioning: UNCONDITIONAL,
+    files: FAMILY_FILES,
   },
   mnistClassifier: {
     id: 'mnist-classifier',

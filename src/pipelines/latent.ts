@@ -188,3 +188,14 @@ export async function decodeLatents(
   out.dispose();
   return data;
 }
+
+/** The autoencoder's reconstructions (posterior mean, decoded, clipped to [-1, 1]) of images n·784 in [-1, 1]. */
+export async function reconstructAutoencoder(ae: Autoencoder, images: Float32Array): Promise<Float32Array> {
+  const n = images.length / 784;
+  const y = tf.tidy(() =>
+    tf.clipByValue(ae.decode(ae.encode(tf.tensor4d(images, [n, 28, 28, 1])).mean), -1, 1),
+  );
+  const out = (await y.data()) as Float32Array;
+  y.dispose();
+  return out;
+}

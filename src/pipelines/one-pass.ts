@@ -49,3 +49,48 @@ export function reconstructVae(vae: Vae, images: Float32Array): Promise<Float32A
     tf.tidy(() => tf.clipByValue(vae.decode(vae.encode(tf.tensor4d(images, [n, 28, 28, 1])).mean), -1, 1)),
   );
 }
+
+/**
+ * `frames` codes on the great circle from a to b (spherical interpolation, White 2016): for Gaussian
+ * codes in many dimensions, the straight line's midpoint is much shorter than any typical code, the arc
+ * keeps the length the generator was trained on. Falls back to the straight line for (anti)parallel codes.
+ */
+export function slerpCodes(a: Float32Array, b: Float32Array, frames: number): Float32Array {
+  const w = a.length;
+  let dot = 0;
+  let na = 0;
+  let nb = 0;
+  for (let i = 0; i < w; i++) {
+    dot += a[i]! * b[i]!;
+    na += a[i]! ** 2;
+    nb += b[i]! ** 2;
+  }
+  const omega = Math.acos(Math.max(-1, Math.min(1, dot / Math.sqrt(na * nb))));
+  const out = new Float32Array(frames * w);
+  for (let f = 0; f < frames; f++) {
+    const t = frames === 1 ? 0 : f / (frames - 1);
+    const [ka, kb] =
+      Math.sin(omega) < 1e-6
+        ? [1 - t, t]
+        : [Math.sin((1 - t) * omega) / Math.sin(omega), Math.sin(t * omega) / Math.sin(omega)];
+    for (let i = 0; i < w; i++) out[f * w + i] = ka * a[i]! + kb * b[i]!;
+  }
+  return out;
+}
+
+/** Digits along the arc between the codes of two seeds: the GAN's generator, or the VAE's decoder mean. */
+export function interpolateOnePass(
+  net: Gan | Vae,
+  seedA: number,
+  seedB: number,
+  frames: number,
+): Promise<Float32Array> {
+  const w = net.config.latent;
+  const z = slerpCodes(codes(1, w, seedA), codes(1, w, seedB), frames);
+  return read(
+    tf.tidy(() => {
+      const zt = tf.tensor2d(z, [frames, w]);
+      return 'generate' in net ? net.generate(zt) : tf.clipByValue(net.decode(zt), -1, 1);
+    }),
+  );
+}

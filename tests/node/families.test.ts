@@ -8,7 +8,14 @@ import { Gan, ganSpecs, pixelNorm, type GanConfig } from '../../src/nets/gan';
 import { loadGan, loadVae } from '../../src/nets/load-family';
 import { Vae, type VaeConfig } from '../../src/nets/vae';
 import { WeightsError } from '../../src/nets/weights-format';
-import { codes, reconstructVae, sampleGan, sampleVae } from '../../src/pipelines/one-pass';
+import {
+  codes,
+  interpolateOnePass,
+  reconstructVae,
+  sampleGan,
+  sampleVae,
+  slerpCodes,
+} from '../../src/pipelines/one-pass';
 import { initNodeBackend, tf } from '../../src/runtime/tf-node';
 import { exportEmaWeights, restoreCheckpoint, saveCheckpoint } from '../../src/train/checkpoint';
 import {
@@ -222,5 +229,35 @@ describe('the VAE', () => {
     expect(() => loadGan(model.json, model.bin)).toThrow(/not a Diffusion Lab GAN/);
     loadVae(model.json, model.bin).net.dispose();
     vae.dispose();
+  });
+});
+
+describe('walking between two codes', () => {
+  it('follows the arc: ends at both codes, and halfway between orthogonal unit codes has length 1', () => {
+    const a = Float32Array.from([1, 0, 0]);
+    const b = Float32Array.from([0, 1, 0]);
+    const w = slerpCodes(a, b, 3);
+    expect([...w.subarray(0, 3)]).toEqual([1, 0, 0]);
+    expect(w[6]).toBeCloseTo(0, 6);
+    expect(w[7]).toBeCloseTo(1, 6);
+    // the straight line's midpoint (0.5, 0.5) has length 0.707; the arc's is (0.707, 0.707)
+    expect(w[3]).toBeCloseTo(Math.SQRT1_2, 6);
+    expect(w[4]).toBeCloseTo(Math.SQRT1_2, 6);
+    // parallel codes: the straight line
+    const p = slerpCodes(a, Float32Array.from([2, 0, 0]), 3);
+    expect([...p]).toEqual([1, 0, 0, 1.5, 0, 0, 2, 0, 0]);
+  });
+
+  it("decodes the walk's ends as the two seeds' samples", async () => {
+    const gan = new Gan(TINY_GAN, 2);
+    const walk = await interpolateOnePass(gan, 5, 9, 4);
+    const a = await sampleGan(gan, 1, 5);
+    const b = await sampleGan(gan, 1, 9);
+    expect(walk.length).toBe(4 * 784);
+    for (const i of [0, 300, 700]) {
+      expect(walk[i]).toBeCloseTo(a[i]!, 5);
+      expect(walk[3 * 784 + i]).toBeCloseTo(b[i]!, 5);
+    }
+    gan.dispose();
   });
 });

@@ -10,6 +10,7 @@ import { backendReady } from '../../runtime/session';
 import { connectWorker, proxy, type WorkerConnection } from '../../runtime/worker-rpc';
 import type {
   InferenceWorkerApi,
+  OnePassRequest,
   LossPoint,
   TextToImageFrame,
   TextToImageRequest,
@@ -166,4 +167,23 @@ export async function similarityInWorker(o: {
 }): Promise<{ prompts: number[]; digits: number[] }> {
   const rpc = await inferenceWorker();
   return rpc.call(rpc.api.similarity({ ...o, source: textToImageSource() }));
+}
+
+/** What a one-pass call asks, with the model named by the registry instead of its folder. */
+export type OnePassCall = OnePassRequest extends infer R
+  ? R extends OnePassRequest
+    ? Omit<R, 'folder'>
+    : never
+  : never;
+
+/** A GAN's or VAE's digits, an interpolation, or reconstructions by the VAE or the latent autoencoder, in the worker. */
+export async function onePassInWorker(r: OnePassCall): Promise<Float32Array> {
+  const rpc = await inferenceWorker();
+  const m =
+    r.kind === 'gan'
+      ? SHIPPED_MODELS.ganMnist
+      : r.kind === 'vae'
+        ? SHIPPED_MODELS.vaeMnist
+        : SHIPPED_MODELS.autoencoderMnist;
+  return rpc.call(rpc.api.onePass({ ...r, folder: folder(m) } as OnePassRequest));
 }

@@ -19,6 +19,12 @@ import { decodeLatents, LatentCodec } from '../../pipelines/latent';
 import { initBackend, type BackendInfo, type BackendName } from '../../runtime/backend';
 import { exposeWorker, transfer } from '../../runtime/worker-rpc';
 import { embedImages, embedTexts } from '../../metrics/zero-shot';
+import { loadGan, loadVae } from '../../nets/load-family';
+import type { Gan } from '../../nets/gan';
+import type { Vae } from '../../nets/vae';
+import { Autoencoder } from '../../nets/autoencoder';
+import { reconstructAutoencoder } from '../../pipelines/latent';
+import { interpolateOnePass, reconstructVae, sampleGan, sampleVae } from '../../pipelines/one-pass';
 import {
   fetchTextToImage,
   textToImage,
@@ -100,6 +106,38 @@ function load(model: string, autoencoder?: string): Promise<Loaded> {
     })();
     p.catch(() => models.delete(key)); // a failed load is tried again next time
     models.set(key, p);
+  }
+  return p;
+}
+
+/** What a one-pass request asks of a GAN, a VAE or the latent autoencoder (each a few milliseconds). */
+export type OnePassRequest =
+  | { op: 'sample'; kind: 'gan' | 'vae'; folder: string; n: number; seed: number; noise?: boolean }
+  | { op: 'interpolate'; kind: 'gan' | 'vae'; folder: string; seeds: [number, number]; frames: number }
+  | { op: 'reconstruct'; kind: 'vae' | 'autoencoder'; folder: string; images: Float32Array };
+
+const onePassModels = new Map<string, Promise<Gan | Vae | Autoencoder>>();
+
+async function fetchFiles(folder: string): Promise<{ json: string; bin: Uint8Array }> {
+  const [j, b] = await Promise.all([
+    fetch(new URL('model.json', folder)),
+    fetch(new URL('weights.bin', folder)),
+  ]);
+  if (!j.ok || !b.ok)
+    throw new Error(`the model in ${folder} could not load (HTTP ${j.ok ? b.status : j.status})`);
+  return { json: await j.text(), bin: new Uint8Array(await b.arrayBuffer()) };
+}
+
+function loadOnePass(kind: OnePassRequest['kind'], folder: string): Promise<Gan | Vae | Autoencoder> {
+  let p = onePassModels.get(folder);
+  if (!p) {
+    p = (async () => {
+      if (kind === 'autoencoder') return (await fetchAutoencoder(folder)).net;
+      const { json, bin } = await fetchFiles(folder);
+      return kind === 'gan' ? loadGan(json, bin).net : loadVae(json, bin).net;
+    })();
+    p.catch(() => onePassModels.delete(folder));
+    onePassModels.set(folder, p);
   }
   return p;
 }
@@ -225,6 +263,24 @@ const api = {
     };
     tf.dispose([p, d]);
     return out;
+  },
+  /** A GAN's or VAE's digits, an interpolation between two codes, or reconstructions (n·784 in [-1, 1]). */
+  async onePass(r: OnePassRequest): Promise<Float32Array> {
+    const m = await loadOnePass(r.kind, r.folder);
+    let out: Float32Array;
+    if (r.op === 'reconstruct')
+      out =
+        m instanceof Autoencoder
+          ? await reconstructAutoencoder(m, r.images)
+          : await reconstructVae(m as Vae, r.images);
+    else if (r.op === 'interpolate')
+      out = await interpolateOnePass(m as Gan | Vae, r.seeds[0], r.seeds[1], r.frames);
+    else
+      out =
+        r.kind === 'gan'
+          ? await sampleGan(m as Gan, r.n, r.seed)
+          : await sampleVae(m as Vae, r.n, r.seed, r.noise);
+    return transfer(out, [out.buffer]);
   },
   /** Stop a run between two steps. */
   cancel(run: number): void {
