@@ -64,9 +64,11 @@ export const LESSONS: readonly LessonEntry[] = [
   {
     id: 'gan-vae',
     title: 'Diffusion vs GAN vs VAE',
-    summary: 'Three generative models measured on the same data.',
-    minutes: 15,
-    prerequisites: ['faster-sampling'],
+    summary:
+      "A GAN and a VAE trained on the same digits as the diffusion models and judged by the same evaluation: the textbook's table of quality, diversity, speed and stability, filled with measurements. Train both live and make the GAN collapse.",
+    minutes: 25,
+    prerequisites: ['latent'],
+    load: () => import('./gan-vae/index').then((m) => m.default),
   },
   {
     id: 'limits',

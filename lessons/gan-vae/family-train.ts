@@ -218,7 +218,7 @@ export class DlFamilyTrain extends LitElement {
                   @change=${(e: Event) => (this.preset = (e.target as HTMLSelectElement).value as LivePreset)}
                 >
                   <option value="best">balanced (the shipped GAN's)</option>
-                  <option value="collapse">collapse preset: both players 5× faster, no EMA, β₁ 0.9</option>
+                  <option value="collapse">collapse preset: both players 5× faster, β₁ 0.9, no EMA</option>
                 </select></label
               >`
             : nothing

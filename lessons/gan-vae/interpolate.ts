@@ -1,7 +1,10 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { GatedRun } from '../../src/notebook/gated-run';
-import { onePassInWorker } from '../../src/notebook/inference/client';
+import { imageToSigned, MNIST_PIXELS } from '../../src/data/mnist-asset';
+import { SHIPPED_MODELS } from '../../src/nets/registry';
+import { MnistController } from '../../src/notebook/controllers';
+import { inversionWalkInWorker, onePassInWorker } from '../../src/notebook/inference/client';
 import { StoreController } from '../../src/notebook/store';
 import { cellStatus } from '../../src/widgets/cell-status';
 import { cellStyles } from '../../src/widgets/cell-styles';
@@ -11,10 +14,15 @@ import { familyStore } from './params';
 
 /** Digits along each walk, ends included. */
 export const FRAMES = 10;
+/** DDIM steps of the diffusion walk, both ways. */
+export const INVERSION_STEPS = 20;
 
 /**
  * A walk between two codes (seeds a and b) along the arc between them, decoded by the GAN's generator
- * and by the VAE's decoder: every point of a one-pass model's code space is some image.
+ * and by the VAE's decoder: every point of a one-pass model's code space is some image. Beside them,
+ * diffusion's counterpart: two test digits DDIM-inverted to their noises, the arc between the noises,
+ * and DDIM back from every point of it (the diffusion row runs after the other two: 2 × 20 network
+ * calls to invert, 20 for the walk).
  */
 @customElement('dl-family-interpolate')
 export class DlFamilyInterpolate extends LitElement {
@@ -32,11 +40,15 @@ export class DlFamilyInterpolate extends LitElement {
 
   protected readonly params = new StoreController(this, familyStore);
   /** The two walks on screen (read by tests). */
-  @state() walks: { gan: Float32Array; vae: Float32Array } | null = null;
+  @state() walks: { gan: Float32Array; vae: Float32Array; diffusion?: Float32Array } | null = null;
+  private readonly mnist = new MnistController(this, 'test');
 
-  private readonly runner = new GatedRun<{ a: number; b: number }>(this, {
-    args: () => ({ a: familyStore.values.a, b: familyStore.values.b }),
-    key: (x) => `${x.a}|${x.b}`,
+  private readonly runner = new GatedRun<{ a: number; b: number; da: number; db: number }>(this, {
+    args: () => {
+      const v = familyStore.values;
+      return this.mnist.data ? { a: v.a, b: v.b, da: v.da, db: v.db } : null;
+    },
+    key: (x) => `${x.a}|${x.b}|${x.da}|${x.db}`,
     cheap: () => true,
     errorPrefix: 'The interpolation failed',
     reset: () => (this.walks = null),
@@ -44,7 +56,20 @@ export class DlFamilyInterpolate extends LitElement {
       const seeds: [number, number] = [x.a, x.b];
       const gan = await onePassInWorker({ op: 'interpolate', kind: 'gan', seeds, frames: FRAMES });
       const vae = await onePassInWorker({ op: 'interpolate', kind: 'vae', seeds, frames: FRAMES });
-      if (!signal.aborted) this.walks = { gan, vae };
+      if (signal.aborted) return;
+      this.walks = { gan, vae };
+      const d = this.mnist.data!;
+      const images = new Float32Array(2 * MNIST_PIXELS);
+      images.set(imageToSigned(d.images, x.da), 0);
+      images.set(imageToSigned(d.images, x.db), MNIST_PIXELS);
+      const diffusion = await inversionWalkInWorker({
+        model: SHIPPED_MODELS.ddpmMnist,
+        images,
+        steps: INVERSION_STEPS,
+        frames: FRAMES,
+        signal,
+      });
+      if (!signal.aborted) this.walks = { gan, vae, diffusion };
     },
   });
 
@@ -68,10 +93,32 @@ export class DlFamilyInterpolate extends LitElement {
       <div class="row">
         ${intInput('from seed', 'a', v.a, (n) => familyStore.set({ a: n }))}
         ${intInput('to seed', 'b', v.b, (n) => familyStore.set({ b: n }))}
+        ${intInput('diffusion: from test digit', 'da', v.da, (n) => familyStore.set({ da: n }), { max: 9999 })}
+        ${intInput('to test digit', 'db', v.db, (n) => familyStore.set({ db: n }), { max: 9999 })}
       </div>
       ${cellStatus({ text: '', failed: false }, this.runner.error)}
       ${this.runner.running && !w ? html`<p class="status" role="status">Decoding…</p>` : nothing}
-      ${w ? html`<div class="grid">${row('GAN', w.gan)}${row('VAE (mean)', w.vae)}</div>` : nothing}
+      ${
+        w
+          ? html`<div class="grid">
+              ${row('GAN', w.gan)}${row('VAE (mean)', w.vae)}
+              ${
+                w.diffusion
+                  ? html`<span>diffusion (DDIM-inverted test digits ${v.da} and ${v.db})</span>
+                      <dl-image-grid
+                        .data=${w.diffusion}
+                        .count=${FRAMES}
+                        columns=${FRAMES}
+                        label=${`diffusion: ${FRAMES} digits on the way between the DDIM-inverted noises of test digits ${v.da} and ${v.db}`}
+                      ></dl-image-grid>`
+                  : html`<span>diffusion</span
+                      ><span class="status" role="status"
+                        >Inverting the two test digits and walking back (60 network calls)…</span
+                      >`
+              }
+            </div>`
+          : nothing
+      }
     `;
   }
 }

@@ -32,6 +32,10 @@ import { quickCheck, type QuickCheckOptions } from './quick-check';
 import { mnistTrainData } from '../data/train-data';
 
 async function main() {
+  if (process.argv.includes('--browser-family')) {
+    const { probeBrowserFamilyCli } = await import('./probe-browser-family');
+    return probeBrowserFamilyCli();
+  }
   if (process.argv.includes('--browser')) {
     const { probeBrowserCli } = await import('./probe-browser');
     return probeBrowserCli();

@@ -3,7 +3,7 @@
  * textbook means (not the latent-diffusion autoencoder of ./autoencoder.ts, which keeps a whole 7x7 grid
  * and needs a diffusion model to sample from): an encoder q(z|x) = N(μ(x), σ²(x)) over a small code z,
  * a prior p(z) = N(0, I) and a Gaussian decoder p(x|z) = N(μ_θ(z), s² I) whose noise level s is one
- * learned number (the "σ-VAE" of Rivera et al. 2021, which calibrates the decoder instead of fixing s by
+ * learned number (the "σ-VAE" of Rybkin, Daniilidis & Levine 2021, which calibrates the decoder instead of fixing s by
  * hand). Sampling is z ~ N(0, I) then the decoder's mean μ_θ(z), or that mean plus its noise s·ε.
  *
  *   encoder: conv3x3/2 1->c (14) -> SiLU -> conv3x3/2 c->2c (7) -> SiLU -> dense to 2Z (μ, log σ²)

@@ -39,6 +39,8 @@ export interface SampleOptions {
   guidanceScale?: number;
   /** The condition guidance pushes away from (default: the null condition; a negative prompt replaces it). */
   uncond?: tf.Tensor;
+  /** Start from these x_T (n * values per sample, e.g. DDIM-inverted digits) instead of the seed's noise. */
+  xT?: Float32Array;
 }
 
 /**
@@ -86,7 +88,9 @@ export async function* sampleDdpm(
   if (opts.cond && opts.cond.shape[0] !== n)
     throw new Error(`the condition has ${opts.cond.shape[0]} rows for ${n} samples`);
   const ts = sampler.timesteps;
-  let x = stepNoise(shape, seed, -1); // x_T ~ N(0, I)
+  if (opts.xT && opts.xT.length !== shape.reduce((a, b) => a * b, 1))
+    throw new Error(`x_T has ${opts.xT.length} values for ${n} samples of shape [${net.sampleShape}]`);
+  let x = opts.xT ? tf.tensor(opts.xT, shape) : stepNoise(shape, seed, -1); // x_T ~ N(0, I)
   try {
     for (let i = 0; i < ts.length; i++) {
       if (opts.signal?.aborted) return;

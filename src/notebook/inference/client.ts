@@ -187,3 +187,33 @@ export async function onePassInWorker(r: OnePassCall): Promise<Float32Array> {
         : SHIPPED_MODELS.autoencoderMnist;
   return rpc.call(rpc.api.onePass({ ...r, folder: folder(m) } as OnePassRequest));
 }
+
+/**
+ * The walk between two images (2·784 values) through a diffusion model's DDIM-inverted noises, in the
+ * worker; stopping `signal` cancels it.
+ */
+export async function inversionWalkInWorker(o: {
+  model: ShippedModel;
+  images: Float32Array;
+  steps: number;
+  frames: number;
+  signal?: AbortSignal;
+}): Promise<Float32Array> {
+  const rpc = await inferenceWorker();
+  const run = nextRun++;
+  const stop = () => void rpc.api.cancel(run);
+  o.signal?.addEventListener('abort', stop);
+  try {
+    return await rpc.call(
+      rpc.api.inversionWalk({
+        model: folder(o.model),
+        images: o.images,
+        steps: o.steps,
+        frames: o.frames,
+        run,
+      }),
+    );
+  } finally {
+    o.signal?.removeEventListener('abort', stop);
+  }
+}

@@ -24,7 +24,14 @@ import type { Gan } from '../../nets/gan';
 import type { Vae } from '../../nets/vae';
 import { Autoencoder } from '../../nets/autoencoder';
 import { reconstructAutoencoder } from '../../pipelines/latent';
-import { interpolateOnePass, reconstructVae, sampleGan, sampleVae } from '../../pipelines/one-pass';
+import {
+  interpolateOnePass,
+  reconstructVae,
+  sampleGan,
+  sampleVae,
+  slerpCodes,
+} from '../../pipelines/one-pass';
+import { invertDdim } from '../../pipelines/ddim-invert';
 import {
   fetchTextToImage,
   textToImage,
@@ -281,6 +288,47 @@ const api = {
           ? await sampleGan(m as Gan, r.n, r.seed)
           : await sampleVae(m as Vae, r.n, r.seed, r.noise);
     return transfer(out, [out.buffer]);
+  },
+  /**
+   * The walk between two images through a diffusion model's noise: each is DDIM-inverted (`steps`
+   * steps), the two noises are joined along the arc between them, and every point is sampled back with
+   * DDIM (η = 0, no clipping, the same steps). Returns `frames` images (frames·784).
+   */
+  async inversionWalk(r: {
+    model: string;
+    images: Float32Array;
+    steps: number;
+    frames: number;
+    run: number;
+  }): Promise<Float32Array> {
+    const ctl = new AbortController();
+    running.set(r.run, ctl);
+    try {
+      const { ddpm } = await load(r.model);
+      const schedule = makeSchedule(ddpm.meta.schedule);
+      const noise = await invertDdim(ddpm.net, schedule, ddpm.meta.prediction, r.images, r.steps, ctl.signal);
+      const per = noise.length / 2;
+      const xT = slerpCodes(noise.subarray(0, per), noise.subarray(per), r.frames);
+      const sampler = makeSampler(
+        { sampler: 'ddim', eta: 0, steps: r.steps, clip: 'off' },
+        schedule,
+        modelSampling(ddpm.meta),
+      );
+      let out: Float32Array = new Float32Array(0);
+      for await (const f of sampleDdpm(ddpm.net, sampler, {
+        n: r.frames,
+        seed: 0,
+        xT,
+        every: r.steps,
+        signal: ctl.signal,
+      }))
+        out = f.x;
+      if (ctl.signal.aborted) throw new DOMException('the walk was stopped', 'AbortError');
+      for (let i = 0; i < out.length; i++) out[i] = Math.max(-1, Math.min(1, out[i]!));
+      return transfer(out, [out.buffer]);
+    } finally {
+      running.delete(r.run);
+    }
   },
   /** Stop a run between two steps. */
   cancel(run: number): void {
