@@ -8,6 +8,15 @@ export type { LessonEntry, LessonModule } from '../src/notebook/course';
 
 export const LESSONS: readonly LessonEntry[] = [
   {
+    id: '2d',
+    title: 'Diffusion in two dimensions',
+    summary:
+      'The whole recipe on clouds of points you can see: noise destroys a spiral, a tiny network trained in seconds learns the way back, and particles flow from a Gaussian blob onto the shape.',
+    minutes: 15,
+    prerequisites: [],
+    load: () => import('./2d/index').then((m) => m.default),
+  },
+  {
     id: 'forward',
     title: 'The forward process: controlled destruction',
     summary:

@@ -83,10 +83,18 @@ describe('the GAN, VAE and diffusion lesson', () => {
     const g = cell<DlFamilyGallery>('dl-family-gallery');
     const rpc = await inferenceWorker();
     location.hash = '#/gan-vae?from=8&seed=2&a=3&b=8&backend=wasm';
-    await waitFor(() => g.rows.length === 7 && g.rows[0]!.label.startsWith('test digits 8'), 'the re-run', 120_000);
+    await waitFor(
+      () => g.rows.length === 7 && g.rows[0]!.label.startsWith('test digits 8'),
+      'the re-run',
+      120_000,
+    );
     const before = await rpc.call(rpc.api.numTensors());
     location.hash = '#/gan-vae?from=16&seed=3&a=3&b=8&backend=wasm';
-    await waitFor(() => g.rows.length === 7 && g.rows[0]!.label.startsWith('test digits 16'), 'the second re-run', 120_000);
+    await waitFor(
+      () => g.rows.length === 7 && g.rows[0]!.label.startsWith('test digits 16'),
+      'the second re-run',
+      120_000,
+    );
     expect(await rpc.call(rpc.api.numTensors())).toBe(before);
   });
 

@@ -26,11 +26,12 @@ describe('lesson Markdown', () => {
     expect(() => renderLessonMarkdown('$\\frac{1}$', 'x.md')).toThrow(/x\.md: bad TeX/);
   });
 
-  it('the forward lesson compiles, and the manifest lists it first', () => {
+  it('the forward lesson compiles, and the manifest lists the 2-D warm-up first, then it', () => {
     const html = renderLessonMarkdown(readFileSync('lessons/forward/lesson.md', 'utf8'));
     for (const tag of ['dl-forward-explorer', 'dl-chain-vs-jump', 'dl-schedule-charts'])
       expect(html).toContain(`<${tag}>`);
-    expect(LESSONS[0]!.id).toBe('forward');
+    expect(LESSONS[0]!.id).toBe('2d');
+    expect(LESSONS[1]!.id).toBe('forward');
     expect(new Set(LESSONS.map((l) => l.id)).size).toBe(LESSONS.length);
   });
 
