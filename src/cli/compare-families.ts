@@ -5,7 +5,7 @@
  *
  *   quality    FID (with the real-digit floor), share confident, sharpness (mean gradient energy / real's)
  *   diversity  recall, classes drawn (≥ 1% of samples), entropy of the class histogram, classes holding 80%,
- *              within-class spread of the classifier's features / real digits'
+ *              within-class spread of the classifier's features among the confident samples / real digits'
  *   speed      network evaluations per image and milliseconds per image: the network's time at batch
  *              100 (Node WASM, 1 thread, the median of 5 after a warm-up) times its evaluations per image,
  *              plus the decoder's for the latent model (the samplers' own arithmetic is negligible beside it)
@@ -25,7 +25,14 @@ import { MNIST_PIXELS } from '../data/mnist-asset';
 import { loadMnistNode } from '../data/mnist-node';
 import { makeSampler, type SamplerSpec } from '../diffusion/samplers';
 import { makeSchedule } from '../diffusion/schedule';
-import { classify, evaluate, makeReference, realImages, type EvalResult } from '../metrics/evaluate';
+import {
+  classify,
+  evaluate,
+  isConfident,
+  makeReference,
+  realImages,
+  type EvalResult,
+} from '../metrics/evaluate';
 import {
   classCoverage,
   classEntropyBits,
@@ -66,7 +73,7 @@ export interface FamilyRow {
   entropyBits: number;
   coverage: number;
   classesFor80: number;
-  /** Within-class spread of the classifier's features / real digits'. */
+  /** Within-class spread of the classifier's features of the confident samples / real digits' (variety among recognisable digits). */
   spread: number;
   nfe: number;
   msPerImage: number;
@@ -147,10 +154,19 @@ export async function compareFamiliesCli(): Promise<void> {
   const realSpread = await spreadOf(real);
   const rows: FamilyRow[] = [];
 
+  /** Within-class spread of the confident samples' features (variety among recognisable digits). */
   async function spreadOf(images: Float32Array): Promise<number> {
     const m = images.length / MNIST_PIXELS;
     const { features, probs } = await classify(classifier, images);
-    return withinClassSpread(features, predictedClasses(probs, m), FEATURE_DIM);
+    const keep = Array.from({ length: m }, (_, i) => i).filter((i) => isConfident(probs, i));
+    const f = new Float32Array(keep.length * FEATURE_DIM);
+    keep.forEach((i, k) => f.set(features.subarray(i * FEATURE_DIM, (i + 1) * FEATURE_DIM), k * FEATURE_DIM));
+    const labels = predictedClasses(probs, m);
+    return withinClassSpread(
+      f,
+      keep.map((i) => labels[i]!),
+      FEATURE_DIM,
+    );
   }
 
   async function addRow(
@@ -406,7 +422,7 @@ export function familiesMarkdown(t: FamiliesTable): string {
 ${t.samples.toLocaleString('en')} samples per row, scored by the project's classifier against the 10,000 test digits; measured on ${t.machine}, ${t.date}.
 Command: \`${t.command}\`. Samples: the \`runs/\` folder named in table.json.
 
-| generator | FID | confident > 0.9 | sharpness vs real | recall | classes ≥ 1% | class entropy (bits, max 3.32) | classes holding 80% | within-class spread vs real | network evaluations | ms / image | parameters: drawing / training |
+| generator | FID | confident > 0.9 | sharpness vs real | recall | classes ≥ 1% | class entropy (bits, max 3.32) | classes holding 80% | within-class spread of confident digits vs real | network evaluations | ms / image | parameters: drawing / training |
 |---|---|---|---|---|---|---|---|---|---|---|---|
 ${rows.join('\n')}
 

@@ -32,9 +32,9 @@ describe('the 2-D lesson', () => {
     const f = cell<Dl2dForward>('dl-2d-forward');
     await f.updateComplete;
     const at0 = f.noised();
-    expect([...at0.subarray(0, 6)].map((x) => +x.toFixed(5))).toEqual(
-      [...spiral(2000, 1).subarray(0, 6)].map((x) => +x.toFixed(5)),
-    );
+    // at t = 0 only √(1 − ᾱ₀) = 0.01 of noise is in each point
+    const s0 = spiral(2000, 1);
+    for (let i = 0; i < 100; i++) expect(Math.abs(at0[i]! - s0[i]!)).toBeLessThan(0.05);
     location.hash = '#/2d?data=spiral&t=999&sampler=ddim&steps=50&backend=wasm';
     await waitFor(() => f.noised()[0] !== at0[0], 'the re-render at t = 999');
     const { m, sd } = moments(f.noised());
@@ -65,8 +65,7 @@ describe('the 2-D lesson', () => {
   it('refuses to train on an empty drawing, in words', async () => {
     location.hash = '#/2d?data=drawn&t=50&sampler=ddim&steps=50&backend=wasm';
     const lab = cell<Dl2dLab>('dl-2d-lab');
-    await lab.updateComplete;
-    expect(lab.shadowRoot!.textContent).toMatch(/draw a shape/);
+    await waitFor(() => /draw a shape/.test(lab.shadowRoot!.textContent ?? ''), 'the message');
     expect(lab.shadowRoot!.querySelector<HTMLButtonElement>('button.train')!.disabled).toBe(true);
   });
 

@@ -7,6 +7,7 @@ import type { DlFamilyGallery } from '../../lessons/gan-vae/gallery';
 import type { DlFamilyInterpolate } from '../../lessons/gan-vae/interpolate';
 import type { DlFamilyTrain } from '../../lessons/gan-vae/family-train';
 import { onePassInWorker, inferenceWorker } from '../../src/notebook/inference/client';
+import { imageToSigned } from '../../src/data/mnist-asset';
 import { collectErrors, gridPixels, mountApp, waitFor } from './helpers';
 
 const errors = collectErrors();
@@ -14,7 +15,7 @@ let app: DlApp;
 const cell = <T extends Element>(sel: string) => app.querySelector(sel) as T;
 
 beforeAll(async () => {
-  app = mountApp('#/gan-vae?from=0&seed=1&a=3&b=8&backend=wasm');
+  app = mountApp('#/gan-vae?from=0&seed=1&a=3&b=8&da=0&db=1&backend=wasm');
   await waitFor(() => app.querySelector('dl-family-gallery'), 'the lesson', 30_000);
 });
 afterAll(() => app.remove());
@@ -44,6 +45,18 @@ describe('the GAN, VAE and diffusion lesson', () => {
       expect(walks.gan[i]).toBeCloseTo(a[i]!, 4);
       expect(walks.vae[9 * 784 + i]).toBeCloseTo(b[i]!, 4);
     }
+    // the diffusion walk starts and ends at the two test digits themselves (DDIM inversion's round trip)
+    const diffusion = await waitFor(() => w.walks?.diffusion, 'the diffusion walk', 120_000);
+    const digits = (w as unknown as { mnist: { data: { images: Uint8Array } } }).mnist.data;
+    const err = (frame: number, digit: number) => {
+      const real = imageToSigned(digits.images, digit);
+      let e = 0;
+      for (let i = 0; i < 784; i++) e += ((diffusion[frame * 784 + i]! - real[i]!) / 2) ** 2;
+      return e / 784;
+    };
+    expect(err(0, 0)).toBeLessThan(0.01);
+    expect(err(9, 1)).toBeLessThan(0.01);
+    expect(err(0, 1)).toBeGreaterThan(0.03);
   });
 
   it('trains the GAN live: both losses, a fixed-seed grid and the class monitor, then pauses with no leak', async () => {
