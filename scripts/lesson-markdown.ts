@@ -46,7 +46,11 @@ export function renderLessonMarkdown(
   const text = source
     .replace(/\$\$([\s\S]+?)\$\$/g, (_, tex: string) => `\n\n${keep(tex.trim(), true)}\n\n`)
     .replace(/(?<![\\$])\$([^$\n]+?)\$/g, (_, tex: string) => keep(tex, false));
-  return md
-    .render(resolveDataRefs(text, readJson, file))
-    .replace(/@@MATH(\d+)@@/g, (_, i: string) => math[Number(i)]!);
+  return (
+    md
+      .render(resolveDataRefs(text, readJson, file))
+      .replace(/@@MATH(\d+)@@/g, (_, i: string) => math[Number(i)]!)
+      // a table wider than the page scrolls inside itself (styles.css): focusable, so a keyboard can scroll it
+      .replace(/<table>/g, '<table tabindex="0">')
+  );
 }

@@ -63,8 +63,13 @@ export class DlFamilyTrain extends LitElement {
       dl-image-grid {
         max-width: 16rem;
       }
+      label {
+        display: inline-block;
+        max-width: 100%;
+      }
       select {
         font: inherit;
+        max-width: 100%;
       }
     `,
   ];
@@ -217,8 +222,8 @@ export class DlFamilyTrain extends LitElement {
                   ?disabled=${this.running}
                   @change=${(e: Event) => (this.preset = (e.target as HTMLSelectElement).value as LivePreset)}
                 >
-                  <option value="best">balanced (the shipped GAN's)</option>
-                  <option value="collapse">collapse preset: both players 5× faster, β₁ 0.9, no EMA</option>
+                  <option value="best">balanced (as the shipped GAN)</option>
+                  <option value="collapse">collapse preset (5× faster, β₁ 0.9, no EMA)</option>
                 </select></label
               >`
             : nothing
