@@ -135,12 +135,12 @@ export class Dl2dLab extends LitElement {
 
   /** Train for TRAIN_SECONDS more (a new model when the cloud changed). */
   async train(): Promise<void> {
-    if (this.training) return;
+    if (this.training || this.sampling) return;
+    this.training = true;
     this.error = '';
     try {
       const pts = this.points();
       const rpc = await this.worker();
-      this.training = true;
       if (this.trainedOn !== this.dataKey()) {
         await rpc.call(rpc.api.configure({ points: pts, seed: 0 }));
         this.trainedOn = this.dataKey();
@@ -148,9 +148,10 @@ export class Dl2dLab extends LitElement {
         this.result = null;
         this.frames = [];
         this.field = null;
-        const second = this.points(2);
+        // references of the particles' own size, so a perfect model would score the second draw's figure
+        const second = this.points(2).subarray(0, 2 * PARTICLES);
         this.references = {
-          gaussian: slicedWasserstein2d(Float32Array.from(normals(2 * TOY_POINTS, 3)), pts),
+          gaussian: slicedWasserstein2d(Float32Array.from(normals(2 * PARTICLES, 3)), pts),
           secondDraw: slicedWasserstein2d(second, pts),
         };
       }
@@ -181,7 +182,7 @@ export class Dl2dLab extends LitElement {
 
   /** Carry PARTICLES particles from noise to samples with the chosen sampler, every step drawn. */
   async sample(): Promise<void> {
-    if (this.sampling || !this.trainedOn) return;
+    if (this.sampling || this.training || !this.trainedOn) return;
     this.error = '';
     this.sampling = true;
     this.frames = [];

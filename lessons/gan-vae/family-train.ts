@@ -23,7 +23,7 @@ const TERM_NAMES: Record<LiveFamily, [string, string][]> = {
     ['generator', "generator's loss"],
   ],
   vae: [
-    ['reconstruction', 'reconstruction (nats per image)'],
+    ['reconstruction', 'reconstruction: −log p(x | z) (nats per image)'],
     ['kl', 'KL (nats per image)'],
   ],
 };
@@ -86,17 +86,29 @@ export class DlFamilyTrain extends LitElement {
   @state() private error = '';
   @state() private backend = '';
   private readonly digits = new MnistController(this, 'train', true);
-  private rpc: WorkerConnection<FamilyWorkerApi> | null = null;
+  /** The worker, started once (its promise, so two quick presses of Start share it). */
+  private rpc: Promise<WorkerConnection<FamilyWorkerApi>> | null = null;
+  /** A press of Start is being served (downloads, the worker starting): Start is disabled meanwhile. */
+  @state() starting = false;
+  /** The weights went bad (a non-finite loss): only a fresh run is offered. */
+  private broken = false;
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.rpc?.terminate();
+    void this.rpc?.then((r) => r.terminate());
     this.rpc = null;
+    // the worker and its run are gone: what is on screen can be looked at, not continued
     this.running = false;
+    this.broken = true;
   }
 
-  private async worker(): Promise<WorkerConnection<FamilyWorkerApi>> {
-    if (this.rpc) return this.rpc;
+  private worker(): Promise<WorkerConnection<FamilyWorkerApi>> {
+    this.rpc ??= this.startWorker();
+    this.rpc.catch(() => (this.rpc = null));
+    return this.rpc;
+  }
+
+  private async startWorker(): Promise<WorkerConnection<FamilyWorkerApi>> {
     this.loading = 'Loading the training digits (9.6 MB) and the classifier (1.9 MB)…';
     const [data, page, json, bin] = await Promise.all([
       this.digits.load(),
@@ -126,7 +138,6 @@ export class DlFamilyTrain extends LitElement {
       rpc.terminate();
       throw e;
     }
-    this.rpc = rpc;
     return rpc;
   }
 
@@ -146,18 +157,23 @@ export class DlFamilyTrain extends LitElement {
       ];
     } else {
       this.running = false;
-      if (e.error) this.error = `Training stopped: ${e.error}`;
+      if (e.error) {
+        this.error = `Training stopped: ${e.error}`;
+        this.broken = true;
+      }
     }
   }
 
   /** Start a fresh run (or go on with the paused one when `fresh` is false). */
   async start(fresh = true): Promise<void> {
-    if (this.running) return;
+    if (this.running || this.starting) return;
+    this.starting = true;
     this.error = '';
     try {
       const rpc = await this.worker();
       this.loading = '';
-      if (fresh || !this.progress) {
+      if (fresh || !this.progress || this.broken) {
+        this.broken = false;
         await rpc.call(rpc.api.configure({ family: this.family, preset: this.preset, seed: 0 }));
         this.terms = [];
         this.monitor = [];
@@ -173,16 +189,20 @@ export class DlFamilyTrain extends LitElement {
       this.loading = '';
       this.running = false;
       this.error = `The run could not start: ${(e as Error).message}`;
+    } finally {
+      this.starting = false;
     }
   }
 
   pause(): void {
-    void this.rpc?.api.pause();
+    void this.rpc?.then((r) => r.api.pause());
   }
 
   /** Tensors the worker holds (tests). */
   async workerTensors(): Promise<number> {
-    return this.rpc ? this.rpc.call(this.rpc.api.tensors()) : 0;
+    if (!this.rpc) return 0;
+    const r = await this.rpc;
+    return r.call(r.api.tensors());
   }
 
   private lossSeries(): LineSeries[] {
@@ -231,10 +251,15 @@ export class DlFamilyTrain extends LitElement {
         ${
           this.running
             ? html`<button type="button" class="pause" @click=${() => this.pause()}>Pause</button>`
-            : html`<button type="button" class="start" @click=${() => void this.start(true)}>
+            : html`<button
+                  type="button"
+                  class="start"
+                  ?disabled=${this.starting}
+                  @click=${() => void this.start(true)}
+                >
                   ${p ? `Train a new ${what}` : `Start training the ${what}`}
                 </button>
-                ${p && p.step < LIVE_MAX_STEPS ? html`<button type="button" class="resume" @click=${() => void this.start(false)}>Go on</button>` : nothing}`
+                ${p && p.step < LIVE_MAX_STEPS && !this.broken ? html`<button type="button" class="resume" ?disabled=${this.starting} @click=${() => void this.start(false)}>Go on</button>` : nothing}`
         }
       </div>
       ${cellStatus({ text: this.loading || this.digits.error, failed: !!this.digits.error }, this.error)}
@@ -257,7 +282,7 @@ export class DlFamilyTrain extends LitElement {
                   .series=${this.lossSeries()}
                   xLabel="step"
                   yLabel=${gan ? 'loss' : 'nats per image'}
-                  yType=${gan ? 'linear' : 'log'}
+                  yType="linear"
                   label=${`the ${what}'s two losses against the training step`}
                 ></dl-line-plot>`
               : nothing

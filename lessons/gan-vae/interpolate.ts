@@ -21,8 +21,8 @@ export const INVERSION_STEPS = 20;
  * A walk between two codes (seeds a and b) along the arc between them, decoded by the GAN's generator
  * and by the VAE's decoder: every point of a one-pass model's code space is some image. Beside them,
  * diffusion's counterpart: two test digits DDIM-inverted to their noises, the arc between the noises,
- * and DDIM back from every point of it (the diffusion row runs after the other two: 2 × 20 network
- * calls to invert, 20 for the walk).
+ * and DDIM back from every point of it (its own run, redone only when its two digits change: 20 network
+ * calls on both digits to invert, 20 on the ten points of the walk).
  */
 @customElement('dl-family-interpolate')
 export class DlFamilyInterpolate extends LitElement {
@@ -40,15 +40,14 @@ export class DlFamilyInterpolate extends LitElement {
 
   protected readonly params = new StoreController(this, familyStore);
   /** The two walks on screen (read by tests). */
-  @state() walks: { gan: Float32Array; vae: Float32Array; diffusion?: Float32Array } | null = null;
+  @state() walks: { gan: Float32Array; vae: Float32Array } | null = null;
+  /** The diffusion walk (its own run: 40 network calls, redone only when its two digits change; read by tests). */
+  @state() diffusion: Float32Array | null = null;
   private readonly mnist = new MnistController(this, 'test');
 
-  private readonly runner = new GatedRun<{ a: number; b: number; da: number; db: number }>(this, {
-    args: () => {
-      const v = familyStore.values;
-      return this.mnist.data ? { a: v.a, b: v.b, da: v.da, db: v.db } : null;
-    },
-    key: (x) => `${x.a}|${x.b}|${x.da}|${x.db}`,
+  private readonly runner = new GatedRun<{ a: number; b: number }>(this, {
+    args: () => ({ a: familyStore.values.a, b: familyStore.values.b }),
+    key: (x) => `${x.a}|${x.b}`,
     cheap: () => true,
     errorPrefix: 'The interpolation failed',
     reset: () => (this.walks = null),
@@ -56,25 +55,35 @@ export class DlFamilyInterpolate extends LitElement {
       const seeds: [number, number] = [x.a, x.b];
       const gan = await onePassInWorker({ op: 'interpolate', kind: 'gan', seeds, frames: FRAMES });
       const vae = await onePassInWorker({ op: 'interpolate', kind: 'vae', seeds, frames: FRAMES });
-      if (signal.aborted) return;
-      this.walks = { gan, vae };
+      if (!signal.aborted) this.walks = { gan, vae };
+    },
+  });
+
+  private readonly diffusionRunner = new GatedRun<{ da: number; db: number }>(this, {
+    args: () => (this.mnist.data ? { da: familyStore.values.da, db: familyStore.values.db } : null),
+    key: (x) => `${x.da}|${x.db}`,
+    cheap: () => true,
+    errorPrefix: 'The diffusion walk failed',
+    reset: () => (this.diffusion = null),
+    task: async (x, signal) => {
       const d = this.mnist.data!;
       const images = new Float32Array(2 * MNIST_PIXELS);
       images.set(imageToSigned(d.images, x.da), 0);
       images.set(imageToSigned(d.images, x.db), MNIST_PIXELS);
-      const diffusion = await inversionWalkInWorker({
+      const walk = await inversionWalkInWorker({
         model: SHIPPED_MODELS.ddpmMnist,
         images,
         steps: INVERSION_STEPS,
         frames: FRAMES,
         signal,
       });
-      if (!signal.aborted) this.walks = { gan, vae, diffusion };
+      if (!signal.aborted) this.diffusion = walk;
     },
   });
 
   protected override willUpdate(): void {
     this.runner.argsChanged();
+    this.diffusionRunner.argsChanged();
   }
 
   override render() {
@@ -96,24 +105,24 @@ export class DlFamilyInterpolate extends LitElement {
         ${intInput('diffusion: from test digit', 'da', v.da, (n) => familyStore.set({ da: n }), { max: 9999 })}
         ${intInput('to test digit', 'db', v.db, (n) => familyStore.set({ db: n }), { max: 9999 })}
       </div>
-      ${cellStatus({ text: '', failed: false }, this.runner.error)}
+      ${cellStatus({ text: this.mnist.error, failed: !!this.mnist.error }, this.runner.error || this.diffusionRunner.error)}
       ${this.runner.running && !w ? html`<p class="status" role="status">Decoding…</p>` : nothing}
       ${
         w
           ? html`<div class="grid">
               ${row('GAN', w.gan)}${row('VAE (mean)', w.vae)}
               ${
-                w.diffusion
+                this.diffusion
                   ? html`<span>diffusion (DDIM-inverted test digits ${v.da} and ${v.db})</span>
                       <dl-image-grid
-                        .data=${w.diffusion}
+                        .data=${this.diffusion}
                         .count=${FRAMES}
                         columns=${FRAMES}
                         label=${`diffusion: ${FRAMES} digits on the way between the DDIM-inverted noises of test digits ${v.da} and ${v.db}`}
                       ></dl-image-grid>`
                   : html`<span>diffusion</span
                       ><span class="status" role="status"
-                        >Inverting the two test digits and walking back (60 network calls)…</span
+                        >Inverting the two test digits and walking back (40 network calls)…</span
                       >`
               }
             </div>`

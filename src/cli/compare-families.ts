@@ -88,6 +88,8 @@ export interface TrainingCost {
   batch: number;
   imagesSeen: number;
   hours: number;
+  /** The machine and threads of the run's latest training, as its log says. */
+  machine: string;
   /** Training hours at which the quick reading first reached FID_TARGET (null: not reached / not read). */
   hoursToTarget: number | null;
   stepsToTarget: number | null;
@@ -354,6 +356,7 @@ export async function compareFamiliesCli(): Promise<void> {
       config: { batch: number; dSteps?: number };
       step: number;
       wallSeconds: number;
+      machine: string;
       quality?: QualityPoint[];
     };
     const hit = firstAt(log.quality, FID_TARGET);
@@ -364,26 +367,27 @@ export async function compareFamiliesCli(): Promise<void> {
       batch: log.config.batch,
       imagesSeen: log.step * log.config.batch * (log.config.dSteps ?? 1),
       hours: log.wallSeconds / 3600,
+      machine: log.machine,
       hoursToTarget: hit ? hit[1] / 3600 : null,
       stepsToTarget: hit ? hit[0] : null,
     });
   }
-  for (const M of [D, L]) {
-    const meta = JSON.parse(readFileSync(join(modelDir(M), 'model.json'), 'utf8')).userDefinedMetadata as {
-      step: number;
-      wallSeconds?: number;
-    };
+  // the diffusion models and the latent model's autoencoder (trained first, frozen after)
+  for (const M of [SHIPPED_MODELS.autoencoderMnist, L, D]) {
     const log = JSON.parse(readFileSync(join(modelDir(M), 'training.json'), 'utf8')) as {
-      config?: { batch: number };
+      config: { batch: number };
+      step: number;
+      wallSeconds: number;
+      machine: string;
     };
-    const b = log.config?.batch ?? 0;
     training.unshift({
       family: 'diffusion',
       model: M.id,
-      steps: meta.step,
-      batch: b,
-      imagesSeen: meta.step * b,
-      hours: (meta.wallSeconds ?? 0) / 3600,
+      steps: log.step,
+      batch: log.config.batch,
+      imagesSeen: log.step * log.config.batch,
+      hours: log.wallSeconds / 3600,
+      machine: log.machine,
       hoursToTarget: null,
       stepsToTarget: null,
     });
@@ -415,7 +419,7 @@ export function familiesMarkdown(t: FamiliesTable): string {
   );
   const cost = t.training.map(
     (c) =>
-      `| ${c.model} | ${c.steps.toLocaleString('en')} | ${c.batch} | ${c.imagesSeen.toLocaleString('en')} | ${c.hours.toFixed(2)} | ${c.hoursToTarget === null ? '—' : `${c.hoursToTarget.toFixed(2)} (step ${c.stepsToTarget!.toLocaleString('en')})`} |`,
+      `| ${c.model} | ${c.steps.toLocaleString('en')} | ${c.batch} | ${c.imagesSeen.toLocaleString('en')} | ${c.hours.toFixed(2)} | ${c.machine} | ${c.hoursToTarget === null ? '—' : `${c.hoursToTarget.toFixed(2)} (step ${c.stepsToTarget!.toLocaleString('en')})`} |`,
   );
   return `# Diffusion, GAN and VAE on the same digits
 
@@ -426,10 +430,10 @@ Command: \`${t.command}\`. Samples: the \`runs/\` folder named in table.json.
 |---|---|---|---|---|---|---|---|---|---|---|---|
 ${rows.join('\n')}
 
-Training (on the same machine, one thread); the target is FID ≤ ${t.fidTarget} on the quick 500-sample reading kept during training.
+Training, each run's latest machine and threads as its log says; the target is FID ≤ ${t.fidTarget} on the quick 500-sample reading kept during training.
 
-| model | steps | batch | images seen | hours | hours to the target |
-|---|---|---|---|---|---|
+| model | steps | batch | images seen | hours | machine | hours to the target |
+|---|---|---|---|---|---|---|
 ${cost.join('\n')}
 `;
 }

@@ -94,7 +94,11 @@ ${rows.map((r) => `| ${r.minutes.toFixed(1)} | ${r.step} | ${(100 * r.confident)
     writeFileAtomic(`${file}.md`, md);
     writeFileAtomic(
       `${file}.json`,
-      JSON.stringify({ command, device: `${device}, ${backend}`, family, preset, rows }, null, 1) + '\n',
+      JSON.stringify(
+        { command, device: `${device}, ${backend}`, family, preset, rows, last: rows.at(-1) },
+        null,
+        1,
+      ) + '\n',
     );
   });
 }

@@ -123,9 +123,12 @@ export async function saveFamilyRun(
   writeFamilyCard(dir, kind, familyCommand(dir, kind, tr.config, tr.step));
 }
 
-/** The one command that reproduces a run in `dir` up to `step` (from fresh; the same command resumes it). */
+/**
+ * The one command that reproduces a run in `dir` up to `step` from scratch (`--fresh` overwrites the
+ * folder's run; `--steps` counts the steps this command trains).
+ */
 export function familyCommand(dir: string, kind: 'gan' | 'vae', config: OptimConfig, step: number): string {
-  const flags: string[] = [];
+  const flags: string[] = ['--fresh'];
   if (dir !== `models/${kind}-mnist`) flags.push(`--dir ${dir}`);
   if (kind === 'gan') {
     const c = config as GanTrainConfig;

@@ -31,9 +31,10 @@ export class Adam {
   }
 
   /**
-   * p <- p - lr * mHat / (sqrt(vHat) + eps) for every parameter with a gradient. `sameUpdate`: a second
-   * call in the same training step for other parameters (a GAN's generator after its discriminator), so
-   * the bias correction counts each parameter's own updates.
+   * p <- p - lr * mHat / (sqrt(vHat) + eps) for every parameter with a gradient. `sameUpdate`: a further
+   * call in the same training step (a GAN's generator after its discriminator), which does not advance
+   * the step count: with one update of each player per step, the bias correction then counts each
+   * parameter's own updates (with several discriminator updates per step they share one count).
    */
   apply(
     params: Map<string, tf.Variable>,

@@ -58,8 +58,9 @@ export const GAN_PRESETS: Record<string, (c: GanTrainConfig) => GanTrainConfig> 
   saturating: (c) => ({ ...c, loss: 'saturating' }),
   /**
    * Both players five times faster, Adam's usual β₁ = 0.9 and no EMA of the generator: the discriminator
-   * wins within a few hundred steps, the generator's gradient vanishes, and its output collapses to one
-   * image for every code (measured: every sample in one class by step 500).
+   * wins within a few hundred steps and the generator's output collapses to one image for every code,
+   * saturated so far that its final tanh passes almost no gradient (models/probe-browser-gan-collapse.md
+   * measures it in the lesson's cell).
    */
   collapse: (c) => ({ ...c, dLr: 5 * c.dLr, lr: 5 * c.lr, emaDecay: 0, beta1: 0.9 }),
 };

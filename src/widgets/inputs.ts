@@ -42,10 +42,15 @@ export function choiceSelect<T extends string>(
   value: T,
   choices: readonly (readonly [T, string])[],
   onValue: (v: T) => void,
+  disabled = false,
 ) {
   return html`<label
     >${label}
-    <select class=${cls} @change=${(e: Event) => onValue((e.target as HTMLSelectElement).value as T)}>
+    <select
+      class=${cls}
+      ?disabled=${disabled}
+      @change=${(e: Event) => onValue((e.target as HTMLSelectElement).value as T)}
+    >
       ${choices.map(([v, words]) => html`<option value=${v} ?selected=${v === value}>${words}</option>`)}
     </select></label
   >`;

@@ -46,7 +46,7 @@ describe('the GAN, VAE and diffusion lesson', () => {
       expect(walks.vae[9 * 784 + i]).toBeCloseTo(b[i]!, 4);
     }
     // the diffusion walk starts and ends at the two test digits themselves (DDIM inversion's round trip)
-    const diffusion = await waitFor(() => w.walks?.diffusion, 'the diffusion walk', 120_000);
+    const diffusion = await waitFor(() => w.diffusion, 'the diffusion walk', 120_000);
     const digits = (w as unknown as { mnist: { data: { images: Uint8Array } } }).mnist.data;
     const err = (frame: number, digit: number) => {
       const real = imageToSigned(digits.images, digit);
