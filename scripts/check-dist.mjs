@@ -60,6 +60,17 @@ async function open(page, hash) {
 
 /** What each lesson shows once its data and models are in and it has run them (WASM backend). */
 const WORKS = {
+  '2d': async (page) => {
+    await page.waitForFunction(() => !!document.querySelector('dl-2d-lab')?.shadowRoot, null, {
+      timeout: 60_000,
+    });
+    await page.evaluate(async () => {
+      const lab = document.querySelector('dl-2d-lab');
+      await lab.train();
+      await lab.sample();
+    });
+    await page.waitForFunction(() => !!document.querySelector('dl-2d-lab').result, null, { timeout: 60_000 });
+  },
   forward: async (page) =>
     page.waitForFunction(
       () =>
@@ -106,6 +117,20 @@ const WORKS = {
     page.waitForFunction(() => !!document.querySelector('dl-latent-encode')?.result, null, {
       timeout: 120_000,
     }),
+  'gan-vae': async (page) => {
+    await page.waitForFunction(() => document.querySelector('dl-family-gallery')?.rows?.length === 7, null, {
+      timeout: 180_000,
+    });
+    await page.evaluate(() => document.querySelector('dl-family-train[family="gan"]').start());
+    await page.waitForFunction(
+      () => !!document.querySelector('dl-family-train[family="gan"]').snapshot,
+      null,
+      {
+        timeout: 180_000,
+      },
+    );
+    await page.evaluate(() => document.querySelector('dl-family-train[family="gan"]').pause());
+  },
   'text-to-image': async (page) =>
     page.waitForFunction(() => document.querySelector('dl-t2i-generate')?.frames?.length === 20, null, {
       timeout: 180_000,

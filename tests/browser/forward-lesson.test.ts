@@ -50,11 +50,12 @@ describe('home page', () => {
       const c = app.querySelectorAll('.lesson-card');
       return c.length > 0 && c;
     }, 'lesson cards');
-    expect(cards.length).toBeGreaterThanOrEqual(8);
-    const first = cards[0]!;
-    expect(first.querySelector('a')?.getAttribute('href')).toBe('#/forward');
-    expect(first.textContent).toMatch(/controlled destruction/);
-    expect(first.textContent).toMatch(/about 15 min/);
+    expect(cards.length).toBeGreaterThanOrEqual(9);
+    const forward = cards[1]!;
+    expect(cards[0]!.querySelector('a')?.getAttribute('href')).toBe('#/2d');
+    expect(forward.querySelector('a')?.getAttribute('href')).toBe('#/forward');
+    expect(forward.textContent).toMatch(/controlled destruction/);
+    expect(forward.textContent).toMatch(/about 15 min/);
     const ready = LESSONS.filter((l) => l.load).length;
     expect(ready).toBeGreaterThanOrEqual(3);
     expect(app.querySelectorAll('.lesson-card.planned').length).toBe(cards.length - ready);
