@@ -1,4 +1,5 @@
 /** The lesson's point clouds, made once per choice (the drawn one from the drawing). */
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { fromInk, moons, spiral } from './toy-2d';
 import type { ToyData } from './params';
 
@@ -20,3 +21,17 @@ export const toyDrawing = new (class extends EventTarget {
     this.dispatchEvent(new Event('change'));
   }
 })();
+
+/** Re-renders a cell whenever the drawing changes. */
+export class DrawingController implements ReactiveController {
+  private readonly onChange = () => this.host.requestUpdate();
+  constructor(private readonly host: ReactiveControllerHost) {
+    host.addController(this);
+  }
+  hostConnected(): void {
+    toyDrawing.addEventListener('change', this.onChange);
+  }
+  hostDisconnected(): void {
+    toyDrawing.removeEventListener('change', this.onChange);
+  }
+}

@@ -6,7 +6,7 @@ import { StoreController } from '../../src/notebook/store';
 import { cellStyles } from '../../src/widgets/cell-styles';
 import '../../src/widgets/scatter';
 import '../../src/widgets/slider';
-import { toyDrawing, toyPoints } from './data';
+import { DrawingController, toyDrawing, toyPoints } from './data';
 import { toyStore } from './params';
 
 const SCHEDULE = makeSchedule({ kind: 'linear', T: 1000 });
@@ -28,17 +28,7 @@ export class Dl2dForward extends LitElement {
 
   protected readonly params = new StoreController(this, toyStore);
   private cache: { key: unknown; x0: Float32Array; eps: Float32Array } | null = null;
-  private readonly redraw = () => this.requestUpdate();
-
-  override connectedCallback(): void {
-    super.connectedCallback();
-    toyDrawing.addEventListener('change', this.redraw);
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    toyDrawing.removeEventListener('change', this.redraw);
-  }
+  protected readonly drawing = new DrawingController(this);
 
   /** The noised points on screen (read by tests). */
   noised(): Float32Array {

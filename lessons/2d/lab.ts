@@ -12,7 +12,7 @@ import type { DrawEvent } from '../../src/widgets/draw-pad';
 import '../../src/widgets/draw-pad';
 import '../../src/widgets/scatter';
 import '../../src/widgets/slider';
-import { toyDrawing, toyPoints, TOY_POINTS } from './data';
+import { DrawingController, toyDrawing, toyPoints, TOY_POINTS } from './data';
 import { toyStore, type ToyData } from './params';
 import type { ToyWorkerApi } from './toy-worker';
 
@@ -89,16 +89,10 @@ export class Dl2dLab extends LitElement {
   /** References for the distance: a fresh Gaussian and a second draw of the cloud. */
   @state() references: { gaussian: number; secondDraw: number } | null = null;
 
-  private readonly redraw = () => this.requestUpdate();
-
-  override connectedCallback(): void {
-    super.connectedCallback();
-    toyDrawing.addEventListener('change', this.redraw);
-  }
+  protected readonly drawing = new DrawingController(this);
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    toyDrawing.removeEventListener('change', this.redraw);
     void this.rpc?.then((r) => r.terminate());
     this.rpc = null;
   }

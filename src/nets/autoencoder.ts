@@ -15,7 +15,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { NamedWeights, type ParamSpec } from './named-weights';
-import { groupNorm, silu, upsample2x } from './layers';
+import { groupNorm, silu, upsample2x, PAD1 } from './layers';
 
 export interface AutoencoderConfig {
   /** Channels at full resolution; the lower levels have 2ch. */
@@ -30,13 +30,6 @@ export interface AutoencoderConfig {
   size: number;
   channels: number;
 }
-
-const PAD1: [[number, number], [number, number], [number, number], [number, number]] = [
-  [0, 0],
-  [1, 1],
-  [1, 1],
-  [0, 0],
-];
 
 /** The latent grid's shape [side, side, C] for a configuration. */
 export function latentShape(config: AutoencoderConfig): [number, number, number] {

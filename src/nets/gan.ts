@@ -16,7 +16,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { NamedWeights, type ParamSpec } from './named-weights';
-import { dense, upsample2x } from './layers';
+import { dense, upsample2x, PAD1, PAD_DOWN } from './layers';
 
 export interface GanConfig {
   /** Width of the code z. */
@@ -34,19 +34,6 @@ export interface GanConfig {
 }
 
 export const GAN_SIDE = 28;
-const PAD1: [[number, number], [number, number], [number, number], [number, number]] = [
-  [0, 0],
-  [1, 1],
-  [1, 1],
-  [0, 0],
-];
-/** Stride-2 3x3 convolutions pad only the far side, so 28 -> 14 -> 7 exactly. */
-const PAD_DOWN: [[number, number], [number, number], [number, number], [number, number]] = [
-  [0, 0],
-  [0, 1],
-  [0, 1],
-  [0, 0],
-];
 
 export function ganSpecs(c: GanConfig): ParamSpec[] {
   if (c.gch % 2) throw new Error(`GAN generator channels must be even, got ${c.gch}`);

@@ -4,6 +4,22 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 
+type Pad4 = [[number, number], [number, number], [number, number], [number, number]];
+/** Explicit symmetric padding of 1 for a 3x3 convolution, as PyTorch's padding=1 (TF's 'same' pads stride-2 convs asymmetrically). */
+export const PAD1: Pad4 = [
+  [0, 0],
+  [1, 1],
+  [1, 1],
+  [0, 0],
+];
+/** Padding of the far side only, for a stride-2 3x3 convolution: 28 -> 14 -> 7 exactly (the GAN's and the VAE's). */
+export const PAD_DOWN: Pad4 = [
+  [0, 0],
+  [0, 1],
+  [0, 1],
+  [0, 0],
+];
+
 /**
  * GroupNorm (Wu & He 2018): normalise over (H, W, C/G) within each of G channel groups, then scale and
  * shift per channel. The statistics come from the 5-D grouped view; the normalisation is one per-channel

@@ -11,7 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { nullCondition, UNCONDITIONAL, type Conditioning, type Denoiser } from './denoiser';
-import { groupNorm, multiHeadAttention, silu, sinusoidalEmbedding, upsample2x } from './layers';
+import { groupNorm, multiHeadAttention, silu, sinusoidalEmbedding, upsample2x, PAD1 } from './layers';
 import { NamedWeights, type ParamSpec } from './named-weights';
 
 export interface UNetConfig {
@@ -73,14 +73,6 @@ export const UNET_PRESETS = {
   shipped: { ch: 32, groups: 8, size: 28, channels: 1 },
 } as const satisfies Record<string, UNetConfig>;
 export type UNetPreset = keyof typeof UNET_PRESETS;
-
-/** Explicit symmetric padding of 1, as PyTorch's padding=1 (TF's 'same' pads stride-2 convs asymmetrically). */
-const PAD1: [[number, number], [number, number], [number, number], [number, number]] = [
-  [0, 0],
-  [1, 1],
-  [1, 1],
-  [0, 0],
-];
 
 type BlockSide = 'r1' | 'r2' | 'm1' | 'm2' | 'r3' | 'r4';
 

@@ -11,7 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { NamedWeights, type ParamSpec } from './named-weights';
-import { dense, silu, upsample2x } from './layers';
+import { dense, silu, upsample2x, PAD1, PAD_DOWN } from './layers';
 
 export interface VaeConfig {
   /** Width of the code z. */
@@ -19,19 +19,6 @@ export interface VaeConfig {
   /** Channels at 14x14 (7x7 has 2c, the decoder's 28x28 c/2). */
   ch: number;
 }
-
-const PAD1: [[number, number], [number, number], [number, number], [number, number]] = [
-  [0, 0],
-  [1, 1],
-  [1, 1],
-  [0, 0],
-];
-const PAD_DOWN: [[number, number], [number, number], [number, number], [number, number]] = [
-  [0, 0],
-  [0, 1],
-  [0, 1],
-  [0, 0],
-];
 
 export function vaeSpecs(c: VaeConfig): ParamSpec[] {
   if (c.ch % 2) throw new Error(`VAE channels must be even, got ${c.ch}`);
