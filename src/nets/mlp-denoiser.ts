@@ -9,7 +9,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { conditionWidth, nullCondition, UNCONDITIONAL, type Conditioning, type Denoiser } from './denoiser';
 import { NamedWeights, type ParamSpec } from './named-weights';
-import { sinusoidalEmbedding } from './layers';
+import { dense, sinusoidalEmbedding } from './layers';
 
 export interface MlpDenoiserConfig {
   /** Values per sample (2 for points). */
@@ -60,25 +60,20 @@ export class MlpDenoiser extends NamedWeights implements Denoiser {
     return tf.tidy(() => {
       const b = x.shape[0]!;
       const x2 = tf.reshape(x, [b, this.config.dim]) as tf.Tensor2D; // [B, D]
+      // dense(): the products as 1x1 convolutions, several times faster than MatMul on WASM (layers.ts)
       let h = tf.add(
-        tf.matMul(x2, this.p('in.x') as tf.Tensor as tf.Tensor2D),
-        tf.matMul(sinusoidalEmbedding(t, this.config.timeDim), this.p('in.t') as tf.Tensor as tf.Tensor2D),
+        dense(x2, this.p('in.x')),
+        dense(sinusoidalEmbedding(t, this.config.timeDim), this.p('in.t')),
       ) as tf.Tensor2D; // [B, H]
       if (this.conditioning.kind === 'class') {
         const k = this.conditioning.classes + 1;
         const c = cond ?? nullCondition(b, this.conditioning.classes); // [B, K+1]
-        h = tf.add(
-          h,
-          tf.matMul(tf.reshape(c, [b, k]) as tf.Tensor2D, this.p('in.c') as tf.Tensor as tf.Tensor2D),
-        );
+        h = tf.add(h, dense(tf.reshape(c, [b, k]) as tf.Tensor2D, this.p('in.c')));
       }
       h = silu(tf.add(h, this.p('in.b')));
       for (let i = 1; i < this.config.layers; i++)
-        h = silu(tf.add(tf.matMul(h, this.p(`h${i}.w`) as tf.Tensor as tf.Tensor2D), this.p(`h${i}.b`)));
-      return tf.add(
-        tf.matMul(h, this.p('out.w') as tf.Tensor as tf.Tensor2D),
-        this.p('out.b'),
-      ) as tf.Tensor2D; // [B, D]
+        h = silu(tf.add(dense(h, this.p(`h${i}.w`)), this.p(`h${i}.b`)));
+      return tf.add(dense(h, this.p('out.w')), this.p('out.b')) as tf.Tensor2D; // [B, D]
     });
   }
 }
