@@ -13,6 +13,7 @@ import '../../src/widgets/draw-pad';
 import '../../src/widgets/scatter';
 import '../../src/widgets/slider';
 import { DrawingController, toyDrawing, toyPoints, TOY_POINTS } from './data';
+import { shortened } from './toy-2d';
 import { toyStore, type ToyData } from './params';
 import type { ToyWorkerApi } from './toy-worker';
 
@@ -171,7 +172,7 @@ export class Dl2dLab extends LitElement {
     this.fieldKey = key;
     const rpc = await this.worker();
     const f = await rpc.call(rpc.api.field({ t: toyStore.values.t, side: FIELD_SIDE, extent: EXTENT }));
-    if (this.fieldKey === key) this.field = f;
+    if (this.fieldKey === key) this.field = shortened(f, (0.9 * 2 * EXTENT) / FIELD_SIDE);
   }
 
   /** Carry PARTICLES particles from noise to samples with the chosen sampler, every step drawn. */
@@ -279,7 +280,7 @@ export class Dl2dLab extends LitElement {
           ]}
           .trails=${this.frames.length > 1 ? { frames: this.frames, color: 'var(--dl-accent, #3b6ea5)' } : null}
           .arrows=${this.field && !this.frames.length ? { arrows: this.field, color: '#c0392b' } : null}
-          label=${`the training points in grey${this.field && !this.frames.length ? `, and red arrows from grid points to the model's guess of the clean point at t = ${v.t}` : ''}${r ? `, and ${PARTICLES} samples of ${r.sampler.toUpperCase()} with ${r.steps} steps in colour, sliced Wasserstein distance ${r.distance.toFixed(3)}` : ''}`}
+          label=${`the training points in grey${this.field && !this.frames.length ? `, and red arrows from grid points towards the model's guess of the clean point at t = ${v.t}` : ''}${r ? `, and ${PARTICLES} samples of ${r.sampler.toUpperCase()} with ${r.steps} steps in colour, sliced Wasserstein distance ${r.distance.toFixed(3)}` : ''}`}
         ></dl-scatter>
         <div class="side">
           <dl-slider

@@ -83,3 +83,19 @@ export function fromInk(image: Float32Array, side: number, n: number, seed: numb
   }
   return standardize(out);
 }
+
+/**
+ * Arrows (x, y, dx, dy, …) no longer than `max`, directions kept: an arrow to a far-away guess would cross
+ * the whole picture; shortened, the arrows read as a field of directions, longer where the guess is near.
+ */
+export function shortened(arrows: Float32Array, max: number): Float32Array {
+  const out = arrows.slice();
+  for (let i = 0; i < out.length; i += 4) {
+    const len = Math.hypot(out[i + 2]!, out[i + 3]!);
+    if (len > max) {
+      out[i + 2] = (out[i + 2]! * max) / len;
+      out[i + 3] = (out[i + 3]! * max) / len;
+    }
+  }
+  return out;
+}

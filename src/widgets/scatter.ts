@@ -59,6 +59,13 @@ export class DlScatter extends LitElement {
     this.draw();
   }
 
+  /** A colour the canvas understands: `var(--name, fallback)` is read from the page's styles. */
+  private resolve(color: string): string {
+    const m = /^var\(\s*(--[\w-]+)\s*(?:,\s*([^)]+))?\)$/.exec(color.trim());
+    if (!m) return color;
+    return getComputedStyle(this).getPropertyValue(m[1]!).trim() || (m[2] ?? '#000').trim();
+  }
+
   draw(): void {
     const c = this.canvas;
     if (!c) return;
@@ -83,7 +90,7 @@ export class DlScatter extends LitElement {
     ctx.stroke();
     if (this.trails && this.trails.frames.length > 1) {
       const f = this.trails.frames;
-      ctx.strokeStyle = this.trails.color;
+      ctx.strokeStyle = this.resolve(this.trails.color);
       ctx.globalAlpha = 0.25;
       ctx.lineWidth = dpr;
       ctx.beginPath();
@@ -95,7 +102,7 @@ export class DlScatter extends LitElement {
       ctx.globalAlpha = 1;
     }
     for (const l of this.layers) {
-      ctx.fillStyle = l.color;
+      ctx.fillStyle = this.resolve(l.color);
       ctx.globalAlpha = l.alpha ?? 1;
       const r = (l.radius ?? 1.5) * dpr;
       for (let i = 0; i < l.points.length / 2; i++) {
@@ -107,8 +114,7 @@ export class DlScatter extends LitElement {
     ctx.globalAlpha = 1;
     if (this.arrows) {
       const a = this.arrows.arrows;
-      ctx.strokeStyle = this.arrows.color;
-      ctx.fillStyle = this.arrows.color;
+      ctx.strokeStyle = ctx.fillStyle = this.resolve(this.arrows.color);
       ctx.lineWidth = 1.2 * dpr;
       for (let i = 0; i < a.length / 4; i++) {
         const [x, y, dx, dy] = [a[4 * i]!, a[4 * i + 1]!, a[4 * i + 2]!, a[4 * i + 3]!];

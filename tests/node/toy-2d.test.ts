@@ -1,7 +1,7 @@
 // The warm-up lesson's 2-D data (src/data/toy-2d.ts) and its distance between point clouds
 // (src/metrics/sliced-wasserstein.ts), against values worked out by hand.
 import { describe, expect, it } from 'vitest';
-import { fromInk, moons, spiral, standardize } from '../../lessons/2d/toy-2d';
+import { fromInk, moons, shortened, spiral, standardize } from '../../lessons/2d/toy-2d';
 import { normals } from '../../src/diffusion/random';
 import { slicedWasserstein2d } from '../../src/metrics/sliced-wasserstein';
 
@@ -66,5 +66,15 @@ describe('sliced Wasserstein distance', () => {
     const far = slicedWasserstein2d(s1, g);
     expect(same).toBeLessThan(0.05);
     expect(far).toBeGreaterThan(3 * same);
+  });
+});
+
+describe('the field of arrows', () => {
+  it('shortens arrows longer than the limit to it, direction kept, and leaves short ones alone', () => {
+    const a = shortened(Float32Array.from([1, 2, 3, 4, 0, 0, 0.3, 0]), 1);
+    expect([...a.subarray(0, 2)]).toEqual([1, 2]);
+    expect(a[2]).toBeCloseTo(0.6, 6);
+    expect(a[3]).toBeCloseTo(0.8, 6);
+    expect([...a.subarray(4)].map((v) => +v.toFixed(6))).toEqual([0, 0, 0.3, 0]);
   });
 });
