@@ -164,7 +164,8 @@ export interface StabilityFamilySummary {
   failed: number;
   steps: number;
   fidMean: number;
-  fidSd: number;
+  /** Sample standard deviation over the runs (null for a single run). */
+  fidSd: number | null;
   fidMin: number;
   fidMax: number;
   /** The mean FID of each learning rate. */
@@ -185,7 +186,8 @@ export function writeStabilitySummary(): void {
     if (!ok.length) continue;
     const fids = ok.map((r) => r.fid);
     const mean = fids.reduce((a, b) => a + b, 0) / fids.length;
-    const sd = Math.sqrt(fids.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, fids.length - 1));
+    const sd =
+      fids.length > 1 ? Math.sqrt(fids.reduce((a, b) => a + (b - mean) ** 2, 0) / (fids.length - 1)) : null;
     const lrs = [...new Set(ok.map((r) => r.lr))].sort((a, b) => a - b);
     families.push({
       family,
@@ -205,7 +207,7 @@ export function writeStabilitySummary(): void {
   writeFileAtomic(join(root, 'summary.json'), JSON.stringify({ families }, null, 1) + '\n');
   const rows = families.map(
     (f) =>
-      `| ${f.family} | ${f.runs} (${f.failed} failed) | ${f.steps.toLocaleString('en')} | ${f.fidMean.toFixed(1)} ± ${f.fidSd.toFixed(1)} | ${f.fidMin.toFixed(1)}–${f.fidMax.toFixed(1)} | ${f.byLr.map((b) => `${b.lr}: ${b.fidMean.toFixed(1)}`).join('; ')} |`,
+      `| ${f.family} | ${f.runs} (${f.failed} failed) | ${f.steps.toLocaleString('en')} | ${f.fidMean.toFixed(1)}${f.fidSd === null ? ' (one run)' : ` ± ${f.fidSd.toFixed(1)}`} | ${f.fidMin.toFixed(1)}–${f.fidMax.toFixed(1)} | ${f.byLr.map((b) => `${b.lr}: ${b.fidMean.toFixed(1)}`).join('; ')} |`,
   );
   writeFileAtomic(
     join(root, 'summary.md'),
