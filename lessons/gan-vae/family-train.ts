@@ -1,5 +1,6 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
+import { fetchBytes } from '../../src/data/fetch-bytes';
 import { classEntropyBits, classesHolding } from '../../src/metrics/families';
 import { modelFile, SHIPPED_MODELS } from '../../src/nets/registry';
 import { MnistController } from '../../src/notebook/controllers';
@@ -114,7 +115,7 @@ export class DlFamilyTrain extends LitElement {
       this.digits.load(),
       backendReady(),
       fetchText(modelFile(SHIPPED_MODELS.mnistClassifier, 'model')),
-      fetchBytes(modelFile(SHIPPED_MODELS.mnistClassifier, 'weights')),
+      fetchBytes(new URL(modelFile(SHIPPED_MODELS.mnistClassifier, 'weights'), document.baseURI).href),
     ]);
     const rpc = connectWorker<FamilyWorkerApi>(
       new Worker(new URL('./family-worker.ts', import.meta.url), { type: 'module' }),
@@ -340,12 +341,6 @@ async function fetchText(file: string): Promise<string> {
   const r = await fetch(new URL(file, document.baseURI));
   if (!r.ok) throw new Error(`${file} could not load (HTTP ${r.status})`);
   return r.text();
-}
-
-async function fetchBytes(file: string): Promise<Uint8Array> {
-  const r = await fetch(new URL(file, document.baseURI));
-  if (!r.ok) throw new Error(`${file} could not load (HTTP ${r.status})`);
-  return new Uint8Array(await r.arrayBuffer());
 }
 
 declare global {

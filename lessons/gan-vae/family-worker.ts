@@ -12,7 +12,7 @@ import { MnistClassifier } from '../../src/nets/classifier';
 import { Gan } from '../../src/nets/gan';
 import { Vae } from '../../src/nets/vae';
 import { decodeWeights } from '../../src/nets/weights-format';
-import { sampleGan, sampleVae } from '../../src/pipelines/one-pass';
+import { drawOnePass } from '../../src/pipelines/one-pass';
 import { initBackend, type BackendName } from '../../src/runtime/backend';
 import { exposeWorker, transfer } from '../../src/runtime/worker-rpc';
 import { yieldToEventLoop } from '../../src/runtime/yield';
@@ -53,10 +53,8 @@ async function snapshot(): Promise<FamilySnapshot> {
   const tr = trainer!;
   preview ??= tr instanceof GanTrainer ? new Gan(tr.config.gan) : new Vae((tr as VaeTrainer).config.vae);
   preview.copyFrom(tr.ema.shadow);
-  const draw = (n: number, seed: number) =>
-    preview instanceof Gan ? sampleGan(preview, n, seed) : sampleVae(preview as Vae, n, seed);
-  const grid = await draw(GRID, 1);
-  const { probs } = await classify(classifier!, await draw(MONITOR, 1000));
+  const grid = await drawOnePass(preview, GRID, 1);
+  const { probs } = await classify(classifier!, await drawOnePass(preview, MONITOR, 1000));
   const s = summarizeProbs(probs, MONITOR);
   return {
     step: tr.step,

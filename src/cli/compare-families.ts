@@ -49,12 +49,13 @@ import { loadDdpm, modelSampling } from '../nets/load';
 import { modelDir, SHIPPED_MODELS } from '../nets/registry';
 import { sampleImages } from '../pipelines/ddpm-sample';
 import { decodeLatents, LatentCodec } from '../pipelines/latent';
-import { sampleGan, sampleVae } from '../pipelines/one-pass';
+import { drawOnePass } from '../pipelines/one-pass';
 import { initNodeBackend, tf } from '../runtime/tf-node';
 import { arg } from './args';
 import { loadClassifier } from './classifier-files';
 import { writeFileAtomic } from './files';
 import { cacheDirName, sampleCached } from './sample-cache';
+import { familySampleDir } from './eval-families';
 import { FAMILY_FILES, type QualityPoint } from './train-families';
 
 export type Family = 'real' | 'diffusion' | 'gan' | 'vae';
@@ -329,23 +330,15 @@ export async function compareFamiliesCli(): Promise<void> {
       .reduce((a, s) => a + s.shape.reduce((x, y) => x * y, 1), 0);
     const draws = kind === 'gan' ? (['generator'] as const) : (['mean', 'sample'] as const);
     for (const draw of draws) {
-      const sdir = join('runs', `eval-${kind}`, `${m.hash}-${draw}-n${n}-b${batch}`);
-      const s = await cached(sdir, (start, k) =>
-        kind === 'gan'
-          ? sampleGan(loaded.net as never, k, 1 + start)
-          : sampleVae(loaded.net as never, k, 1 + start, draw === 'sample'),
-      );
+      const sdir = familySampleDir(kind, m.hash, draw, n, batch);
+      const s = await cached(sdir, (start, k) => drawOnePass(loaded.net, k, 1 + start, draw));
       const label =
         kind === 'gan'
           ? 'GAN generator'
           : draw === 'mean'
             ? "VAE decoder's mean"
             : 'VAE draw with decoder noise';
-      const ms = await medianMs(() =>
-        kind === 'gan'
-          ? sampleGan(loaded.net as never, B, 1)
-          : sampleVae(loaded.net as never, B, 1, draw === 'sample'),
-      );
+      const ms = await medianMs(() => drawOnePass(loaded.net, B, 1, draw));
       await addRow(kind === 'gan' ? 'gan' : `vae-${draw}`, kind, label, sdir, s.images, ms / B, 1, {
         sampling: drawing,
         training: total,

@@ -17,7 +17,7 @@ import { makeReference, type DigitGenerator } from '../metrics/evaluate';
 import type { EvalResult } from '../metrics/eval-result';
 import type { OptimConfig } from '../train/trainer';
 import { loadGan, loadVae } from '../nets/load-family';
-import { sampleGan, sampleVae } from '../pipelines/one-pass';
+import { drawOnePass, type OnePassDraw } from '../pipelines/one-pass';
 import { initNodeBackend, tf } from '../runtime/tf-node';
 import { arg } from './args';
 import { loadClassifier } from './classifier-files';
@@ -34,6 +34,17 @@ import { sampleCached } from './sample-cache';
 import { writeFamilyCard } from './family-card';
 import { FAMILY_FILES, familyCommand } from './train-families';
 
+/** Where a GAN's or VAE's evaluated samples are kept: runs/eval-<kind>/<weights hash>-<draw>-n<n>-b<batch>. */
+export function familySampleDir(
+  kind: 'gan' | 'vae',
+  hash: string,
+  draw: OnePassDraw,
+  n: number,
+  batch: number,
+): string {
+  return join('runs', `eval-${kind}`, `${hash}-${draw}-n${n}-b${batch}`);
+}
+
 export async function evalFamilyCli(kind: 'gan' | 'vae'): Promise<void> {
   const backend = await initNodeBackend('wasm');
   const dir = arg('dir') ?? `models/${kind}-mnist`;
@@ -46,7 +57,7 @@ export async function evalFamilyCli(kind: 'gan' | 'vae'): Promise<void> {
   const step = loaded.meta.step ?? 0;
   const id = dir.split('/').filter(Boolean).at(-1)!;
   const machine = `${cpus()[0]?.model}, Node ${process.version}, tfjs ${tf.version_core} ${backend}, 1 thread`;
-  const draws: ('generator' | 'mean' | 'sample')[] = kind === 'gan' ? ['generator'] : ['mean', 'sample'];
+  const draws: OnePassDraw[] = kind === 'gan' ? ['generator'] : ['mean', 'sample'];
   const classifier = loadClassifier();
   const train = loadMnistNode('train');
   const ref = await makeReference(classifier, loadMnistNode('test'), train, n);
@@ -54,15 +65,12 @@ export async function evalFamilyCli(kind: 'gan' | 'vae'): Promise<void> {
   let first: { images: Float32Array; label: string } | null = null;
   for (const draw of draws) {
     const sampled = await sampleCached({
-      dir: join('runs', `eval-${kind}`, `${hash}-${draw}-n${n}-b${batch}`),
+      dir: familySampleDir(kind, hash, draw, n, batch),
       count: n,
       batch,
       per: MNIST_PIXELS,
       // seeds as the DDPM evaluation's: batch at `start` uses seed 1 + start
-      generate: (start, m) =>
-        kind === 'gan'
-          ? sampleGan(loaded.net as never, m, 1 + start)
-          : sampleVae(loaded.net as never, m, 1 + start, draw === 'sample'),
+      generate: (start, m) => drawOnePass(loaded.net, m, 1 + start, draw),
       onBatch: (done, total) => console.log(`  ${draw}: batch ${done}/${total}`),
     });
     if (!sampled.images) throw new Error('some batches are missing');

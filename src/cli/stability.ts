@@ -15,11 +15,8 @@ import { join } from 'node:path';
 import { loadMnistNode } from '../data/mnist-node';
 import { mnistTrainData } from '../data/train-data';
 import { makeSampler } from '../diffusion/samplers';
-import { Gan } from '../nets/gan';
-import { Vae } from '../nets/vae';
 import { packCheckpoint, unpackCheckpoint } from '../nets/weights-format';
 import { sampleImages } from '../pipelines/ddpm-sample';
-import { sampleGan, sampleVae } from '../pipelines/one-pass';
 import { initNodeBackend, tf } from '../runtime/tf-node';
 import { restoreCheckpoint, saveCheckpoint } from '../train/checkpoint';
 import { DdpmTrainer, DEFAULT_TRAIN_CONFIG, makeDenoiser } from '../train/ddpm-trainer';
@@ -28,7 +25,7 @@ import type { OptimConfig, TrainableNet, Trainer } from '../train/trainer';
 import { DEFAULT_VAE_TRAIN_CONFIG, VaeTrainer } from '../train/vae-trainer';
 import { arg } from './args';
 import { writeFileAtomic } from './files';
-import { QUALITY_PROBE_SAMPLES, QualityProbe } from './train-families';
+import { drawEma as drawFamilyEma, QUALITY_PROBE_SAMPLES, QualityProbe } from './train-families';
 
 export type StabilityFamily = 'gan' | 'vae' | 'ddpm';
 
@@ -70,15 +67,7 @@ function makeTrainer(family: StabilityFamily, lr: number, seed: number): AnyTrai
 /** 500 digits from the run's EMA weights (seeds 1…500): the generator, the VAE's mean, or DDIM 20 steps. */
 async function drawEma(tr: AnyTrainer): Promise<Float32Array> {
   const n = QUALITY_PROBE_SAMPLES;
-  if (tr instanceof GanTrainer || tr instanceof VaeTrainer) {
-    const net = tr instanceof GanTrainer ? new Gan(tr.config.gan) : new Vae(tr.config.vae);
-    net.copyFrom(tr.ema.shadow);
-    try {
-      return net instanceof Gan ? await sampleGan(net, n, 1) : await sampleVae(net, n, 1);
-    } finally {
-      net.dispose();
-    }
-  }
+  if (tr instanceof GanTrainer || tr instanceof VaeTrainer) return drawFamilyEma(tr, n);
   const d = tr as DdpmTrainer;
   const net = makeDenoiser(d.config);
   net.copyFrom(d.ema.shadow);

@@ -27,7 +27,7 @@ import { fitGaussian, frechetDistance } from '../metrics/fid';
 import { FEATURE_DIM, type MnistClassifier } from '../nets/classifier';
 import { Gan as GanNet } from '../nets/gan';
 import { Vae as VaeNet } from '../nets/vae';
-import { sampleGan, sampleVae } from '../pipelines/one-pass';
+import { drawOnePass } from '../pipelines/one-pass';
 import { arg } from './args';
 import { loadClassifier } from './classifier-files';
 import { writeFamilyCard } from './family-card';
@@ -77,12 +77,12 @@ export class QualityProbe {
   }
 }
 
-/** The run's EMA weights drawn as digits (the VAE's decoder mean). */
-async function drawEma(tr: GanTrainer | VaeTrainer, n: number): Promise<Float32Array> {
+/** n digits (seeds 1…n) of a GAN or VAE run's EMA weights (the VAE's decoder mean). */
+export async function drawEma(tr: GanTrainer | VaeTrainer, n: number): Promise<Float32Array> {
   const ema = tr instanceof GanTrainer ? new GanNet(tr.config.gan) : new VaeNet(tr.config.vae);
   try {
     ema.copyFrom(tr.ema.shadow);
-    return ema instanceof GanNet ? await sampleGan(ema, n, 1) : await sampleVae(ema, n, 1);
+    return await drawOnePass(ema, n, 1);
   } finally {
     ema.dispose();
   }

@@ -42,6 +42,19 @@ export function sampleVae(vae: Vae, n: number, seed: number, noise = false): Pro
   );
 }
 
+/** How a one-pass model's digits are drawn: a GAN's generator, a VAE's decoder mean, or its mean plus noise. */
+export type OnePassDraw = 'generator' | 'mean' | 'sample';
+
+/** n digits for a seed from a GAN (its generator) or a VAE (its mean, or with `draw` 'sample' its noisy draw). */
+export function drawOnePass(
+  net: Gan | Vae,
+  n: number,
+  seed: number,
+  draw?: OnePassDraw,
+): Promise<Float32Array> {
+  return 'generate' in net ? sampleGan(net, n, seed) : sampleVae(net, n, seed, draw === 'sample');
+}
+
 /** Reconstructions by the VAE (encoder mean, then decoder mean) of images n*784 in [-1, 1]. */
 export function reconstructVae(vae: Vae, images: Float32Array): Promise<Float32Array> {
   const n = images.length / 784;

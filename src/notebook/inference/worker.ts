@@ -24,13 +24,7 @@ import type { Gan } from '../../nets/gan';
 import type { Vae } from '../../nets/vae';
 import { Autoencoder } from '../../nets/autoencoder';
 import { reconstructAutoencoder } from '../../pipelines/latent';
-import {
-  interpolateOnePass,
-  reconstructVae,
-  sampleGan,
-  sampleVae,
-  slerpCodes,
-} from '../../pipelines/one-pass';
+import { drawOnePass, interpolateOnePass, reconstructVae, slerpCodes } from '../../pipelines/one-pass';
 import { invertDdim } from '../../pipelines/ddim-invert';
 import {
   fetchTextToImage,
@@ -282,11 +276,7 @@ const api = {
           : await reconstructVae(m as Vae, r.images);
     else if (r.op === 'interpolate')
       out = await interpolateOnePass(m as Gan | Vae, r.seeds[0], r.seeds[1], r.frames);
-    else
-      out =
-        r.kind === 'gan'
-          ? await sampleGan(m as Gan, r.n, r.seed)
-          : await sampleVae(m as Vae, r.n, r.seed, r.noise);
+    else out = await drawOnePass(m as Gan | Vae, r.n, r.seed, r.noise ? 'sample' : 'mean');
     return transfer(out, [out.buffer]);
   },
   /**
