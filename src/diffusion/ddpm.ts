@@ -108,24 +108,39 @@ export class DdpmSampler implements Sampler {
     xt: tf.Tensor,
     noise?: tf.Tensor,
   ): { prevSample: tf.Tensor; predX0: tf.Tensor } {
-    const prevT = this.prevTimestep(t);
-    return tf.tidy(() => {
-      // 1. predicted x0 (DDPM eq. 15 for epsilon prediction)
-      let { x0 } = predictX0AndEps(modelOutput, xt, this.schedule.alphaBar[t]!, this.opts.prediction);
-      // 2. optional clipping to the data range
-      if (this.opts.clipSample) x0 = tf.clipByValue(x0, -1, 1);
-      // 3. posterior mean (eq. 7)
-      const { x0Coef, xtCoef } = ddpmPosteriorCoefficients(this.schedule, t, prevT);
-      let prev = tf.add(tf.mul(x0, x0Coef), tf.mul(xt, xtCoef));
-      // 4. add noise, except on the final step
-      if (prevT >= 0) {
-        if (!noise) throw new Error('DDPM step needs noise before the last step');
-        prev = tf.add(
-          prev,
-          tf.mul(noise, Math.sqrt(ddpmVariance(this.schedule, t, prevT, this.opts.variance))),
-        );
-      }
-      return { prevSample: prev, predX0: x0 };
-    });
+    return ancestralStep(this.schedule, modelOutput, t, this.prevTimestep(t), xt, noise, this.opts);
   }
+}
+
+/**
+ * One ancestral step from x_t to any earlier timestep prevT (-1: to the clean image, where the step
+ * returns x̂0 and needs no noise): the posterior q(x_prev | x_t, x̂0) of DDPM eq. 6-7, sampled. The
+ * sampler above walks its kept timesteps with it; restoration (src/pipelines/restore.ts) walks its own
+ * paths, which start part-way and may go back up.
+ */
+export function ancestralStep(
+  s: NoiseSchedule,
+  modelOutput: tf.Tensor,
+  t: number,
+  prevT: number,
+  xt: tf.Tensor,
+  noise: tf.Tensor | undefined,
+  opts: Required<DdpmOptions>,
+): { prevSample: tf.Tensor; predX0: tf.Tensor } {
+  if (!(prevT < t)) throw new RangeError(`an ancestral step goes down: from ${t} to ${prevT}`);
+  return tf.tidy(() => {
+    // 1. predicted x0 (DDPM eq. 15 for epsilon prediction)
+    let { x0 } = predictX0AndEps(modelOutput, xt, s.alphaBar[t]!, opts.prediction);
+    // 2. optional clipping to the data range
+    if (opts.clipSample) x0 = tf.clipByValue(x0, -1, 1);
+    // 3. posterior mean (eq. 7)
+    const { x0Coef, xtCoef } = ddpmPosteriorCoefficients(s, t, prevT);
+    let prev = tf.add(tf.mul(x0, x0Coef), tf.mul(xt, xtCoef));
+    // 4. add noise, except on the final step
+    if (prevT >= 0) {
+      if (!noise) throw new Error('DDPM step needs noise before the last step');
+      prev = tf.add(prev, tf.mul(noise, Math.sqrt(ddpmVariance(s, t, prevT, opts.variance))));
+    }
+    return { prevSample: prev, predX0: x0 };
+  });
 }

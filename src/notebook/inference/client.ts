@@ -6,18 +6,20 @@
 import type { SamplerSpec } from '../../diffusion/samplers';
 import { modelDir, type ShippedModel, SHIPPED_MODELS } from '../../nets/registry';
 import { shippedTextToImageSource } from '../../pipelines/text-to-image';
+import type { RestoreTask } from '../../pipelines/restore';
 import { backendReady } from '../../runtime/session';
 import { connectWorker, proxy, type WorkerConnection } from '../../runtime/worker-rpc';
 import type {
   InferenceWorkerApi,
   OnePassRequest,
   LossPoint,
+  RestoreFrame,
   TextToImageFrame,
   TextToImageRequest,
   WorkerFrame,
 } from './worker';
 
-export type { LossPoint, TextToImageFrame, WorkerFrame };
+export type { LossPoint, RestoreFrame, TextToImageFrame, WorkerFrame };
 
 let started: Promise<WorkerConnection<InferenceWorkerApi>> | null = null;
 let nextRun = 1;
@@ -216,4 +218,40 @@ export async function inversionWalkInWorker(o: {
   } finally {
     o.signal?.removeEventListener('abort', stop);
   }
+}
+
+/**
+ * Denoise, inpaint or edit digits (n·784 in [-1, 1]) with the shipped pixel DDPM in the worker: a frame
+ * every `every` network calls and at the end; the first frame carries the task's starting image.
+ */
+export async function* restoreInWorker(o: {
+  task: RestoreTask;
+  images: Float32Array;
+  seed: number;
+  every?: number;
+  signal?: AbortSignal;
+}): AsyncGenerator<RestoreFrame> {
+  const rpc = await inferenceWorker();
+  yield* stream<RestoreFrame>(
+    rpc,
+    (run, onFrame) =>
+      rpc.api.restore(
+        {
+          model: folder(SHIPPED_MODELS.ddpmMnist),
+          task: o.task,
+          images: o.images,
+          seed: o.seed,
+          every: o.every ?? 1,
+          run,
+        },
+        onFrame,
+      ),
+    o.signal,
+  );
+}
+
+/** The evaluation classifier's probabilities (n·10) for n digits, in the worker. */
+export async function classifyInWorker(images: Float32Array): Promise<Float32Array> {
+  const rpc = await inferenceWorker();
+  return rpc.call(rpc.api.classify({ classifier: folder(SHIPPED_MODELS.mnistClassifier), images }));
 }

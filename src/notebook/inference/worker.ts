@@ -26,6 +26,10 @@ import { Autoencoder } from '../../nets/autoencoder';
 import { reconstructAutoencoder } from '../../pipelines/latent';
 import { drawOnePass, interpolateOnePass, reconstructVae, slerpCodes } from '../../pipelines/one-pass';
 import { invertDdim } from '../../pipelines/ddim-invert';
+import { restoreSetup, walkPath, type RestoreTask, type WalkFrame } from '../../pipelines/restore';
+import { MnistClassifier } from '../../nets/classifier';
+import { decodeWeights } from '../../nets/weights-format';
+import { classify } from '../../metrics/evaluate';
 import {
   fetchTextToImage,
   textToImage,
@@ -141,6 +145,38 @@ function loadOnePass(kind: OnePassRequest['kind'], folder: string): Promise<Gan 
     onePassModels.set(folder, p);
   }
   return p;
+}
+
+/** A restoration (src/pipelines/restore.ts) of n images by a pixel diffusion model. */
+export interface RestoreRequest {
+  model: string;
+  task: RestoreTask;
+  /** n·784 values in [-1, 1]: the clean digits (denoise, inpaint) or the drawings (sdedit). */
+  images: Float32Array;
+  seed: number;
+  every: number;
+  run: number;
+}
+
+/** A frame of a restoration; the first also carries what the walk starts from, as an image. */
+export interface RestoreFrame extends WalkFrame {
+  /** The timestep the walk started at. */
+  start: number;
+  observed?: Float32Array;
+}
+
+let judge: Promise<MnistClassifier> | null = null;
+
+/** The evaluation's classifier, loaded once. */
+function loadJudge(folder: string): Promise<MnistClassifier> {
+  judge ??= (async () => {
+    const { json, bin } = await fetchFiles(folder);
+    const net = new MnistClassifier();
+    net.setWeights(decodeWeights(json, bin, net.paramSpecs).weights);
+    return net;
+  })();
+  judge.catch(() => (judge = null));
+  return judge;
 }
 
 let t2iModels: Promise<TextToImageModels> | null = null;
@@ -319,6 +355,37 @@ const api = {
     } finally {
       running.delete(r.run);
     }
+  },
+  /** Denoise, inpaint or edit images with a pixel model, a frame every `every` network calls and at the end. */
+  async restore(r: RestoreRequest, onFrame: (f: RestoreFrame) => void): Promise<'done' | 'cancelled'> {
+    const ctl = new AbortController();
+    running.set(r.run, ctl);
+    try {
+      const { ddpm } = await load(r.model);
+      const setup = restoreSetup(
+        ddpm.net,
+        makeSchedule(ddpm.meta.schedule),
+        modelSampling(ddpm.meta),
+        r.task,
+        r.images,
+        r.seed,
+      );
+      let observed: Float32Array | undefined = setup.observed;
+      for await (const f of walkPath({ ...setup.walk, every: r.every, signal: ctl.signal })) {
+        const frame: RestoreFrame = { ...f, start: setup.t, ...(observed ? { observed } : {}) };
+        onFrame(transfer(frame, [f.x.buffer, f.predX0.buffer, ...(observed ? [observed.buffer] : [])]));
+        observed = undefined;
+      }
+      return ctl.signal.aborted ? 'cancelled' : 'done';
+    } finally {
+      running.delete(r.run);
+    }
+  },
+  /** The classifier's probabilities (n·10) for n digits (n·784 in [-1, 1]). */
+  async classify(r: { classifier: string; images: Float32Array }): Promise<Float32Array> {
+    const net = await loadJudge(r.classifier);
+    const { probs } = await classify(net, r.images);
+    return transfer(probs, [probs.buffer]);
   },
   /** Stop a run between two steps. */
   cancel(run: number): void {
