@@ -80,6 +80,15 @@ export const LESSONS: readonly LessonEntry[] = [
     load: () => import('./gan-vae/index').then((m) => m.default),
   },
   {
+    id: 'at-work',
+    title: 'Diffusion at work',
+    summary:
+      'The same trained model cleans a noisy digit, fills a hole and turns a rough sketch into a digit, and its generated digits help a classifier that has seen only ten real examples of one class. Each measured, with its catch.',
+    minutes: 25,
+    prerequisites: ['predicting-noise'],
+    load: () => import('./at-work/index').then((m) => m.default),
+  },
+  {
     id: 'limits',
     title: 'What diffusion still gets wrong',
     summary: 'Counting, spatial relations, text in images, speed, cost and bias.',

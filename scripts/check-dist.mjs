@@ -131,6 +131,10 @@ const WORKS = {
     );
     await page.evaluate(() => document.querySelector('dl-family-train[family="gan"]').pause());
   },
+  'at-work': async (page) =>
+    page.waitForFunction(() => !!document.querySelector('dl-denoise-level')?.shown, null, {
+      timeout: 180_000,
+    }),
   'text-to-image': async (page) =>
     page.waitForFunction(() => document.querySelector('dl-t2i-generate')?.frames?.length === 20, null, {
       timeout: 180_000,

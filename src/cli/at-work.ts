@@ -47,8 +47,10 @@ import {
   holeMask,
   networkCalls,
   psnrEach,
+  REPAINT,
   restoreSetup,
   roughSketch,
+  WALK_CALLS,
   sigmaOf,
   walkToEnd,
   type HoleName,
@@ -64,9 +66,6 @@ import { LABEL_DIR } from './t2i-files';
 export const AT_WORK_DIR = 'runs/at-work';
 /** Noise levels of the denoising measurement, σ in pixel units of the [-1, 1] range. */
 export const DENOISE_SIGMAS = [0.25, 0.5, 1, 2, 4];
-/** Network calls of a walk down (posterior sample, inpainting, editing at full strength). */
-export const WALK_CALLS = 25;
-export const REPAINT = { passes: 4, jump: 5 };
 export const SDEDIT_STRENGTHS = [0, 0.2, 0.35, 0.5, 0.65, 0.8, 1];
 export const RARE = {
   digit: 8,
@@ -372,7 +371,7 @@ async function rarePart(c: Common, seeds: number[]) {
       accuracy: stat('accuracy'),
     };
   });
-  return { ...c, rare: RARE, seeds, runs, rows: rowsOut };
+  return { ...c, rare: RARE, seeds, seedCount: seeds.length, runs, rows: rowsOut };
 }
 
 const pct = (v: number) => `${(100 * v).toFixed(1)}%`;

@@ -5,6 +5,7 @@
  * classifier-free guidance; one attends to the frozen text encoder's token states, the other adds a
  * class embedding. Same data, same budget: what the text path buys and costs.
  */
+import { digitCaptioner } from '../text/captions';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -61,7 +62,13 @@ export function t2iTrainer(config: TrainConfig, data: TrainData): TextToImageTra
   if (tokenizerSha256() !== config.text.tokenizerSha256)
     throw new Error('models/tokenizer-mnist holds another tokenizer than this run was trained with');
   const { net } = loadClip(clip.json, clip.bin);
-  return new TextToImageTrainer(config, data, describedSplit('train').descriptions, loadTokenizer(), net);
+  return new TextToImageTrainer(
+    config,
+    data,
+    digitCaptioner(describedSplit('train').descriptions),
+    loadTokenizer(),
+    net,
+  );
 }
 
 /** The adherence table of eval.json (`npm run eval -- t2i`, or `-- t2i --label` for the twin), as Markdown. */

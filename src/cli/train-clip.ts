@@ -7,6 +7,7 @@
  * weights (model.json + weights.bin), the checkpoint and the loss log. `npm run eval -- clip` measures
  * zero-shot digit and attribute accuracy and writes the card.
  */
+import { digitCaptioner } from '../text/captions';
 import { existsSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
@@ -58,7 +59,7 @@ export async function trainClipCli(): Promise<void> {
   }
   const sha = tokenizerSha256();
   const { split, descriptions } = describedSplit('train');
-  const tr = new ClipTrainer(config, mnistTrainData(split), descriptions, tokenizer);
+  const tr = new ClipTrainer(config, mnistTrainData(split), digitCaptioner(descriptions), tokenizer);
   if (saved) {
     const meta = saved.json.userDefinedMetadata as { tokenizerSha256?: string };
     if (meta.tokenizerSha256 !== sha)

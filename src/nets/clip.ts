@@ -30,6 +30,8 @@ export interface ClipConfig {
   embed: number;
   /** Channels of the image encoder's first convolution. */
   imageCh: number;
+  /** Side of the square images the image encoder reads (a multiple of 4; default 28, one digit). */
+  imageSize?: number;
 }
 
 export const DEFAULT_CLIP: Omit<ClipConfig, 'vocab' | 'context'> = {
@@ -75,7 +77,9 @@ export function clipSpecs(c: ClipConfig): ParamSpec[] {
   conv('i1', 1, ch);
   conv('i2', ch, 2 * ch);
   conv('i3', 2 * ch, 2 * ch);
-  linear('i4', 7 * 7 * 2 * ch, 128);
+  const side = c.imageSize ?? 28;
+  if (side % 4) throw new Error(`the image encoder halves its input twice: ${side} is not a multiple of 4`);
+  linear('i4', (side / 4) * (side / 4) * 2 * ch, 128);
   linear('ip', 128, c.embed);
   specs.push({ name: 'scale', shape: [], fanIn: -1 });
   return specs;
@@ -147,7 +151,7 @@ export class ClipModel extends NamedWeights {
     });
   }
 
-  /** Image embeddings [B, embed], unit length, for digits in [-1, 1], [B, 28, 28, 1]. */
+  /** Image embeddings [B, embed], unit length, for images in [-1, 1], [B, side, side, 1] (side = imageSize, 28). */
   imageEmbedding(x: tf.Tensor4D): tf.Tensor2D {
     return tf.tidy(() => {
       const conv = (name: string, h: tf.Tensor4D, stride: number) =>
@@ -157,9 +161,9 @@ export class ClipModel extends NamedWeights {
             this.p(`${name}.b`),
           ) as tf.Tensor4D,
         );
-      let h = conv('i1', x, 2); // [B, 14, 14, ch]
-      h = conv('i2', h, 2); // [B, 7, 7, 2ch]
-      h = conv('i3', h, 1); // [B, 7, 7, 2ch]
+      let h = conv('i1', x, 2); // [B, side/2, side/2, ch]
+      h = conv('i2', h, 2); // [B, side/4, side/4, 2ch]
+      h = conv('i3', h, 1); // [B, side/4, side/4, 2ch]
       const flat = tf.reshape(h, [x.shape[0], -1]) as tf.Tensor2D;
       return unit(this.linear('ip', silu(this.linear('i4', flat))));
     });

@@ -30,6 +30,11 @@ import { stepNoise } from './ddpm-sample';
 /** The clean end of a walk. */
 export const CLEAN = -1;
 
+/** Network calls of a walk down from the top (posterior sample, inpainting, editing at full strength). */
+export const WALK_CALLS = 25;
+/** RePaint's resampling as the course runs it: each stretch of 5 steps walked 4 times. */
+export const REPAINT = { passes: 4, jump: 5 } as const;
+
 /**
  * A walk straight down from tStart to the clean image with `calls` network calls: tStart and calls − 1
  * more timesteps spread evenly down to 0, then the clean image. One call: x̂0 at tStart (Tweedie).

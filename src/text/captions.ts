@@ -198,3 +198,19 @@ export function trainingCaption(
   const rand = mulberry32(((i + 1) * 2654435761 + epoch * 40503 + seed) >>> 0);
   return caption(partialDescription(full, rand), rand, 'train');
 }
+
+/** Training captions of a data set by sample index: what the text encoder and the text-to-image trainer read. */
+export interface Captioner {
+  /** Samples captioned (the data's count). */
+  readonly count: number;
+  /** Sample k's caption for epoch (or step) e: the same for the same (k, e, seed). */
+  caption(k: number, epoch: number, seed: number): string;
+}
+
+/** Captions of single digits from their full descriptions (trainingCaption). */
+export function digitCaptioner(descriptions: readonly Required<DigitDescription>[]): Captioner {
+  return {
+    count: descriptions.length,
+    caption: (k, epoch, seed) => trainingCaption(descriptions[k]!, k, epoch, seed),
+  };
+}

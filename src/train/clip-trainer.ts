@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { mulberry32 } from '../diffusion/random';
-import { trainingCaption, type DigitDescription } from '../text/captions';
+import type { Captioner } from '../text/captions';
 import type { TrainData } from '../data/train-data';
 import { ClipModel, type ClipConfig } from '../nets/clip';
 import type { BpeTokenizer } from '../text/bpe';
@@ -32,12 +32,15 @@ export class ClipTrainer extends Trainer<ClipTrainConfig, ClipModel> {
   constructor(
     config: ClipTrainConfig,
     readonly data: TrainData,
-    /** The full description of every training digit, in the data's order. */
-    readonly descriptions: readonly Required<DigitDescription>[],
+    /** Every training image's captions, in the data's order. */
+    readonly captioner: Captioner,
     readonly tokenizer: BpeTokenizer,
   ) {
-    if (descriptions.length !== data.count)
-      throw new Error(`${descriptions.length} descriptions for ${data.count} digits`);
+    if (captioner.count !== data.count)
+      throw new Error(`${captioner.count} captioned images for ${data.count}`);
+    const side = config.clip.imageSize ?? 28;
+    if (data.sampleShape[0] !== side || data.sampleShape[1] !== side || data.sampleShape[2] !== 1)
+      throw new Error(`the image encoder reads ${side}×${side}×1 images, the data has [${data.sampleShape}]`);
     if (tokenizer.vocab.length !== config.clip.vocab || tokenizer.contextLength !== config.clip.context)
       throw new Error(
         'the tokenizer is not the one this text encoder was built for (vocabulary or context length)',
@@ -48,14 +51,15 @@ export class ClipTrainer extends Trainer<ClipTrainConfig, ClipModel> {
   /** The digits, their captions and the caption tokens of step `step` (depends only on (seed, step)). */
   makeBatch(step: number): { x: Float32Array; captions: string[]; ids: Int32Array; ends: Int32Array } {
     const { batch, seed } = this.config;
-    const per = 28 * 28;
+    const side = this.config.clip.imageSize ?? 28;
+    const per = side * side;
     const rand = mulberry32((seed * 1_000_003 + step) >>> 0);
     const x = new Float32Array(batch * per);
     const captions: string[] = [];
     for (let i = 0; i < batch; i++) {
       const k = Math.floor(rand() * this.data.count);
       this.data.copySample(k, x, i * per);
-      captions.push(trainingCaption(this.descriptions[k]!, k, step, seed));
+      captions.push(this.captioner.caption(k, step, seed));
     }
     return { x, captions, ...this.tokenizer.encodeBatch(captions) };
   }
@@ -64,7 +68,8 @@ export class ClipTrainer extends Trainer<ClipTrainConfig, ClipModel> {
     const { batch, clip } = this.config;
     const bt = this.makeBatch(this.step);
     return tf.tidy(() => {
-      const x = tf.tensor4d(bt.x, [batch, 28, 28, 1]);
+      const side = clip.imageSize ?? 28;
+      const x = tf.tensor4d(bt.x, [batch, side, side, 1]);
       const ids = tf.tensor2d(bt.ids, [batch, clip.context], 'int32');
       const ends = tf.tensor1d(bt.ends, 'int32');
       const { value, grads } = this.gradients(() => this.net.contrastiveLoss(x, ids, ends));

@@ -11,7 +11,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { mulberry32 } from '../diffusion/random';
 import type { TrainData } from '../data/train-data';
 import type { ClipModel } from '../nets/clip';
-import { trainingCaption, type DigitDescription } from '../text/captions';
+import type { Captioner } from '../text/captions';
 import type { BpeTokenizer } from '../text/bpe';
 import { DdpmTrainer, type TrainBatch, type TrainConfig } from './ddpm-trainer';
 
@@ -28,8 +28,8 @@ export class TextToImageTrainer extends DdpmTrainer {
   constructor(
     config: TrainConfig,
     data: TrainData,
-    /** The full description of every training sample, in the data's order. */
-    readonly descriptions: readonly Required<DigitDescription>[],
+    /** Every training sample's captions, in the data's order. */
+    readonly captioner: Captioner,
     readonly tokenizer: BpeTokenizer,
     /** The frozen text encoder (the caller owns and disposes it). */
     readonly clip: ClipModel,
@@ -42,8 +42,8 @@ export class TextToImageTrainer extends DdpmTrainer {
       throw new Error(
         `the U-Net attends to ${c.length} tokens of width ${c.width}, the text encoder gives ${tokenizer.contextLength} of ${clip.config.width}`,
       );
-    if (descriptions.length !== data.count)
-      throw new Error(`${descriptions.length} descriptions for ${data.count} samples`);
+    if (captioner.count !== data.count)
+      throw new Error(`${captioner.count} captioned samples for ${data.count}`);
   }
 
   /** Each row's caption at step `step` ("" where it is dropped). */
@@ -51,9 +51,7 @@ export class TextToImageTrainer extends DdpmTrainer {
     const { seed } = this.config;
     const drop = this.config.condDrop ?? 0;
     const rand = mulberry32((seed * 7_919 + step * 31 + 0x7e47) >>> 0);
-    return Array.from(index, (k) =>
-      rand() < drop ? '' : trainingCaption(this.descriptions[k]!, k, step, seed),
-    );
+    return Array.from(index, (k) => (rand() < drop ? '' : this.captioner.caption(k, step, seed)));
   }
 
   override makeBatch(step: number): TrainBatch {
