@@ -47,6 +47,10 @@ async function main() {
     const { evalT2iCli } = await import('./eval-t2i');
     return evalT2iCli();
   }
+  if (which === 'limits') {
+    const { limitsCli } = await import('./limits');
+    return limitsCli();
+  }
   if (which === 'at-work') {
     const { atWorkCli } = await import('./at-work');
     return atWorkCli();
@@ -77,7 +81,7 @@ async function main() {
   }
   if (which !== 'ddpm' && which !== 'table' && which !== 'heldout')
     throw new Error(
-      'usage: npm run eval -- autoencoder\n       npm run eval -- at-work [--part denoise|inpaint|sdedit|rare] [--digits N] [--seed S] [--seeds a,b,c]\n       npm run eval -- gan|vae [--dir DIR] [--samples N] [--batch B]\n       npm run eval -- compare-families [--samples N]\n       npm run eval -- stability --family gan|vae|ddpm [--steps N] [--lrs a,b] [--seeds 0,1,2]\n       npm run eval -- half [--samples N] [--steps S] [--models id,id]\n       npm run eval -- clip\n       npm run eval -- t2i [--choose] [--per N] [--steps S] [--guidance w,w,…] [--weights DIR]\n       npm run eval -- latent [--samples N] [--sampler S] [--steps S] [--batch B]\n       npm run eval -- ddpm [--samples N] [--steps S] [--batch B] [--part k/n] [--weights DIR] [--cache DIR]\n       npm run eval -- table [--samples N] [--batch B] [--fresh] [--part k/n] [--weights DIR] [--out DIR] [--cache DIR]\n       npm run eval -- heldout [--weights DIR,DIR…] [--digits N]',
+      'usage: npm run eval -- autoencoder\n       npm run eval -- limits [--part text] [--per N]\n       npm run eval -- at-work [--part denoise|inpaint|sdedit|rare] [--digits N] [--seed S] [--seeds a,b,c]\n       npm run eval -- gan|vae [--dir DIR] [--samples N] [--batch B]\n       npm run eval -- compare-families [--samples N]\n       npm run eval -- stability --family gan|vae|ddpm [--steps N] [--lrs a,b] [--seeds 0,1,2]\n       npm run eval -- half [--samples N] [--steps S] [--models id,id]\n       npm run eval -- clip\n       npm run eval -- t2i [--choose] [--per N] [--steps S] [--guidance w,w,…] [--weights DIR]\n       npm run eval -- latent [--samples N] [--sampler S] [--steps S] [--batch B]\n       npm run eval -- ddpm [--samples N] [--steps S] [--batch B] [--part k/n] [--weights DIR] [--cache DIR]\n       npm run eval -- table [--samples N] [--batch B] [--fresh] [--part k/n] [--weights DIR] [--out DIR] [--cache DIR]\n       npm run eval -- heldout [--weights DIR,DIR…] [--digits N]',
     );
   if (which === 'heldout') return heldOutCli();
   const n = Number(arg('samples') ?? (which === 'table' ? '200' : '1000'));

@@ -7,7 +7,8 @@
  * weights (model.json + weights.bin), the checkpoint and the loss log. `npm run eval -- clip` measures
  * zero-shot digit and attribute accuracy and writes the card.
  */
-import { digitCaptioner } from '../text/captions';
+import { digitCaptioner, type Captioner } from '../text/captions';
+import type { TrainData } from '../data/train-data';
 import { existsSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
@@ -37,12 +38,31 @@ export function tokenizerSha256(dir = TOKENIZER_DIR): string {
     .digest('hex');
 }
 
-export async function trainClipCli(): Promise<void> {
-  const dir = arg('dir') ?? CLIP_DIR;
+/** What a CLIP run trains on: its folder, its tokenizer's, its images and their captions. */
+export interface ClipRunSource {
+  dir: string;
+  tokenizerDir: string;
+  /** Side of the square images (default 28). */
+  imageSize?: number;
+  trainSet(): { data: TrainData; captioner: Captioner };
+}
+
+/** The single-digit text encoder of "From words to pictures". */
+export const MNIST_CLIP_SOURCE: ClipRunSource = {
+  dir: CLIP_DIR,
+  tokenizerDir: TOKENIZER_DIR,
+  trainSet: () => {
+    const { split, descriptions } = describedSplit('train');
+    return { data: mnistTrainData(split), captioner: digitCaptioner(descriptions) };
+  },
+};
+
+export async function trainClipCli(source: ClipRunSource = MNIST_CLIP_SOURCE): Promise<void> {
+  const dir = arg('dir') ?? source.dir;
   const ckpt = join(dir, CLIP_FILES.checkpoint);
   const backend = await initNodeBackend('wasm');
   const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}, tfjs ${tf.version_core} ${backend}, 1 thread`;
-  const tokenizer = loadTokenizer();
+  const tokenizer = loadTokenizer(source.tokenizerDir);
   const resume = existsSync(ckpt) && !process.argv.includes('--fresh');
   let config: ClipTrainConfig;
   let saved: ReturnType<typeof unpackCheckpoint> | null = null;
@@ -54,12 +74,17 @@ export async function trainClipCli(): Promise<void> {
       ...DEFAULT_CLIP_TRAIN,
       batch: Number(arg('batch') ?? DEFAULT_CLIP_TRAIN.batch),
       lr: Number(arg('lr') ?? DEFAULT_CLIP_TRAIN.lr),
-      clip: { ...DEFAULT_CLIP, vocab: tokenizer.vocab.length, context: tokenizer.contextLength },
+      clip: {
+        ...DEFAULT_CLIP,
+        vocab: tokenizer.vocab.length,
+        context: tokenizer.contextLength,
+        ...(source.imageSize ? { imageSize: source.imageSize } : {}),
+      },
     };
   }
-  const sha = tokenizerSha256();
-  const { split, descriptions } = describedSplit('train');
-  const tr = new ClipTrainer(config, mnistTrainData(split), digitCaptioner(descriptions), tokenizer);
+  const sha = tokenizerSha256(source.tokenizerDir);
+  const { data, captioner } = source.trainSet();
+  const tr = new ClipTrainer(config, data, captioner, tokenizer);
   if (saved) {
     const meta = saved.json.userDefinedMetadata as { tokenizerSha256?: string };
     if (meta.tokenizerSha256 !== sha)

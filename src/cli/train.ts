@@ -31,6 +31,13 @@ import { modelDir, SHIPPED_MODELS } from '../nets/registry';
 import type { TrainData } from '../data/train-data';
 import { latentTrainConfig, latentTrainData, writeLatentCard } from './latent-files';
 import {
+  CANVAS_DIRS,
+  canvasLatentData,
+  canvasTrainConfig,
+  canvasTrainer,
+  writeCanvasCard,
+} from './canvas-files';
+import {
   LABEL_DIR,
   labelTrainConfig,
   T2I_DIR,
@@ -51,7 +58,7 @@ interface DiffusionRun {
   trainer?: (config: TrainConfig, data: TrainData) => DdpmTrainer;
 }
 
-const RUNS: Record<'ddpm' | 'latent' | 't2i' | 'label', () => DiffusionRun> = {
+const RUNS: Record<'ddpm' | 'latent' | 't2i' | 'label' | 'canvas', () => DiffusionRun> = {
   ddpm: () => ({
     // --dir DIR: train a copy elsewhere (e.g. a fork of the shipped run with another learning rate).
     dir: arg('dir') ?? modelDir(SHIPPED_MODELS.ddpmMnist),
@@ -77,6 +84,13 @@ const RUNS: Record<'ddpm' | 'latent' | 't2i' | 'label', () => DiffusionRun> = {
     fresh: labelTrainConfig,
     data: latentTrainData,
     card: writeLabelCard,
+  }),
+  canvas: () => ({
+    dir: arg('dir') ?? CANVAS_DIRS.model,
+    fresh: canvasTrainConfig,
+    data: canvasLatentData,
+    card: writeCanvasCard,
+    trainer: canvasTrainer,
   }),
 };
 
@@ -106,14 +120,29 @@ async function main() {
     const { trainClipCli } = await import('./train-clip');
     return trainClipCli();
   }
+  if (which === 'canvas-tokenizer') {
+    const { trainCanvasTokenizerCli } = await import('./canvas-files');
+    return trainCanvasTokenizerCli();
+  }
+  if (which === 'canvas-autoencoder') {
+    const { canvasAutoencoderCli } = await import('./canvas-files');
+    return canvasAutoencoderCli();
+  }
+  if (which === 'canvas-clip') {
+    const [{ trainClipCli }, { CANVAS_CLIP_SOURCE }] = await Promise.all([
+      import('./train-clip'),
+      import('./canvas-files'),
+    ]);
+    return trainClipCli(CANVAS_CLIP_SOURCE);
+  }
   if (which === 'compare') {
     await initNodeBackend('wasm');
     const { compareChoices } = await import('./compare');
     return compareChoices();
   }
-  if (which !== 'ddpm' && which !== 'latent' && which !== 't2i' && which !== 'label') {
+  if (which !== 'ddpm' && which !== 'latent' && which !== 't2i' && which !== 'label' && which !== 'canvas') {
     console.error(
-      'usage: npm run train -- ddpm [--hours H] [--steps N] [--every N] [--fresh] [--preset P] [--batch B] [--lr X] [--dir DIR] [--workers W] [--grow a,b,c]\n       npm run train -- latent [the same options]\n       npm run train -- t2i [the same options]   (text-to-image: after tokenizer and clip)\n       npm run train -- label [the same options] (the label-conditioned twin of t2i)\n       npm run train -- compare [--steps N]\n       npm run train -- classifier [--epochs E]\n       npm run train -- autoencoder [--hours H] [--steps N] [--every N] [--fresh] [--latent C] [--down 1|2] [--ch N] [--kl β] [--edge λ]\n       npm run train -- autoencoder-compare [--steps N]\n       npm run train -- gan [--preset best|collapse|saturating] [--hours H] [--steps N] [--every N] [--fresh] [--seed S] [--lr X] [--d-lr X] [--dir DIR]\n       npm run train -- vae [--hours H] [--steps N] [--every N] [--fresh] [--seed S] [--lr X] [--latent Z] [--beta β] [--dir DIR]\n       npm run train -- tokenizer\n       npm run train -- clip [--hours H] [--steps N] [--every N] [--fresh] [--batch B] [--lr X]',
+      'usage: npm run train -- ddpm [--hours H] [--steps N] [--every N] [--fresh] [--preset P] [--batch B] [--lr X] [--dir DIR] [--workers W] [--grow a,b,c]\n       npm run train -- latent [the same options]\n       npm run train -- t2i [the same options]   (text-to-image: after tokenizer and clip)\n       npm run train -- label [the same options] (the label-conditioned twin of t2i)\n       npm run train -- compare [--steps N]\n       npm run train -- classifier [--epochs E]\n       npm run train -- autoencoder [--hours H] [--steps N] [--every N] [--fresh] [--latent C] [--down 1|2] [--ch N] [--kl β] [--edge λ]\n       npm run train -- autoencoder-compare [--steps N]\n       npm run train -- gan [--preset best|collapse|saturating] [--hours H] [--steps N] [--every N] [--fresh] [--seed S] [--lr X] [--d-lr X] [--dir DIR]\n       npm run train -- vae [--hours H] [--steps N] [--every N] [--fresh] [--seed S] [--lr X] [--latent Z] [--beta β] [--dir DIR]\n       npm run train -- tokenizer\n       npm run train -- clip [--hours H] [--steps N] [--every N] [--fresh] [--batch B] [--lr X]\n       npm run train -- canvas-tokenizer\n       npm run train -- canvas-clip [the options of clip]\n       npm run train -- canvas-autoencoder\n       npm run train -- canvas [the options of ddpm]  (after canvas-tokenizer, canvas-clip, canvas-autoencoder)',
     );
     process.exit(2);
   }
