@@ -142,9 +142,9 @@ export async function stabilityCli(): Promise<void> {
       writeFileAtomic(file, JSON.stringify(run, null, 1) + '\n');
       console.log(`  FID ${q.fid.toFixed(1)}, ${(100 * q.confident).toFixed(1)}% confident`);
       tr.dispose();
+      writeStabilitySummary(); // after every run: a stopped grid still leaves its summary
     }
   probe.dispose();
-  writeStabilitySummary();
 }
 
 export interface StabilityFamilySummary {

@@ -1,5 +1,5 @@
 /**
- * `npm run train -- gan [--preset best|collapse|saturating] [--hours H] [--steps N] [--every N] [--fresh] [--seed S] [--lr X] [--d-lr X] [--dir DIR]`
+ * `npm run train -- gan [--preset best|collapse|saturating] [--hours H] [--steps N] [--every N] [--fresh] [--seed S] [--lr X] [--d-lr X] [--gch C] [--dch C] [--dir DIR]`
  * `npm run train -- vae [--hours H] [--steps N] [--every N] [--fresh] [--seed S] [--lr X] [--latent Z] [--beta β] [--dir DIR]`
  *
  * The two other families of generative model the course compares with diffusion, trained on the same
@@ -132,8 +132,8 @@ export function familyCommand(dir: string, kind: 'gan' | 'vae', config: OptimCon
   if (dir !== `models/${kind}-mnist`) flags.push(`--dir ${dir}`);
   if (kind === 'gan') {
     const c = config as GanTrainConfig;
-    const same = (a: GanTrainConfig) =>
-      JSON.stringify({ ...a, seed: 0, lr: 0, dLr: 0 }) === JSON.stringify({ ...c, seed: 0, lr: 0, dLr: 0 });
+    const loose = (a: GanTrainConfig) => ({ ...a, seed: 0, lr: 0, dLr: 0, gan: { ...a.gan, gch: 0, dch: 0 } });
+    const same = (a: GanTrainConfig) => JSON.stringify(loose(a)) === JSON.stringify(loose(c));
     const preset = Object.keys(GAN_PRESETS).find((p) =>
       same(GAN_PRESETS[p]!(structuredClone(DEFAULT_GAN_TRAIN_CONFIG))),
     );
@@ -142,6 +142,8 @@ export function familyCommand(dir: string, kind: 'gan' | 'vae', config: OptimCon
     if (preset !== 'best') flags.push(`--preset ${preset}`);
     if (c.lr !== base.lr) flags.push(`--lr ${c.lr}`);
     if (c.dLr !== base.dLr) flags.push(`--d-lr ${c.dLr}`);
+    if (c.gan.gch !== base.gan.gch) flags.push(`--gch ${c.gan.gch}`);
+    if (c.gan.dch !== base.gan.dch) flags.push(`--dch ${c.gan.dch}`);
   } else {
     const c = config as VaeTrainConfig;
     const d = DEFAULT_VAE_TRAIN_CONFIG;
@@ -184,6 +186,7 @@ export async function trainFamilyCli(kind: 'gan' | 'vae'): Promise<void> {
       config = make(config);
       config = {
         ...config,
+        gan: { ...config.gan, gch: num('gch') ?? config.gan.gch, dch: num('dch') ?? config.gan.dch },
         seed: num('seed') ?? config.seed,
         lr: num('lr') ?? config.lr,
         dLr: num('d-lr') ?? config.dLr,
