@@ -37,6 +37,7 @@ import {
   canvasTrainer,
   writeCanvasCard,
 } from './canvas-files';
+import { BIAS_DIR, biasTrainData, writeBiasCard } from './bias-files';
 import {
   LABEL_DIR,
   labelTrainConfig,
@@ -58,7 +59,8 @@ interface DiffusionRun {
   trainer?: (config: TrainConfig, data: TrainData) => DdpmTrainer;
 }
 
-const RUNS: Record<'ddpm' | 'latent' | 't2i' | 'label' | 'canvas', () => DiffusionRun> = {
+type RunName = 'ddpm' | 'latent' | 't2i' | 'label' | 'canvas' | 'bias';
+const RUNS: Record<RunName, () => DiffusionRun> = {
   ddpm: () => ({
     // --dir DIR: train a copy elsewhere (e.g. a fork of the shipped run with another learning rate).
     dir: arg('dir') ?? modelDir(SHIPPED_MODELS.ddpmMnist),
@@ -84,6 +86,12 @@ const RUNS: Record<'ddpm' | 'latent' | 't2i' | 'label' | 'canvas', () => Diffusi
     fresh: labelTrainConfig,
     data: latentTrainData,
     card: writeLabelCard,
+  }),
+  bias: () => ({
+    dir: arg('dir') ?? BIAS_DIR,
+    fresh: labelTrainConfig,
+    data: biasTrainData,
+    card: writeBiasCard,
   }),
   canvas: () => ({
     dir: arg('dir') ?? CANVAS_DIRS.model,
@@ -140,13 +148,13 @@ async function main() {
     const { compareChoices } = await import('./compare');
     return compareChoices();
   }
-  if (which !== 'ddpm' && which !== 'latent' && which !== 't2i' && which !== 'label' && which !== 'canvas') {
+  if (!(which && which in RUNS)) {
     console.error(
-      'usage: npm run train -- ddpm [--hours H] [--steps N] [--every N] [--fresh] [--preset P] [--batch B] [--lr X] [--dir DIR] [--workers W] [--grow a,b,c]\n       npm run train -- latent [the same options]\n       npm run train -- t2i [the same options]   (text-to-image: after tokenizer and clip)\n       npm run train -- label [the same options] (the label-conditioned twin of t2i)\n       npm run train -- compare [--steps N]\n       npm run train -- classifier [--epochs E]\n       npm run train -- autoencoder [--hours H] [--steps N] [--every N] [--fresh] [--latent C] [--down 1|2] [--ch N] [--kl β] [--edge λ]\n       npm run train -- autoencoder-compare [--steps N]\n       npm run train -- gan [--preset best|collapse|saturating] [--hours H] [--steps N] [--every N] [--fresh] [--seed S] [--lr X] [--d-lr X] [--gch C] [--dch C] [--dir DIR]\n       npm run train -- vae [--hours H] [--steps N] [--every N] [--fresh] [--seed S] [--lr X] [--latent Z] [--beta β] [--dir DIR]\n       npm run train -- tokenizer\n       npm run train -- clip [--hours H] [--steps N] [--every N] [--fresh] [--batch B] [--lr X]\n       npm run train -- canvas-tokenizer\n       npm run train -- canvas-clip [the options of clip]\n       npm run train -- canvas-autoencoder\n       npm run train -- canvas [the options of ddpm]  (after canvas-tokenizer, canvas-clip, canvas-autoencoder)',
+      'usage: npm run train -- ddpm [--hours H] [--steps N] [--every N] [--fresh] [--preset P] [--batch B] [--lr X] [--dir DIR] [--workers W] [--grow a,b,c]\n       npm run train -- latent [the same options]\n       npm run train -- t2i [the same options]   (text-to-image: after tokenizer and clip)\n       npm run train -- label [the same options] (the label-conditioned twin of t2i)\n       npm run train -- compare [--steps N]\n       npm run train -- classifier [--epochs E]\n       npm run train -- autoencoder [--hours H] [--steps N] [--every N] [--fresh] [--latent C] [--down 1|2] [--ch N] [--kl β] [--edge λ]\n       npm run train -- autoencoder-compare [--steps N]\n       npm run train -- gan [--preset best|collapse|saturating] [--hours H] [--steps N] [--every N] [--fresh] [--seed S] [--lr X] [--d-lr X] [--gch C] [--dch C] [--dir DIR]\n       npm run train -- vae [--hours H] [--steps N] [--every N] [--fresh] [--seed S] [--lr X] [--latent Z] [--beta β] [--dir DIR]\n       npm run train -- tokenizer\n       npm run train -- clip [--hours H] [--steps N] [--every N] [--fresh] [--batch B] [--lr X]\n       npm run train -- canvas-tokenizer\n       npm run train -- canvas-clip [the options of clip]\n       npm run train -- canvas-autoencoder\n       npm run train -- canvas [the options of ddpm]  (after canvas-tokenizer, canvas-clip, canvas-autoencoder)\n       npm run train -- bias [the options of ddpm]    (the label model on an imbalanced subset)',
     );
     process.exit(2);
   }
-  const run = RUNS[which]();
+  const run = RUNS[which as RunName]();
   const CKPT = ckptPath(run.dir);
   const save = async (trainer: DdpmTrainer, machine: string) => {
     const t0 = performance.now();
