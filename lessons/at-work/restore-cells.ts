@@ -240,7 +240,7 @@ export class DlInpaint extends LitElement {
       this.mnist.data
         ? { digit: atWorkStore.values.hdigit, mask: this.mask(), seed: atWorkStore.values.seed }
         : null,
-    key: (a) => `${a.digit}|${a.seed}|${a.mask.reduce((s, v, i) => s + v * (i + 1), 0)}`,
+    key: (a) => `${a.digit}|${a.seed}|${Array.from(a.mask, (v) => (v ? 1 : 0)).join('')}`,
     cheap: () => false, // about 110 network calls: on the button
     errorPrefix: 'Inpainting failed',
     reset: () => (this.shown = null),

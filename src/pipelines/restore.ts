@@ -3,7 +3,8 @@
  * from pure noise, as one walk over the timesteps.
  *
  * - Denoising at a known noise level (as for MRI or CT): a clean image x0 seen as y = x0 + σ n is, scaled
- *   by sqrt(ᾱ_t), exactly a forward-process sample x_t for the t with (1 − ᾱ_t)/ᾱ_t = σ², so the reverse
+ *   by sqrt(ᾱ_t), a forward-process sample x_t for the t with (1 − ᾱ_t)/ᾱ_t = σ² (exactly so for the σ
+ *   of a timestep; the measurement uses the nearest timestep's σ, within 0.1% of the asked one), so the reverse
  *   process can start at t. One network call gives x̂0, the posterior mean E[x0 | x_t] (Tweedie's formula;
  *   Efron 2011), which minimises the squared error; walking the rest of the way down draws a sample of the
  *   posterior instead (Kadkhodaie & Simoncelli 2021; Kawar et al. 2022), which looks like a real image but
@@ -11,7 +12,7 @@
  *   is the true one).
  * - Inpainting (RePaint, Lugmayr et al. 2022): at every step down, the known pixels are replaced by the
  *   original noised to the same timestep and only the unknown ones come from the network; and the walk goes
- *   back up (re-noising) and down again several times so the two regions can agree.
+ *   back up (re-noising) and down again over stretches of a few steps so the two regions can agree.
  * - Editing a rough drawing (SDEdit, Meng et al. 2022): noise the drawing part-way, to t = strength × T,
  *   and walk down: low strength keeps the drawing, high strength keeps only its rough layout.
  *
@@ -32,7 +33,7 @@ export const CLEAN = -1;
 
 /** Network calls of a walk down from the top (posterior sample, inpainting, editing at full strength). */
 export const WALK_CALLS = 25;
-/** RePaint's resampling as the course runs it: each stretch of 5 steps walked 4 times. */
+/** RePaint's resampling as the course runs it: stretches of 5 steps, each but the noisiest walked 4 times. */
 export const REPAINT = { passes: 4, jump: 5 } as const;
 
 /**
@@ -56,23 +57,25 @@ export function downPath(tStart: number, calls: number): number[] {
 
 /**
  * RePaint's schedule (Lugmayr et al. 2022, section 4.2 "resampling"): down the `calls` timesteps of
- * downPath, but every `jump` steps go back up `jump` steps and come down again, `resample` − 1 times, so
- * each stretch is walked `resample` times. Network calls: about calls × resample (the moves up call no
- * network).
+ * downPath, but at every `jump`-th timestep counted from the bottom (the last timestep before the clean
+ * image, then `jump` above it, and so on, as RePaint places its jumps at t = 0, j, 2j, …), go back up
+ * `jump` steps and come down again, `resample` − 1 times: every stretch of `jump` steps but the noisiest
+ * is walked `resample` times, the last one (where the seams between known and filled pixels are drawn)
+ * included. The moves up call no network.
  */
 export function repaintPath(tStart: number, calls: number, jump: number, resample: number): number[] {
   if (!Number.isInteger(jump) || jump < 1) throw new RangeError(`the jump length must be ≥ 1, got ${jump}`);
   if (!Number.isInteger(resample) || resample < 1)
     throw new RangeError(`the number of passes must be ≥ 1, got ${resample}`);
   const grid = downPath(tStart, calls); // grid[k]: state k, the last one clean
+  const bottom = grid.length - 2; // the last timestep before the clean image
   const passes = new Map<number, number>();
   const path = [grid[0]!];
   let k = 0;
   while (k < grid.length - 1) {
     k++;
     path.push(grid[k]!);
-    // after each stretch of `jump` steps down (never at the clean end), go back up and redo it
-    if (k % jump === 0 && k < grid.length - 1) {
+    if (k <= bottom && (bottom - k) % jump === 0 && k >= jump) {
       const done = passes.get(k) ?? 1;
       if (done < resample) {
         passes.set(k, done + 1);

@@ -1,15 +1,15 @@
 /**
- * Synthetic data for a rare class, the experiment of the lesson "Diffusion at work": a small classifier
+ * Made data for a rare class, the experiment of the lesson "Diffusion at work": a small classifier
  * trained on digits where one class is rare (a handful of real examples, as a rare condition is in a
  * hospital's records), then again with that class topped up by digits a class-conditional diffusion
  * model drew, and, as the cheap alternative, with its few real examples repeated instead. Its recall on
- * the rare class's real test digits says whether the made examples taught it anything the real ones
- * had not (Trabucco et al. 2024 and Azizi et al. 2023 report such gains; this measures it here).
+ * the rare class's real test digits says whether the made examples taught it anything the real ones had
+ * not (related gains from generated training data: Azizi et al. 2023 on ImageNet, Trabucco et al. 2024
+ * for few-shot classes).
  *
  * The classifier is deliberately small and separate from the evaluation's classifier (a one-hidden-layer
  * perceptron, `SmallClassifier`), so that the judge is not the pupil; generated digits are used as drawn,
- * never filtered by any classifier. Same code in Node (`npm run eval -- at-work --part rare`) and in the
- * lesson's worker.
+ * never filtered by any classifier. Measured by `npm run eval -- at-work --part rare`.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { mulberry32 } from '../diffusion/random';

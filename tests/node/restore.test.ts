@@ -64,13 +64,15 @@ describe('restoration schedules', () => {
     expect(() => downPath(10, 0)).toThrow(/at least one/);
   });
 
-  it("goes back up and down again as RePaint's resampling does", () => {
-    // 10 calls, jumps of 3: back up after states 3, 6 and 9 (not at the clean end, state 10)
+  it("goes back up and down again as RePaint's resampling does, its jumps counted from the bottom", () => {
+    // 10 calls: timesteps at grid states 0..9, clean at 10; jumps of 3 after states 9, 6 and 3
     expect(networkCalls(repaintPath(999, 10, 3, 1))).toBe(10);
     expect(networkCalls(repaintPath(999, 10, 3, 2))).toBe(10 + 3 * 3);
     expect(networkCalls(repaintPath(999, 10, 3, 4))).toBe(10 + 3 * 3 * 3);
-    const p = repaintPath(999, 4, 2, 2); // grid 999, 666, 333, 0, clean; up after state 2 once
-    expect(p).toEqual([999, 666, 333, 666, 999, 666, 333, 0, CLEAN]);
+    // 9 calls, jumps of 3: after states 8 and 5 (state 2 has no room to go up 3)
+    expect(networkCalls(repaintPath(999, 9, 3, 2))).toBe(9 + 2 * 3);
+    // grid 999, 666, 333, 0, clean: the last stretch (333 → 0) is redone, the noisiest is not
+    expect(repaintPath(999, 4, 2, 2)).toEqual([999, 666, 333, 0, 333, 666, 333, 0, CLEAN]);
   });
 
   it('finds the timestep of a noise level', () => {
@@ -223,6 +225,96 @@ describe('restoration walks', () => {
     expect(s[3 * 8 + 3]).toBe(1);
     expect(s[4]).toBe(-1);
     expect(s.filter((v) => v === 1).length).toBe(16);
+  });
+
+  it('samples the true posterior of Gaussian data, twice as far from the truth as the one-call mean in squared error', async () => {
+    // data x0 ~ N(mu, s²) per pixel: E[x0 | x_t] = mu + sqrt(a) s² / (a s² + 1 - a) (x_t - sqrt(a) mu) and
+    // Var[x0 | x_t] = s² (1 - a) / (a s² + 1 - a); the exact noise predictor follows from the mean
+    const mu = 0.2;
+    const s2 = 0.25;
+    const abar = tf.tensor1d(Float32Array.from(schedule.alphaBar));
+    const net = fakeNet((x, a) => {
+      const mean = tf.add(
+        mu,
+        tf.mul(
+          tf.div(tf.mul(tf.sqrt(a), s2), tf.add(tf.mul(a, s2), tf.sub(1, a))),
+          tf.sub(x, tf.mul(tf.sqrt(a), mu)),
+        ),
+      );
+      return tf.div(tf.sub(x, tf.mul(tf.sqrt(a), mean)), tf.sqrt(tf.sub(1, a)));
+    }, schedule);
+    const n = 300;
+    const t = 399;
+    const a = schedule.alphaBar[t]!;
+    const x0 = Float32Array.from(
+      tf
+        .tidy(() => tf.add(mu, tf.mul(tf.randomNormal([n * PER], 0, 1, 'float32', 11), Math.sqrt(s2))))
+        .dataSync(),
+    );
+    const xt = noiseTo(schedule, x0, [n, SIDE, SIDE, 1], t, 5, -1);
+    const base = { net, schedule, prediction: 'epsilon' as const, clipSample: false, start: xt, seed: 3 };
+    const sample = await walkToEnd({ ...base, path: downPath(t, t + 1) });
+    const oneCall = await walkToEnd({ ...base, path: downPath(t, 1) });
+    const v = (s2 * (1 - a)) / (a * s2 + 1 - a);
+    let zMean = 0;
+    let zVar = 0;
+    let seSample = 0;
+    let seMean = 0;
+    for (let i = 0; i < x0.length; i++) {
+      const m = mu + ((Math.sqrt(a) * s2) / (a * s2 + 1 - a)) * (xt[i]! - Math.sqrt(a) * mu);
+      expect(oneCall[i]).toBeCloseTo(m, 4); // one call: the posterior mean itself
+      const z = (sample[i]! - m) / Math.sqrt(v);
+      zMean += z / x0.length;
+      zVar += (z * z) / x0.length;
+      seSample += (sample[i]! - x0[i]!) ** 2;
+      seMean += (oneCall[i]! - x0[i]!) ** 2;
+    }
+    expect(Math.abs(zMean)).toBeLessThan(0.05);
+    expect(zVar).toBeGreaterThan(0.93);
+    expect(zVar).toBeLessThan(1.07);
+    expect(seSample / seMean).toBeGreaterThan(1.85);
+    expect(seSample / seMean).toBeLessThan(2.15);
+    net.dispose();
+    abar.dispose();
+  });
+
+  it('noises the known pixels to the state each step reaches: mean sqrt(ᾱ) x0, variance 1 − ᾱ', async () => {
+    const net = oracle(star);
+    const n = 200;
+    const known = new Float32Array(n * PER).fill(0.5);
+    const mask = new Float32Array(PER).fill(1);
+    mask[0] = 0;
+    const checked: number[] = [];
+    for await (const f of walkPath({
+      net,
+      schedule,
+      prediction: 'epsilon',
+      clipSample: true,
+      path: downPath(999, 4), // 999, 666, 333, 0, clean
+      start: noiseTo(schedule, new Float32Array(n * PER), [n, SIDE, SIDE, 1], 999, 0, -1),
+      seed: 8,
+      known: { x0: known, mask },
+      every: 1,
+    })) {
+      if (f.t < 0) continue;
+      const a = schedule.alphaBar[f.t]!;
+      let m = 0;
+      let q = 0;
+      let c = 0;
+      for (let i = 0; i < f.x.length; i++) {
+        if (!mask[i % PER]) continue;
+        const z = (f.x[i]! - Math.sqrt(a) * 0.5) / Math.sqrt(1 - a);
+        m += z;
+        q += z * z;
+        c++;
+      }
+      expect(Math.abs(m / c)).toBeLessThan(0.05);
+      expect(q / c).toBeGreaterThan(0.93);
+      expect(q / c).toBeLessThan(1.07);
+      checked.push(f.t);
+    }
+    expect(checked).toEqual([666, 333, 0]);
+    net.dispose();
   });
 
   it('says plainly what is wrong with its inputs', async () => {

@@ -214,7 +214,9 @@ const api = {
               predX0: await decodeLatents(codec, f.predX0, r.n),
               x: last ? await decodeLatents(codec, f.x, r.n) : new Float32Array(0),
             }
-          : f;
+          : // copies: on the CPU and WebGL backends data() can hand back a tensor's own storage, which
+            // the next step still reads, and a transfer would detach it
+            { ...f, x: f.x.slice(), predX0: f.predX0.slice() };
         onFrame(transfer(frame, [frame.x.buffer, frame.predX0.buffer]));
       }
       return ctl.signal.aborted ? 'cancelled' : 'done';
@@ -372,8 +374,17 @@ const api = {
       );
       let observed: Float32Array | undefined = setup.observed;
       for await (const f of walkPath({ ...setup.walk, every: r.every, signal: ctl.signal })) {
-        const frame: RestoreFrame = { ...f, start: setup.t, ...(observed ? { observed } : {}) };
-        onFrame(transfer(frame, [f.x.buffer, f.predX0.buffer, ...(observed ? [observed.buffer] : [])]));
+        // copies, as in sample(): the walk's tensors may share storage with what data() returned
+        const frame: RestoreFrame = {
+          ...f,
+          x: f.x.slice(),
+          predX0: f.predX0.slice(),
+          start: setup.t,
+          ...(observed ? { observed } : {}),
+        };
+        onFrame(
+          transfer(frame, [frame.x.buffer, frame.predX0.buffer, ...(observed ? [observed.buffer] : [])]),
+        );
         observed = undefined;
       }
       return ctl.signal.aborted ? 'cancelled' : 'done';
