@@ -7,6 +7,12 @@
  *   N images (seeds 1…N, DDIM 20 steps, guidance 3); the course's classifier reads each, and the canvas
  *   judge counts the separate marks in it (a model that had learnt to write "42" would draw two).
  *
+ * - canvas: the multi-digit canvas model (models/t2i-canvas, `npm run train -- canvas`) asked for counts
+ *   ("three sevens", every digit with one to four copies) and relations ("a three left of a seven", pairs
+ *   of digits in each of the four relations), N images per prompt at each guidance scale; each image read
+ *   back by the canvas judge (src/metrics/canvas-judge.ts) and the classifier. The same judge on real test
+ *   canvases of the same kinds gives the ceiling.
+ *
  * Writes runs/limits/<part>.json and a Markdown table beside it.
  */
 import { cpus } from 'node:os';
@@ -21,7 +27,28 @@ import { arg } from './args';
 import { loadClassifier } from './classifier-files';
 import { writeFileAtomic } from './files';
 import { digitGrid, encodePng } from './png';
-import { loadTextToImageNode, MNIST_T2I_DIRS } from './t2i-node';
+import { loadTextToImageNode, MNIST_T2I_DIRS, type TextToImageDirs } from './t2i-node';
+import { CANVAS_PIXELS, CANVAS_SIDE, canvasTrainData, RELATIONS, type Relation } from '../data/canvas';
+import { loadMnistNode } from '../data/mnist-node';
+import { judge, findDigits as findOnCanvas, type CanvasAsk } from '../metrics/canvas-judge';
+import { countCaption, relationCaption } from '../text/canvas-captions';
+import { CANVAS_AE_DIR, CANVAS_DIRS } from './canvas-files';
+
+export const CANVAS_T2I_DIRS: TextToImageDirs = {
+  t2i: CANVAS_DIRS.model,
+  clip: CANVAS_DIRS.clip,
+  autoencoder: CANVAS_AE_DIR,
+  tokenizer: CANVAS_DIRS.tokenizer,
+};
+export const CANVAS_GUIDANCE = [1, 3, 5];
+/** Digit pairs of the relation prompts (each in all four relations). */
+export const RELATION_PAIRS: [number, number][] = [
+  [3, 7],
+  [1, 8],
+  [4, 0],
+  [6, 2],
+  [9, 5],
+];
 
 export const LIMITS_DIR = 'runs/limits';
 export const TEXT_PROMPTS = ['7', '42', 'hello', ''] as const;
@@ -87,15 +114,186 @@ async function textPart(per: number, machine: string) {
   return { guidance: GUIDANCE, steps: STEPS, machine, rows };
 }
 
+/** What the judge makes of n canvases (n·3136 values) asked for `ask`. */
+async function judgeCanvases(
+  classifier: ReturnType<typeof loadClassifier>,
+  images: Float32Array,
+  ask: CanvasAsk,
+): Promise<{ count: number; digits: number; right: number }> {
+  const n = images.length / CANVAS_PIXELS;
+  const found = Array.from({ length: n }, (_, k) =>
+    findOnCanvas(images.subarray(k * CANVAS_PIXELS, (k + 1) * CANVAS_PIXELS), CANVAS_SIDE),
+  );
+  const crops = found.flat();
+  const all = new Float32Array(Math.max(1, crops.length) * 784);
+  crops.forEach((f, i) => all.set(f.crop, i * 784));
+  const { probs } = crops.length ? await classify(classifier, all) : { probs: new Float32Array(0) };
+  let at = 0;
+  let count = 0;
+  let digits = 0;
+  let right = 0;
+  for (const f of found) {
+    const classes = f.map(() => {
+      const p = probs.subarray(at * 10, ++at * 10);
+      return p.indexOf(Math.max(...p));
+    });
+    const v = judge(f, classes, ask);
+    if (v.countRight) count++;
+    if (v.digitsRight) digits++;
+    if (v.right) right++;
+  }
+  return { count: count / n, digits: digits / n, right: right / n };
+}
+
+/** The prompts of the canvas measurement, each with what it asks. */
+export function canvasPrompts(): { kind: 'count' | 'relation'; n: number; prompt: string; ask: CanvasAsk }[] {
+  const out: { kind: 'count' | 'relation'; n: number; prompt: string; ask: CanvasAsk }[] = [];
+  for (let n = 1; n <= 4; n++)
+    for (let d = 0; d < 10; d++)
+      out.push({ kind: 'count', n, prompt: countCaption(d, n), ask: { kind: 'count', digit: d, n } });
+  for (const [a, b] of RELATION_PAIRS)
+    for (const r of RELATIONS)
+      out.push({
+        kind: 'relation',
+        n: 2,
+        prompt: relationCaption(a, r as Relation, b),
+        ask: { kind: 'relation', a, relation: r, b },
+      });
+  return out;
+}
+
+async function canvasPart(per: number, machine: string) {
+  const m = loadTextToImageNode(CANVAS_T2I_DIRS);
+  const classifier = loadClassifier();
+  const prompts = canvasPrompts();
+  const rows: Record<string, unknown>[] = [];
+  let figure: Float32Array | null = null;
+  for (const w of CANVAS_GUIDANCE) {
+    const results: { kind: string; n: number; count: number; digits: number; right: number }[] = [];
+    for (const p of prompts) {
+      const sampler = makeSampler({ sampler: 'ddim', eta: 0, steps: STEPS }, m.schedule, {
+        prediction: m.prediction,
+        clipSample: false,
+      });
+      let last: Float32Array | null = null;
+      for await (const f of textToImage(m, sampler, {
+        prompt: p.prompt,
+        guidance: w,
+        n: per,
+        seed: 1,
+        previews: false,
+      }))
+        last = f.image;
+      if (w === 3 && (p.prompt === 'three sevens' || p.prompt === 'a three left of a seven'))
+        figure = figure
+          ? Float32Array.from([...figure, ...last!.subarray(0, 8 * CANVAS_PIXELS)])
+          : last!.slice(0, 8 * CANVAS_PIXELS);
+      results.push({ kind: p.kind, n: p.n, ...(await judgeCanvases(classifier, last!, p.ask)) });
+    }
+    const mean = (xs: typeof results, k: 'count' | 'digits' | 'right') =>
+      xs.reduce((a, r) => a + r[k], 0) / xs.length;
+    for (const n of [1, 2, 3, 4]) {
+      const xs = results.filter((r) => r.kind === 'count' && r.n === n);
+      rows.push({
+        id: `count${n}-w${w}`,
+        kind: 'count',
+        n,
+        guidance: w,
+        count: mean(xs, 'count'),
+        digits: mean(xs, 'digits'),
+        right: mean(xs, 'right'),
+      });
+    }
+    const rel = results.filter((r) => r.kind === 'relation');
+    rows.push({
+      id: `relation-w${w}`,
+      kind: 'relation',
+      n: 2,
+      guidance: w,
+      count: mean(rel, 'count'),
+      digits: mean(rel, 'digits'),
+      right: mean(rel, 'right'),
+    });
+    console.log(
+      `guidance ${w}: ${rows
+        .slice(-5)
+        .map((r) => `${r.id} ${(100 * (r.right as number)).toFixed(0)}%`)
+        .join(', ')}`,
+    );
+  }
+  // the ceiling: the same judge on real test canvases of each kind
+  const real = canvasTrainData(loadMnistNode('test'), 2000, 7);
+  const img = new Float32Array(CANVAS_PIXELS);
+  const tally = new Map<string, { right: number; all: number }>();
+  const imgs: Float32Array[] = [];
+  const asks: CanvasAsk[] = [];
+  const keys: string[] = [];
+  for (let k = 0; k < real.count; k++) {
+    const s = real.scenes[k]!;
+    real.copySample(k, img, 0);
+    imgs.push(img.slice());
+    asks.push(
+      s.kind === 'count'
+        ? { kind: 'count', digit: s.digit, n: s.digits.length }
+        : { kind: 'relation', a: s.digits[0].digit, relation: s.relation, b: s.digits[1].digit },
+    );
+    keys.push(s.kind === 'count' ? `count${s.digits.length}` : 'relation');
+  }
+  for (let k = 0; k < imgs.length; k++) {
+    const v = await judgeCanvases(classifier, imgs[k]!, asks[k]!);
+    const t = tally.get(keys[k]!) ?? { right: 0, all: 0 };
+    t.right += v.right;
+    t.all++;
+    tally.set(keys[k]!, t);
+  }
+  for (const [key, t] of tally)
+    rows.push({
+      id: `${key}-real`,
+      kind: key.startsWith('count') ? 'count' : 'relation',
+      guidance: null,
+      right: t.right / t.all,
+      canvases: t.all,
+    });
+  if (figure) {
+    const g = digitGrid(figure, { cols: 8, side: CANVAS_SIDE, scale: 2 });
+    writeFileAtomic(join(LIMITS_DIR, 'canvas.png'), encodePng(g.width, g.height, g.rgb));
+  }
+  m.dispose();
+  return { guidance: CANVAS_GUIDANCE, steps: STEPS, per, prompts: prompts.length, machine, rows };
+}
+
 export async function limitsCli(): Promise<void> {
   const backend = await initNodeBackend('wasm');
   const part = arg('part') ?? 'text';
-  if (part !== 'text') throw new Error(`--part ${part}: text`);
+  if (part !== 'text' && part !== 'canvas') throw new Error(`--part ${part}: text or canvas`);
   const per = Number(arg('per') ?? '100');
   if (!Number.isInteger(per) || per < 1) throw new Error(`--per ${per}: a whole number of images per prompt`);
   mkdirSync(LIMITS_DIR, { recursive: true });
   const machine = `${cpus()[0]?.model}, Node ${process.version}, tfjs ${tf.version_core} ${backend}, 1 thread`;
   const t0 = performance.now();
+  if (part === 'canvas') {
+    const c = await canvasPart(Number(arg('per') ?? '16'), machine);
+    const out = {
+      command: `npm run eval -- limits --part canvas --per ${c.per}`,
+      date: new Date().toISOString().slice(0, 10),
+      ...c,
+      seconds: (performance.now() - t0) / 1000,
+    };
+    writeFileAtomic(join(LIMITS_DIR, 'canvas.json'), JSON.stringify(out, null, 1) + '\n');
+    const pct = (v: unknown) => `${(100 * (v as number)).toFixed(0)}%`;
+    const md =
+      `Command: \`${out.command}\`. ${c.prompts} prompts, ${c.per} canvases each (seeds from 1, DDIM ${STEPS} steps) at every guidance scale, read back by the canvas judge and the classifier; "real" rows: the same judge on 2,000 real test canvases.\n\n| asked for | guidance | right number of digits | right digits | all right |\n|---|---|---|---|---|\n` +
+      c.rows
+        .map(
+          (r) =>
+            `| ${r.kind === 'count' ? `${r.n ?? String(r.id).slice(5, 6)} of a digit` : 'a relation'} | ${r.guidance ?? 'real canvases'} | ${r.count === undefined ? '' : pct(r.count)} | ${r.digits === undefined ? '' : pct(r.digits)} | ${pct(r.right)} |`,
+        )
+        .join('\n') +
+      '\n';
+    writeFileAtomic(join(LIMITS_DIR, 'canvas.md'), md);
+    console.log(md);
+    return;
+  }
   const r = await textPart(per, machine);
   const out = {
     command: `npm run eval -- limits --part text --per ${per}`,
