@@ -13,7 +13,7 @@ import { arrayTrainData, type TrainData } from '../data/train-data';
 import { UNet } from '../nets/unet';
 import { unetConfigOf, type TrainConfig } from '../train/ddpm-trainer';
 import { writeFileAtomic } from './files';
-import { latentTrainData } from './latent-files';
+import { latentTrainData, readTrainingLog } from './latent-files';
 import { optimiserText, recentLossText } from './template';
 
 export const BIAS_DIR = 'models/bias-ldm-mnist';
@@ -66,13 +66,7 @@ export async function biasTrainData(config: TrainConfig): Promise<TrainData & { 
 
 /** The bias model's card, from its training log (and its measurement, once made). */
 export function writeBiasCard(dir: string): void {
-  const t = JSON.parse(readFileSync(join(dir, 'training.json'), 'utf8')) as {
-    config: TrainConfig;
-    step: number;
-    wallSeconds: number;
-    machine: string;
-    history: [number, number][];
-  };
+  const t = readTrainingLog(dir);
   const cfg = t.config;
   const net = new UNet(unetConfigOf(cfg));
   const total = BIAS.majorCount + BIAS.othersCount;

@@ -26,7 +26,7 @@ import { encodeTrainData, LatentCodec } from '../pipelines/latent';
 import { initNodeBackend, tf } from '../runtime/tf-node';
 import { unetConfigOf, type TrainConfig } from '../train/ddpm-trainer';
 import { TextToImageTrainer } from '../train/t2i-trainer';
-import { latentTrainConfig } from './latent-files';
+import { latentTrainConfig, readTrainingLog } from './latent-files';
 import { digitGrid, encodePng } from './png';
 import { COND_DROP } from './t2i-files';
 import { optimiserText, recentLossText } from './template';
@@ -296,13 +296,7 @@ export function canvasTrainer(config: TrainConfig, data: TrainData): TextToImage
 
 /** The canvas model's card, from its training log. */
 export function writeCanvasCard(dir: string): void {
-  const t = JSON.parse(readFileSync(join(dir, 'training.json'), 'utf8')) as {
-    config: TrainConfig;
-    step: number;
-    wallSeconds: number;
-    machine: string;
-    history: [number, number][];
-  };
+  const t = readTrainingLog(dir);
   const cfg = t.config;
   const net = new UNet(unetConfigOf(cfg));
   const u = net.config;

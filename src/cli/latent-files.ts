@@ -95,7 +95,8 @@ export async function latentTrainData(config: TrainConfig): Promise<TrainData> {
   }
 }
 
-interface TrainingJson {
+/** A diffusion run's training log (ddpm-files.ts writes it beside the weights). */
+export interface TrainingJson {
   config: TrainConfig;
   step: number;
   wallSeconds: number;
@@ -103,8 +104,13 @@ interface TrainingJson {
   history: [number, number][];
 }
 
+/** The training log of the run in `dir`. */
+export function readTrainingLog(dir: string): TrainingJson {
+  return JSON.parse(readFileSync(join(dir, 'training.json'), 'utf8')) as TrainingJson;
+}
+
 export function writeLatentCard(dir: string): void {
-  const t = JSON.parse(readFileSync(join(dir, 'training.json'), 'utf8')) as TrainingJson;
+  const t = readTrainingLog(dir);
   const cfg = t.config;
   const net = new UNet(unetConfigOf(cfg));
   const u = net.config;

@@ -14,7 +14,7 @@ import type { T2iEvalFile } from '../metrics/adherence';
 import { TextToImageTrainer } from '../train/t2i-trainer';
 import type { TrainData } from '../data/train-data';
 import type { TrainConfig } from '../train/ddpm-trainer';
-import { latentTrainConfig } from './latent-files';
+import { latentTrainConfig, readTrainingLog } from './latent-files';
 import { UNet } from '../nets/unet';
 import { unetConfigOf } from '../train/ddpm-trainer';
 import { writeFileAtomic } from './files';
@@ -102,13 +102,7 @@ export function t2iEvalMarkdown(dir: string): string {
 
 /** A conditional latent run's training log, its network, and the card fields the two cards share. */
 function latentRunCard(dir: string, what: string) {
-  const t = JSON.parse(readFileSync(join(dir, 'training.json'), 'utf8')) as {
-    config: TrainConfig;
-    step: number;
-    wallSeconds: number;
-    machine: string;
-    history: [number, number][];
-  };
+  const t = readTrainingLog(dir);
   const cfg = t.config;
   const net = new UNet(unetConfigOf(cfg));
   const u = net.config;
