@@ -256,7 +256,7 @@ export class DlInpaint extends LitElement {
           passes,
           jump: REPAINT.jump,
         };
-        let out: { x: Float32Array; observed: Float32Array | null } = {
+        const out: { x: Float32Array; observed: Float32Array | null } = {
           x: new Float32Array(0),
           observed: null,
         };

@@ -7,6 +7,7 @@
  * The scenes come from the MNIST training digits (src/data/canvas.ts), 30,000 of them from seed 0; their
  * captions from src/text/canvas-captions.ts.
  */
+import { mulberry32 } from '../diffusion/random';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -59,7 +60,7 @@ export function canvasCaptioner(scenes: readonly CanvasScene[]): Captioner {
 
 /** The training canvases from the MNIST training digits, with their captions. */
 export function canvasTrainSet() {
-  const data = canvasTrainData(loadMnistNode('train'), CANVAS_SCENES, CANVAS_SEED);
+  const data = canvasTrainData(loadMnistNode('train'), CANVAS_SCENES, CANVAS_SEED, mulberry32);
   return { data, captioner: canvasCaptioner(data.scenes) };
 }
 
@@ -121,7 +122,7 @@ export async function canvasAutoencoderCli(): Promise<void> {
   const ae = new Autoencoder({ ...meta.autoencoder, size: CANVAS_SIDE });
   ae.setWeights(decodeWeights(JSON.stringify(json), bin, ae.paramSpecs).weights);
   const encodeMeans = (split: MnistSplit, n: number, seed: number) => {
-    const d = canvasTrainData(split, n, seed);
+    const d = canvasTrainData(split, n, seed, mulberry32);
     const x = new Float32Array(n * CANVAS_PIXELS);
     for (let k = 0; k < n; k++) d.copySample(k, x, k * CANVAS_PIXELS);
     return { d, x };

@@ -15,6 +15,7 @@
  *
  * Writes runs/limits/<part>.json and a Markdown table beside it.
  */
+import { mulberry32 } from '../diffusion/random';
 import { cpus } from 'node:os';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -222,7 +223,7 @@ async function canvasPart(per: number, machine: string) {
     );
   }
   // the ceiling: the same judge on real test canvases of each kind
-  const real = canvasTrainData(loadMnistNode('test'), 2000, 7);
+  const real = canvasTrainData(loadMnistNode('test'), 2000, 7, mulberry32);
   const img = new Float32Array(CANVAS_PIXELS);
   const tally = new Map<string, { right: number; all: number }>();
   const imgs: Float32Array[] = [];

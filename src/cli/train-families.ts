@@ -132,7 +132,13 @@ export function familyCommand(dir: string, kind: 'gan' | 'vae', config: OptimCon
   if (dir !== `models/${kind}-mnist`) flags.push(`--dir ${dir}`);
   if (kind === 'gan') {
     const c = config as GanTrainConfig;
-    const loose = (a: GanTrainConfig) => ({ ...a, seed: 0, lr: 0, dLr: 0, gan: { ...a.gan, gch: 0, dch: 0 } });
+    const loose = (a: GanTrainConfig) => ({
+      ...a,
+      seed: 0,
+      lr: 0,
+      dLr: 0,
+      gan: { ...a.gan, gch: 0, dch: 0 },
+    });
     const same = (a: GanTrainConfig) => JSON.stringify(loose(a)) === JSON.stringify(loose(c));
     const preset = Object.keys(GAN_PRESETS).find((p) =>
       same(GAN_PRESETS[p]!(structuredClone(DEFAULT_GAN_TRAIN_CONFIG))),

@@ -6,10 +6,10 @@
  *   relation  two different digits, one clearly left of, right of, above or below the other ("a three
  *             left of a seven"), judged by their centres.
  * Positions are free (no fixed slots, which would make "left of" a matter of which slot), boxes never
- * overlap, sizes vary from 18 to 28 pixels. Everything comes from (seed, scene index), so a scene is
- * the same on every machine; pixels are drawn on demand.
+ * overlap, sizes vary from 18 to 28 pixels. Everything comes from (seed, scene index) through the seeded
+ * generator the caller passes (src/diffusion/random.ts's mulberry32: this layer imports nothing of the
+ * project's), so a scene is the same on every machine; pixels are drawn on demand.
  */
-import { mulberry32 } from '../diffusion/random';
 import { MNIST_SIDE, type MnistSplit } from './mnist-asset';
 import type { TrainData } from './train-data';
 
@@ -29,6 +29,9 @@ export interface PlacedDigit {
   y: number;
   size: number;
 }
+
+/** A seeded uniform generator: the same seed, the same numbers in [0, 1). */
+export type SeededRandom = (seed: number) => () => number;
 
 export type CanvasScene =
   | { kind: 'count'; digit: number; digits: PlacedDigit[] }
@@ -73,8 +76,8 @@ const overlaps = (a: PlacedDigit, b: PlacedDigit, gap = 1) =>
   b.y < a.y + a.size + gap;
 
 /** Scene k of a canvas set from `seed`: its kind, digits, classes and boxes. */
-export function makeScene(byClass: number[][], k: number, seed: number): CanvasScene {
-  const rand = mulberry32(((k + 1) * 2654435761 + seed * 97 + 12345) >>> 0);
+export function makeScene(byClass: number[][], k: number, seed: number, random: SeededRandom): CanvasScene {
+  const rand = random(((k + 1) * 2654435761 + seed * 97 + 12345) >>> 0);
   const int = (n: number) => Math.floor(rand() * n);
   const pick = (digit: number) => byClass[digit]![int(byClass[digit]!.length)]!;
   const relation = rand() < 0.5;
@@ -147,9 +150,10 @@ export function canvasTrainData(
   split: MnistSplit,
   count: number,
   seed: number,
+  random: SeededRandom,
 ): TrainData & { scenes: CanvasScene[] } {
   const byClass = indicesByClass(split.labels);
-  const scenes = Array.from({ length: count }, (_, k) => makeScene(byClass, k, seed));
+  const scenes = Array.from({ length: count }, (_, k) => makeScene(byClass, k, seed, random));
   return {
     count,
     sampleShape: [CANVAS_SIDE, CANVAS_SIDE, 1],

@@ -16,6 +16,8 @@ describe('the imbalanced subset', () => {
     for (const n of others) expect([444, 445]).toContain(n);
     expect(new Set(idx).size).toBe(idx.length);
     expect(imbalancedIndices(labels)).toEqual(idx);
-    expect(imbalancedIndices(labels, { major: 1, majorCount: 6000, othersCount: 4000, seed: 1 })).not.toEqual(idx);
+    expect(imbalancedIndices(labels, { major: 1, majorCount: 6000, othersCount: 4000, seed: 1 })).not.toEqual(
+      idx,
+    );
   });
 });

@@ -2,6 +2,7 @@
 // that reads a canvas back (src/metrics/canvas-judge.ts): scenes obey their own rules, a digit drawn at
 // its own size is the MNIST image itself, and on real canvases the judge finds and names the digits
 // (its ceiling, which a generator is measured against).
+import { mulberry32 } from '../../src/diffusion/random';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   CANVAS_PIXELS,
@@ -36,8 +37,8 @@ describe('multi-digit canvases', () => {
   it('makes scenes that keep their own rules, the same for the same seed', () => {
     let counts = 0;
     for (let k = 0; k < 300; k++) {
-      const s = makeScene(byClass, k, 1);
-      expect(makeScene(byClass, k, 1)).toEqual(s);
+      const s = makeScene(byClass, k, 1, mulberry32);
+      expect(makeScene(byClass, k, 1, mulberry32)).toEqual(s);
       for (const d of s.digits) {
         expect(d.x).toBeGreaterThanOrEqual(0);
         expect(d.x + d.size).toBeLessThanOrEqual(CANVAS_SIDE);
@@ -97,14 +98,14 @@ describe('multi-digit canvases', () => {
     expect(countCaption(6, 2, 1)).toBe('a canvas with two sixes');
     expect(relationCaption(3, 'left of', 7)).toBe('a three left of a seven');
     expect(relationCaption(9, 'above', 1, 1)).toBe('nine above one');
-    const s = makeScene(byClass, 4, 0);
+    const s = makeScene(byClass, 4, 0, mulberry32);
     const seen = new Set(Array.from({ length: 40 }, (_, e) => canvasTrainingCaption(s, 4, e)));
     expect(seen.size).toBeGreaterThan(1);
     for (const c of seen) expect([0, 1, 2].map((p) => sceneCaption(s, p))).toContain(c);
   });
 
   it('reads real canvases back: the right number of digits and, with the classifier, the right scene', async () => {
-    const data = canvasTrainData(split, 200, 3);
+    const data = canvasTrainData(split, 200, 3, mulberry32);
     const img = new Float32Array(CANVAS_PIXELS);
     const crops: Float32Array[] = [];
     const found: ReturnType<typeof findDigits>[] = [];
