@@ -20,6 +20,7 @@ import { Autoencoder, type AutoencoderConfig } from '../nets/autoencoder';
 import { pairedLatentScale } from '../nets/latent-pair';
 import { loadAutoencoder } from '../nets/load-autoencoder';
 import { loadClip } from '../nets/load-clip';
+import type { ClipConfig } from '../nets/clip';
 import { modelDir, SHIPPED_MODELS } from '../nets/registry';
 import { UNet } from '../nets/unet';
 import { decodeWeights } from '../nets/weights-format';
@@ -95,7 +96,26 @@ export const CANVAS_CLIP_SOURCE: ClipRunSource = {
   tokenizerDir: CANVAS_DIRS.tokenizer,
   imageSize: CANVAS_SIDE,
   trainSet: canvasTrainSet,
+  card: writeCanvasClipCard,
 };
+
+/** The canvas text encoder's card, from its training log. */
+export function writeCanvasClipCard(dir: string): void {
+  const t = JSON.parse(readFileSync(join(dir, 'training.json'), 'utf8')) as {
+    config: { clip: ClipConfig; batch: number; lr: number; warmup: number };
+    step: number;
+    wallSeconds: number;
+    machine: string;
+    history: [number, number][];
+  };
+  const c = t.config.clip;
+  const last = t.history.slice(-20);
+  const loss = last.reduce((a, [, l]) => a + l, 0) / Math.max(1, last.length);
+  writeFileAtomic(
+    join(dir, 'README.md'),
+    `# Text and image encoders for multi-digit canvases\n\nThe CLIP-style encoders of \`models/clip-mnist\` (the same code; Radford et al. 2021) trained contrastively on the ${CANVAS_SCENES.toLocaleString('en')} training canvases and their captions ("three sevens", "a three left of a seven"), so that the canvas model's U-Net can attend to the caption's token states. Reproduce with \`npm run train -- canvas-clip --fresh --steps ${t.step}\` (after \`npm run train -- canvas-tokenizer\`); \`npm run train -- canvas-clip --steps N\` resumes from \`checkpoint/clip.ckpt\` when it is there.\n\n| | |\n|---|---|\n| text encoder | ${c.layers} transformer blocks of width ${c.width}, ${c.heads} heads, ${c.context} tokens of a ${c.vocab}-token vocabulary (\`${CANVAS_DIRS.tokenizer}\`) |\n| image encoder | three 3×3 convolutions (two of stride 2) from ${c.imageSize}×${c.imageSize} to ${(c.imageSize ?? 28) / 4}×${(c.imageSize ?? 28) / 4}×${2 * c.imageCh}, then two dense layers; joint embedding ${c.embed} |\n| optimiser | Adam, lr ${t.config.lr} (warm-up ${t.config.warmup} steps), batch ${t.config.batch} |\n| steps | ${t.step.toLocaleString('en')} (${(t.step * t.config.batch).toLocaleString('en')} pairs seen) |\n| wall time | ${(t.wallSeconds / 3600).toFixed(2)} h (the latest on ${t.machine}) |\n| contrastive loss | ${loss.toFixed(3)} (mean of the last ${last.length} reports; ln of the batch, ${Math.log(t.config.batch).toFixed(2)}, is chance) |\n`,
+  );
+}
 
 export const CANVAS_AE_DIR = 'models/autoencoder-canvas';
 /** Canvases the latent scale is measured on, and test canvases the reconstruction is scored on. */

@@ -45,6 +45,8 @@ export interface ClipRunSource {
   /** Side of the square images (default 28). */
   imageSize?: number;
   trainSet(): { data: TrainData; captioner: Captioner };
+  /** Writes the run's card at every save (the single-digit card comes from its evaluation instead). */
+  card?(dir: string): void;
 }
 
 /** The single-digit text encoder of "From words to pictures". */
@@ -114,6 +116,7 @@ export async function trainClipCli(source: ClipRunSource = MNIST_CLIP_SOURCE): P
       join(dir, CLIP_FILES.training),
       JSON.stringify({ config, step: tr.step, wallSeconds: tr.wallSeconds, machine, history: tr.history }),
     );
+    source.card?.(dir);
   };
   await trainLoop(tr, save, {
     every: 500,
