@@ -163,13 +163,13 @@ export function canvasPrompts(): { kind: 'count' | 'relation'; n: number; prompt
   return out;
 }
 
-async function canvasPart(per: number, machine: string) {
-  const m = loadTextToImageNode(CANVAS_T2I_DIRS);
+async function canvasPart(per: number, machine: string, t2i: string, guidance: number[]) {
+  const m = loadTextToImageNode({ ...CANVAS_T2I_DIRS, t2i });
   const classifier = loadClassifier();
   const prompts = canvasPrompts();
   const rows: Record<string, unknown>[] = [];
   let figure: Float32Array | null = null;
-  for (const w of CANVAS_GUIDANCE) {
+  for (const w of guidance) {
     const results: { kind: string; n: number; count: number; digits: number; right: number }[] = [];
     for (const p of prompts) {
       const sampler = makeSampler({ sampler: 'ddim', eta: 0, steps: STEPS }, m.schedule, {
@@ -247,7 +247,7 @@ async function canvasPart(per: number, machine: string) {
     t.all++;
     tally.set(keys[k]!, t);
   }
-  for (const [key, t] of tally)
+  for (const [key, t] of [...tally].sort(([a], [b]) => a.localeCompare(b)))
     rows.push({
       id: `${key}-real`,
       kind: key.startsWith('count') ? 'count' : 'relation',
@@ -260,7 +260,7 @@ async function canvasPart(per: number, machine: string) {
     writeFileAtomic(join(LIMITS_DIR, 'canvas.png'), encodePng(g.width, g.height, g.rgb));
   }
   m.dispose();
-  return { guidance: CANVAS_GUIDANCE, steps: STEPS, per, prompts: prompts.length, machine, rows };
+  return { guidance, steps: STEPS, per, prompts: prompts.length, machine, rows };
 }
 
 export async function limitsCli(): Promise<void> {
@@ -273,9 +273,12 @@ export async function limitsCli(): Promise<void> {
   const machine = `${cpus()[0]?.model}, Node ${process.version}, tfjs ${tf.version_core} ${backend}, 1 thread`;
   const t0 = performance.now();
   if (part === 'canvas') {
-    const c = await canvasPart(Number(arg('per') ?? '16'), machine);
+    const weights = arg('weights') ?? CANVAS_T2I_DIRS.t2i;
+    const guidance = arg('guidance')?.split(',').map(Number) ?? CANVAS_GUIDANCE;
+    const c = await canvasPart(Number(arg('per') ?? '16'), machine, weights, guidance);
+    const flags = `${arg('weights') ? ` --weights ${weights}` : ''}${arg('guidance') ? ` --guidance ${guidance.join(',')}` : ''}`;
     const out = {
-      command: `npm run eval -- limits --part canvas --per ${c.per}`,
+      command: `npm run eval -- limits --part canvas --per ${c.per}${flags}`,
       date: new Date().toISOString().slice(0, 10),
       ...c,
       seconds: (performance.now() - t0) / 1000,
