@@ -1,5 +1,5 @@
 /**
- * `npm run eval -- at-work [--part denoise|inpaint|sdedit|rare] [--digits N] [--seed S] [--seeds a,b,…]`: the measured
+ * `npm run eval -- at-work [--part denoise|inpaint|sdedit|rare] [--digits N] [--seed S] [--seeds a,b,…] [--out DIR]`: the measured
  * tables of the lesson "Diffusion at work", with the shipped pixel DDPM (and, for the rare class, the
  * shipped label-conditioned latent model), on the first N MNIST test digits (default 100).
  *
@@ -64,6 +64,8 @@ import { shippedAutoencoderNet } from './latent-files';
 import { LABEL_DIR } from './t2i-files';
 
 export const AT_WORK_DIR = 'runs/at-work';
+/** Where this run writes: runs/at-work, or --out DIR (a second run to check the first against). */
+const outDir = () => arg('out') ?? AT_WORK_DIR;
 /** Noise levels of the denoising measurement, σ in pixel units of the [-1, 1] range. */
 export const DENOISE_SIGMAS = [0.25, 0.5, 1, 2, 4];
 export const SDEDIT_STRENGTHS = [0, 0.2, 0.35, 0.5, 0.65, 0.8, 1];
@@ -197,7 +199,7 @@ async function denoisePart(c: Common) {
     }
     console.log(`denoise σ ${sigma} (t = ${t + 1}) done`);
   }
-  savePng(join(AT_WORK_DIR, 'denoise.png'), rows(figure, 10), 10);
+  savePng(join(outDir(), 'denoise.png'), rows(figure, 10), 10);
   m.net.dispose();
   return { ...c, sigmas: DENOISE_SIGMAS, rows: rowsOut };
 }
@@ -241,7 +243,7 @@ async function inpaintPart(c: Common) {
     }
     console.log(`inpaint ${hole} done`);
   }
-  savePng(join(AT_WORK_DIR, 'inpaint.png'), rows(figure, 10), 10);
+  savePng(join(outDir(), 'inpaint.png'), rows(figure, 10), 10);
   m.net.dispose();
   return { ...c, passes: REPAINT.passes, jump: REPAINT.jump, rows: rowsOut };
 }
@@ -275,7 +277,7 @@ async function sdeditPart(c: Common) {
     figure.push(out);
     console.log(`sdedit strength ${strength} done`);
   }
-  savePng(join(AT_WORK_DIR, 'sdedit.png'), rows(figure, 10), 10);
+  savePng(join(outDir(), 'sdedit.png'), rows(figure, 10), 10);
   m.net.dispose();
   return { ...c, strengths: SDEDIT_STRENGTHS, rows: rowsOut };
 }
@@ -362,7 +364,7 @@ async function rarePart(c: Common, seeds: number[]) {
       console.log(`rare ${d}, seed ${seed}, ${name}: recall ${(100 * s.recall).toFixed(1)}%`);
     }
   }
-  savePng(join(AT_WORK_DIR, 'rare.png'), figure!, 10);
+  savePng(join(outDir(), 'rare.png'), figure!, 10);
   const ids = [...new Set(runs.map((r) => r.id as string))];
   const rowsOut = ids.map((id) => {
     const rs = runs.filter((r) => r.id === id);
@@ -446,7 +448,7 @@ export async function atWorkCli(): Promise<void> {
   const seeds = (arg('seeds') ?? '0,1,2,3,4').split(',').map(Number);
   if (!Number.isInteger(digits) || digits < 1 || digits > 10_000)
     throw new Error(`--digits ${digits}: 1 to 10,000`);
-  mkdirSync(AT_WORK_DIR, { recursive: true });
+  mkdirSync(outDir(), { recursive: true });
   for (const part of parts) {
     const flags = [
       `--part ${part}`,
@@ -455,6 +457,7 @@ export async function atWorkCli(): Promise<void> {
           ? [`--seeds ${seeds.join(',')}`]
           : []
         : [`--digits ${digits}`, `--seed ${seed}`]),
+      ...(arg('out') ? [`--out ${arg('out')}`] : []),
     ];
     const c: Common = {
       command: `npm run eval -- at-work ${flags.join(' ')}`,
@@ -473,8 +476,8 @@ export async function atWorkCli(): Promise<void> {
             ? await sdeditPart(c)
             : await rarePart(c, seeds);
     const out = { ...r, seconds: (performance.now() - t0) / 1000 };
-    writeFileAtomic(join(AT_WORK_DIR, `${part}.json`), JSON.stringify(out, null, 1) + '\n');
-    writeFileAtomic(join(AT_WORK_DIR, `${part}.md`), markdown(part, out) + '\n');
+    writeFileAtomic(join(outDir(), `${part}.json`), JSON.stringify(out, null, 1) + '\n');
+    writeFileAtomic(join(outDir(), `${part}.md`), markdown(part, out) + '\n');
     console.log(markdown(part, out));
   }
 }
