@@ -113,32 +113,43 @@ export function makeScene(byClass: number[][], k: number, seed: number, random: 
   }
 }
 
+/** Resample a w×h image to W×H by area averaging (each target pixel the mean of the source under it). */
+export function resizeArea(src: ArrayLike<number>, w: number, h: number, W: number, H: number): Float32Array {
+  const out = new Float32Array(W * H);
+  const sx = w / W;
+  const sy = h / H;
+  for (let y = 0; y < H; y++)
+    for (let x = 0; x < W; x++) {
+      let sum = 0;
+      let wt = 0;
+      const ya = y * sy;
+      const yb = (y + 1) * sy;
+      const xa = x * sx;
+      const xb = (x + 1) * sx;
+      for (let j = Math.floor(ya); j < Math.ceil(yb); j++)
+        for (let i = Math.floor(xa); i < Math.ceil(xb); i++) {
+          const a = (Math.min(yb, j + 1) - Math.max(ya, j)) * (Math.min(xb, i + 1) - Math.max(xa, i));
+          sum += a * src[j * w + i]!;
+          wt += a;
+        }
+      out[y * W + x] = sum / wt;
+    }
+  return out;
+}
+
 /**
  * Draw a scene's digits (each MNIST image scaled to its box by area averaging) onto a canvas of -1s,
  * the brighter pixel winning where two meet; values in [-1, 1].
  */
 export function renderScene(scene: CanvasScene, split: MnistSplit, out: Float32Array, offset = 0): void {
   out.fill(-1, offset, offset + CANVAS_PIXELS);
+  const per = MNIST_SIDE * MNIST_SIDE;
   for (const d of scene.digits) {
-    const base = d.index * MNIST_SIDE * MNIST_SIDE;
-    const s = MNIST_SIDE / d.size;
+    const digit = split.images.subarray(d.index * per, (d.index + 1) * per);
+    const small = resizeArea(digit, MNIST_SIDE, MNIST_SIDE, d.size, d.size);
     for (let y = 0; y < d.size; y++)
       for (let x = 0; x < d.size; x++) {
-        // the mean of the source pixels under this target pixel (fractional overlap weights)
-        let sum = 0;
-        let w = 0;
-        const y0 = y * s;
-        const y1 = (y + 1) * s;
-        const x0 = x * s;
-        const x1 = (x + 1) * s;
-        for (let sy = Math.floor(y0); sy < Math.ceil(y1); sy++)
-          for (let sx = Math.floor(x0); sx < Math.ceil(x1); sx++) {
-            const wy = Math.min(y1, sy + 1) - Math.max(y0, sy);
-            const wx = Math.min(x1, sx + 1) - Math.max(x0, sx);
-            sum += wy * wx * split.images[base + sy * MNIST_SIDE + sx]!;
-            w += wy * wx;
-          }
-        const v = (sum / w / 255) * 2 - 1;
+        const v = (small[y * d.size + x]! / 255) * 2 - 1;
         const o = offset + (d.y + y) * CANVAS_SIDE + d.x + x;
         if (v > out[o]!) out[o] = v;
       }

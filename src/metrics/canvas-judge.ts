@@ -6,7 +6,7 @@
  * ("a three left of a seven": two digits, a three and a seven, the three's centre further left than it is
  * above or below). The same judge read on real canvases gives the ceiling a generator is measured against.
  */
-import { relationOf, type Relation } from '../data/canvas';
+import { relationOf, resizeArea, type Relation } from '../data/canvas';
 
 /** A digit found on a canvas: its ink's bounding box (inclusive), ink area and the 28×28 cut-out. */
 export interface FoundDigit {
@@ -25,30 +25,6 @@ export const INK = -0.5;
 export const MIN_AREA = 12;
 /** Groups whose boxes come within this many pixels belong to one digit (a broken stroke). */
 export const JOIN = 2;
-
-/** Resample a w×h image to W×H by area averaging (each target pixel the mean of the source under it). */
-export function resizeArea(src: Float32Array, w: number, h: number, W: number, H: number): Float32Array {
-  const out = new Float32Array(W * H);
-  const sx = w / W;
-  const sy = h / H;
-  for (let y = 0; y < H; y++)
-    for (let x = 0; x < W; x++) {
-      let sum = 0;
-      let wt = 0;
-      const ya = y * sy;
-      const yb = (y + 1) * sy;
-      const xa = x * sx;
-      const xb = (x + 1) * sx;
-      for (let j = Math.floor(ya); j < Math.ceil(yb); j++)
-        for (let i = Math.floor(xa); i < Math.ceil(xb); i++) {
-          const a = (Math.min(yb, j + 1) - Math.max(ya, j)) * (Math.min(xb, i + 1) - Math.max(xa, i));
-          sum += a * src[j * w + i]!;
-          wt += a;
-        }
-      out[y * W + x] = sum / wt;
-    }
-  return out;
-}
 
 /** The digits on a side×side canvas (values in [-1, 1]), left to right. */
 export function findDigits(img: Float32Array, side: number): FoundDigit[] {

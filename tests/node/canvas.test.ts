@@ -12,11 +12,12 @@ import {
   makeScene,
   relationOf,
   renderScene,
+  resizeArea,
   type CanvasScene,
 } from '../../src/data/canvas';
 import { loadMnistNode } from '../../src/data/mnist-node';
 import { classify } from '../../src/metrics/evaluate';
-import { findDigits, judge, resizeArea } from '../../src/metrics/canvas-judge';
+import { findDigits, judge } from '../../src/metrics/canvas-judge';
 import {
   canvasTrainingCaption,
   countCaption,
