@@ -2,8 +2,8 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { normals } from '../../src/diffusion/random';
 import { slicedWasserstein2d } from '../../src/metrics/sliced-wasserstein';
-import { backendReady } from '../../src/runtime/session';
-import { connectWorker, proxy, type WorkerConnection } from '../../src/runtime/worker-rpc';
+import { proxy, type WorkerConnection } from '../../src/runtime/worker-rpc';
+import { startToyWorker, type ToyWorkerApi } from '../../src/notebook/toy/client';
 import { StoreController } from '../../src/notebook/store';
 import { cellStatus } from '../../src/widgets/cell-status';
 import { cellStyles } from '../../src/widgets/cell-styles';
@@ -15,7 +15,6 @@ import '../../src/widgets/slider';
 import { DrawingController, toyDrawing, toyPoints, TOY_POINTS } from './data';
 import { shortened } from './toy-2d';
 import { toyStore, type ToyData } from './params';
-import type { ToyWorkerApi } from './toy-worker';
 
 const ids = new WeakMap<Float32Array, number>();
 let nextId = 1;
@@ -99,15 +98,7 @@ export class Dl2dLab extends LitElement {
   }
 
   private worker(): Promise<WorkerConnection<ToyWorkerApi>> {
-    this.rpc ??= (async () => {
-      const page = await backendReady();
-      const rpc = connectWorker<ToyWorkerApi>(
-        new Worker(new URL('./toy-worker.ts', import.meta.url), { type: 'module' }),
-        'the 2-D worker',
-      );
-      await rpc.call(rpc.api.init(page.name));
-      return rpc;
-    })();
+    this.rpc ??= startToyWorker();
     this.rpc.catch(() => (this.rpc = null));
     return this.rpc;
   }

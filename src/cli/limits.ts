@@ -1,6 +1,6 @@
 /**
- * `npm run eval -- limits --part text [--per N]`: the measurements of "What diffusion still gets wrong"
- * that need no new model.
+ * `npm run eval -- limits --part text|canvas|bias|cost [--per N]`: the measurements of "What diffusion
+ * still gets wrong".
  *
  * - text: the single-digit text-to-image model (models/t2i-mnist) asked for text it never saw drawn: "42"
  *   (two numerals), "hello" (letters), beside "7" (what it knows) and the empty prompt. Each prompt draws
@@ -13,6 +13,8 @@
  *   back by the canvas judge (src/metrics/canvas-judge.ts) and the classifier. The same judge on real test
  *   canvases of the same kinds gives the ceiling.
  *
+ * - bias (src/cli/limits-bias.ts) and cost (src/cli/limits-cost.ts): see there.
+ *
  * Writes runs/limits/<part>.json and a Markdown table beside it.
  */
 import { mulberry32 } from '../diffusion/random';
@@ -21,19 +23,22 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeSampler } from '../diffusion/samplers';
 import { findDigits } from '../metrics/canvas-judge';
-import { classify, CONFIDENT_ABOVE } from '../metrics/evaluate';
+import { classify, summarizeProbs } from '../metrics/evaluate';
 import { textToImage } from '../pipelines/text-to-image';
 import { initNodeBackend, tf } from '../runtime/tf-node';
 import { arg } from './args';
 import { loadClassifier } from './classifier-files';
 import { writeFileAtomic } from './files';
-import { digitGrid, encodePng } from './png';
+import { digitGrid, encodePng, joinImages } from './png';
 import { loadTextToImageNode, MNIST_T2I_DIRS, type TextToImageDirs } from './t2i-node';
 import { CANVAS_PIXELS, CANVAS_SIDE, canvasTrainData, RELATIONS, type Relation } from '../data/canvas';
 import { loadMnistNode } from '../data/mnist-node';
 import { judge, findDigits as findOnCanvas, type CanvasAsk } from '../metrics/canvas-judge';
 import { countCaption, relationCaption } from '../text/canvas-captions';
 import { CANVAS_AE_DIR, CANVAS_DIRS } from './canvas-files';
+import { bias2dPart, biasMarkdown, biasPart } from './limits-bias';
+import { BIAS_DIR, writeBiasCard } from './bias-files';
+import { costMarkdown, costPart } from './limits-cost';
 
 export const CANVAS_T2I_DIRS: TextToImageDirs = {
   t2i: CANVAS_DIRS.model,
@@ -81,16 +86,10 @@ async function textPart(per: number, machine: string) {
       images.set(last!, s * 784);
     }
     const { probs } = await classify(classifier, images);
-    const counts = new Array<number>(10).fill(0);
-    let confident = 0;
+    const { counts, confident } = summarizeProbs(probs, per);
     let marks2 = 0;
-    for (let i = 0; i < per; i++) {
-      const p = probs.subarray(i * 10, i * 10 + 10);
-      const best = p.indexOf(Math.max(...p));
-      counts[best]!++;
-      if (p[best]! > CONFIDENT_ABOVE) confident++;
+    for (let i = 0; i < per; i++)
       if (findDigits(images.subarray(i * 784, (i + 1) * 784), 28).length >= 2) marks2++;
-    }
     const shares = counts.map((c) => c / per);
     const top = [...shares.keys()].sort((a, b) => shares[b]! - shares[a]!).slice(0, 3);
     rows.push({
@@ -107,9 +106,7 @@ async function textPart(per: number, machine: string) {
       `"${prompt}": read as ${top.map((d) => `${d} ${(100 * shares[d]!).toFixed(0)}%`).join(', ')}; two or more marks ${marks2}/${per}`,
     );
   }
-  const all = new Float32Array(figure.length * 10 * 784);
-  figure.forEach((f, i) => all.set(f, i * 10 * 784));
-  const g = digitGrid(all, { cols: 10 });
+  const g = digitGrid(joinImages(figure), { cols: 10 });
   writeFileAtomic(join(LIMITS_DIR, 'text.png'), encodePng(g.width, g.height, g.rgb));
   m.dispose();
   return { guidance: GUIDANCE, steps: STEPS, machine, rows };
@@ -168,7 +165,7 @@ async function canvasPart(per: number, machine: string, t2i: string, guidance: n
   const classifier = loadClassifier();
   const prompts = canvasPrompts();
   const rows: Record<string, unknown>[] = [];
-  let figure: Float32Array | null = null;
+  const figure: Float32Array[] = [];
   for (const w of guidance) {
     const results: { kind: string; n: number; count: number; digits: number; right: number }[] = [];
     for (const p of prompts) {
@@ -186,9 +183,7 @@ async function canvasPart(per: number, machine: string, t2i: string, guidance: n
       }))
         last = f.image;
       if (w === 3 && (p.prompt === 'three sevens' || p.prompt === 'a three left of a seven'))
-        figure = figure
-          ? Float32Array.from([...figure, ...last!.subarray(0, 8 * CANVAS_PIXELS)])
-          : last!.slice(0, 8 * CANVAS_PIXELS);
+        figure.push(last!.slice(0, 8 * CANVAS_PIXELS));
       results.push({ kind: p.kind, n: p.n, ...(await judgeCanvases(classifier, last!, p.ask)) });
     }
     const mean = (xs: typeof results, k: 'count' | 'digits' | 'right') =>
@@ -255,8 +250,8 @@ async function canvasPart(per: number, machine: string, t2i: string, guidance: n
       right: t.right / t.all,
       canvases: t.all,
     });
-  if (figure) {
-    const g = digitGrid(figure, { cols: 8, side: CANVAS_SIDE, scale: 2 });
+  if (figure.length) {
+    const g = digitGrid(joinImages(figure), { cols: 8, side: CANVAS_SIDE, scale: 2 });
     writeFileAtomic(join(LIMITS_DIR, 'canvas.png'), encodePng(g.width, g.height, g.rgb));
   }
   m.dispose();
@@ -266,7 +261,8 @@ async function canvasPart(per: number, machine: string, t2i: string, guidance: n
 export async function limitsCli(): Promise<void> {
   const backend = await initNodeBackend('wasm');
   const part = arg('part') ?? 'text';
-  if (part !== 'text' && part !== 'canvas') throw new Error(`--part ${part}: text or canvas`);
+  if (!['text', 'canvas', 'bias', 'bias2d', 'cost'].includes(part))
+    throw new Error(`--part ${part}: text, canvas, bias, bias2d or cost`);
   const per = Number(arg('per') ?? '100');
   if (!Number.isInteger(per) || per < 1) throw new Error(`--per ${per}: a whole number of images per prompt`);
   mkdirSync(LIMITS_DIR, { recursive: true });
@@ -295,6 +291,58 @@ export async function limitsCli(): Promise<void> {
         .join('\n') +
       '\n';
     writeFileAtomic(join(LIMITS_DIR, 'canvas.md'), md);
+    console.log(md);
+    return;
+  }
+  if (part === 'bias2d') {
+    const b = await bias2dPart(machine);
+    const command = 'npm run eval -- limits --part bias2d';
+    const out = {
+      command,
+      date: new Date().toISOString().slice(0, 10),
+      ...b,
+      seconds: (performance.now() - t0) / 1000,
+    };
+    writeFileAtomic(join(LIMITS_DIR, 'bias2d.json'), JSON.stringify(out, null, 1) + '\n');
+    const md =
+      `Command: \`${command}\`. Five clusters, ${Math.round(100 * b.majorShare)}% of ${b.points.toLocaleString('en')} points in cluster A; the 2-D model of the first lesson trained on them as collected or reweighted; after each training length ${b.particles.toLocaleString('en')} particles (DDIM ${b.spec.steps} steps) counted by nearest cluster; ${b.seeds} seeds.\n\n| training data | steps | share of samples in A (mean ± sd over seeds) | range |\n|---|---|---|---|\n` +
+      b.rows
+        .map((r) => {
+          const a = r.shareA as { mean: number; sd: number; min: number; max: number };
+          return `| ${String(r.weighting)} | ${String(r.steps)} | ${(100 * a.mean).toFixed(1)}% ± ${(100 * a.sd).toFixed(1)} | ${(100 * a.min).toFixed(1)}–${(100 * a.max).toFixed(1)}% |`;
+        })
+        .join('\n') +
+      '\n';
+    writeFileAtomic(join(LIMITS_DIR, 'bias2d.md'), md);
+    console.log(md);
+    return;
+  }
+  if (part === 'cost') {
+    const c = await costPart(machine, CANVAS_T2I_DIRS);
+    const command = 'npm run eval -- limits --part cost';
+    const out = { command, date: new Date().toISOString().slice(0, 10), ...c };
+    writeFileAtomic(join(LIMITS_DIR, 'cost.json'), JSON.stringify(out, null, 1) + '\n');
+    const md = costMarkdown(command, c);
+    writeFileAtomic(join(LIMITS_DIR, 'cost.md'), md);
+    console.log(md);
+    return;
+  }
+  if (part === 'bias') {
+    // a second run with other noise (--seed S --out DIR) checks the figures' spread
+    const seed = Number(arg('seed') ?? '1');
+    const dir = arg('out') ?? LIMITS_DIR;
+    mkdirSync(dir, { recursive: true });
+    const b = await biasPart(per, machine, dir, seed);
+    const out = {
+      command: `npm run eval -- limits --part bias --per ${per}${seed !== 1 ? ` --seed ${seed}` : ''}${dir !== LIMITS_DIR ? ` --out ${dir}` : ''}`,
+      date: new Date().toISOString().slice(0, 10),
+      ...b,
+      seconds: (performance.now() - t0) / 1000,
+    };
+    writeFileAtomic(join(dir, 'bias.json'), JSON.stringify(out, null, 1) + '\n');
+    const md = biasMarkdown(out.command, b);
+    writeFileAtomic(join(dir, 'bias.md'), md);
+    if (dir === LIMITS_DIR) writeBiasCard(BIAS_DIR); // its card quotes the measurement
     console.log(md);
     return;
   }

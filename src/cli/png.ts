@@ -66,6 +66,17 @@ export interface DigitGrid {
   rgb: Uint8Array;
 }
 
+/** Image arrays end to end (the rows of a figure drawn by digitGrid). */
+export function joinImages(parts: readonly Float32Array[]): Float32Array {
+  const out = new Float32Array(parts.reduce((a, p) => a + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
 /**
  * Digits (n*side*side floats in [-1, 1], white on black) laid out `cols` to a row, each scaled up by
  * `scale` and framed `frame` pixels wide: grey for a plain cell, red where `flagged[i]` is set.

@@ -121,6 +121,7 @@ describe('lesson Markdown', () => {
     const NOT_MEASURED: Record<string, string[]> = {
       latent: ['8×', '48×'], // Stable Diffusion's 512×512×3 → 64×64×4: 8× per side, 48× fewer numbers
       'text-to-image': ['10%'], // chance for ten digits
+      limits: ['60%', '10%', '10 s'], // the experiments' settings: the big class's share, one of ten asked, one press of Train
       'gan-vae': ['3.32', '1.00', '80%'], // log2 10 (ten equal classes); real against real; the share "classes holding 80%" counts to
     };
 

@@ -11,6 +11,7 @@ import { makeSampler, type SamplerSpec } from '../../diffusion/samplers';
 import { makeSchedule } from '../../diffusion/schedule';
 import { pairedLatentScale } from '../../nets/latent-pair';
 import { fetchDdpm, modelSampling, type LoadedDdpm } from '../../nets/load';
+import { classCondition } from '../../nets/denoiser';
 import { fetchAutoencoder } from '../../nets/load-autoencoder';
 import { sampleDdpm } from '../../pipelines/ddpm-sample';
 import { lossByTimestep } from '../../pipelines/denoise';
@@ -67,6 +68,12 @@ export interface SampleRequest {
   n: number;
   seed: number;
   every: number;
+  /**
+   * For a label-conditioned model: one label per sample (-1: no label), and the classifier-free guidance
+   * scale towards them (default 1: the conditional prediction alone).
+   */
+  labels?: number[];
+  guidance?: number;
   /** The page's id for this run, for cancel(). */
   run: number;
 }
@@ -179,13 +186,18 @@ function loadJudge(folder: string): Promise<MnistClassifier> {
   return judge;
 }
 
-let t2iModels: Promise<TextToImageModels> | null = null;
+const t2iModels = new Map<string, Promise<TextToImageModels>>();
 
-/** The text-to-image models, loaded once (a failed load is tried again next time). */
+/** A text-to-image pipeline's models, loaded once per source (a failed load is tried again next time). */
 function loadTextToImage(src: TextToImageSource): Promise<TextToImageModels> {
-  t2iModels ??= fetchTextToImage(src);
-  t2iModels.catch(() => (t2iModels = null));
-  return t2iModels;
+  const key = JSON.stringify(src);
+  let p = t2iModels.get(key);
+  if (!p) {
+    p = fetchTextToImage(src);
+    p.catch(() => t2iModels.delete(key));
+    t2iModels.set(key, p);
+  }
+  return p;
 }
 
 const api = {
@@ -201,23 +213,33 @@ const api = {
     try {
       const { ddpm, codec } = await load(r.model, r.autoencoder);
       const sampler = makeSampler(r.spec, makeSchedule(ddpm.meta.schedule), modelSampling(ddpm.meta));
-      for await (const f of sampleDdpm(ddpm.net, sampler, {
-        n: r.n,
-        seed: r.seed,
-        every: r.every,
-        signal: ctl.signal,
-      })) {
-        const last = f.index === f.total - 1;
-        const frame: WorkerFrame = codec
-          ? {
-              ...f,
-              predX0: await decodeLatents(codec, f.predX0, r.n),
-              x: last ? await decodeLatents(codec, f.x, r.n) : new Float32Array(0),
-            }
-          : // copies: on the CPU and WebGL backends data() can hand back a tensor's own storage, which
-            // the next step still reads, and a transfer would detach it
-            { ...f, x: f.x.slice(), predX0: f.predX0.slice() };
-        onFrame(transfer(frame, [frame.x.buffer, frame.predX0.buffer]));
+      const c = ddpm.net.conditioning;
+      if (r.labels && c.kind !== 'class') throw new Error('labels given to a model that takes none');
+      if (r.labels && r.labels.length !== r.n)
+        throw new Error(`${r.labels.length} labels for ${r.n} samples`);
+      const cond = r.labels && c.kind === 'class' ? classCondition(r.labels, c.classes) : undefined;
+      try {
+        for await (const f of sampleDdpm(ddpm.net, sampler, {
+          n: r.n,
+          seed: r.seed,
+          every: r.every,
+          signal: ctl.signal,
+          ...(cond ? { cond, guidanceScale: r.guidance ?? 1 } : {}),
+        })) {
+          const last = f.index === f.total - 1;
+          const frame: WorkerFrame = codec
+            ? {
+                ...f,
+                predX0: await decodeLatents(codec, f.predX0, r.n),
+                x: last ? await decodeLatents(codec, f.x, r.n) : new Float32Array(0),
+              }
+            : // copies: on the CPU and WebGL backends data() can hand back a tensor's own storage, which
+              // the next step still reads, and a transfer would detach it
+              { ...f, x: f.x.slice(), predX0: f.predX0.slice() };
+          onFrame(transfer(frame, [frame.x.buffer, frame.predX0.buffer]));
+        }
+      } finally {
+        cond?.dispose();
       }
       return ctl.signal.aborted ? 'cancelled' : 'done';
     } finally {

@@ -1,19 +1,19 @@
 /**
- * The warm-up lesson's model, in a Web Worker: a small MLP denoiser (src/nets/mlp-denoiser.ts) trained
+ * The 2-D model of the warm-up lesson (and of the 2-D bias experiment), in a Web Worker: a small MLP denoiser (src/nets/mlp-denoiser.ts) trained
  * by the same DDPM trainer as the digit models, on points of the plane; the learned denoising direction
  * over a grid; and sampling with any sampler, every step's particles streamed to the page.
  */
 import * as tf from '@tensorflow/tfjs';
-import { arrayTrainData } from '../../src/data/train-data';
-import { predictX0AndEps } from '../../src/diffusion/ddpm';
-import { makeSampler, type SamplerSpec } from '../../src/diffusion/samplers';
-import { sampleDdpm } from '../../src/pipelines/ddpm-sample';
-import { initBackend, type BackendName } from '../../src/runtime/backend';
-import { exposeWorker, transfer } from '../../src/runtime/worker-rpc';
-import { yieldToEventLoop } from '../../src/runtime/yield';
-import type { Denoiser } from '../../src/nets/denoiser';
-import { DdpmTrainer, makeDenoiser } from '../../src/train/ddpm-trainer';
-import { toyConfig } from './toy-config';
+import { arrayTrainData } from '../../data/train-data';
+import { predictX0AndEps } from '../../diffusion/ddpm';
+import { makeSampler, type SamplerSpec } from '../../diffusion/samplers';
+import { sampleDdpm } from '../../pipelines/ddpm-sample';
+import { initBackend, type BackendName } from '../../runtime/backend';
+import { exposeWorker, transfer } from '../../runtime/worker-rpc';
+import { yieldToEventLoop } from '../../runtime/yield';
+import type { Denoiser } from '../../nets/denoiser';
+import { DdpmTrainer, makeDenoiser } from '../../train/ddpm-trainer';
+import { toyConfig } from '../../train/toy-config';
 
 let trainer: DdpmTrainer | null = null;
 let stopRun: AbortController | null = null;

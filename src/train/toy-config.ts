@@ -3,7 +3,7 @@
  * a DDPM (ε-prediction, linear schedule over 1,000 steps) on 2-D points; small enough to learn a spiral
  * in seconds on any backend.
  */
-import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from '../../src/train/ddpm-trainer';
+import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from './ddpm-trainer';
 
 export function toyConfig(seed: number): TrainConfig {
   return {

@@ -1,0 +1,130 @@
+// The pieces of "What diffusion still gets wrong" that are plain arithmetic: the 2-D clusters and their
+// reweighting, the histogram distance, and the training-cost table read from model folders.
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { classShares, samplingTv, totalVariation } from '../../src/cli/limits-bias';
+import { manifestParams, threadsOf, trainingCosts } from '../../src/cli/limits-cost';
+import {
+  CLUSTERS,
+  clusterCentre,
+  clusterShares,
+  collectedClusters,
+  MAJOR_SHARE,
+  nearestCluster,
+  reweighted,
+} from '../../src/train/toy-clusters';
+
+describe('the 2-D bias data', () => {
+  it('collects 60% of the points around cluster A and the rest evenly, each point nearest its own centre', () => {
+    const n = 2000;
+    const pts = collectedClusters(n, 3);
+    const shares = clusterShares(pts);
+    expect(shares[0]).toBeCloseTo(MAJOR_SHARE, 2);
+    for (let k = 1; k < CLUSTERS; k++) expect(shares[k]).toBeCloseTo((1 - MAJOR_SHARE) / (CLUSTERS - 1), 2);
+    // the same seed gives the same points; another seed, others
+    expect(collectedClusters(n, 3)).toEqual(pts);
+    expect(collectedClusters(n, 4)).not.toEqual(pts);
+  });
+
+  it('finds the nearest centre', () => {
+    const pts = new Float32Array(2 * CLUSTERS);
+    for (let k = 0; k < CLUSTERS; k++) {
+      const [x, y] = clusterCentre(k);
+      // a point a little off each centre, towards the origin
+      pts[2 * k] = 0.9 * x;
+      pts[2 * k + 1] = 0.9 * y;
+    }
+    expect(Array.from(nearestCluster(pts))).toEqual([0, 1, 2, 3, 4]);
+    // centres are evenly spaced on one circle: A at the top
+    const [ax, ay] = clusterCentre(0);
+    expect(ax).toBeCloseTo(0, 10);
+    expect(ay).toBeGreaterThan(0);
+  });
+
+  it('reweighting resamples the collected points so that every cluster is drawn about equally', () => {
+    const pts = collectedClusters(2000, 1);
+    const r = reweighted(pts, 20_000, 1);
+    // every resampled point is one of the collected ones
+    const have = new Set<string>();
+    for (let i = 0; i < pts.length / 2; i++) have.add(`${pts[2 * i]},${pts[2 * i + 1]}`);
+    for (let i = 0; i < 200; i++) expect(have.has(`${r[2 * i]},${r[2 * i + 1]}`)).toBe(true);
+    // shares near 1/5 each: the binomial standard error of 20,000 draws is 0.003
+    for (const s of clusterShares(r)) expect(Math.abs(s - 1 / CLUSTERS)).toBeLessThan(0.015);
+  });
+});
+
+describe('histograms', () => {
+  it('counts shares, and the total variation distance is half the L1 distance', () => {
+    expect(classShares([1, 1, 2, 9])).toEqual([0, 0.5, 0.25, 0, 0, 0, 0, 0, 0, 0.25]);
+    const uniform = new Array<number>(10).fill(0.1);
+    const skewed = Array.from({ length: 10 }, (_, c) => (c === 1 ? 0.6 : 0.4 / 9));
+    expect(totalVariation(uniform, uniform)).toBe(0);
+    // 0.6 - 0.1 on one class, and nine classes each 0.1 - 0.0444 the other way: half the sum is 0.5
+    expect(totalVariation(skewed, uniform)).toBeCloseTo(0.5, 12);
+    expect(totalVariation([1, 0], [0, 1])).toBe(1);
+    expect(() => totalVariation([1], [0.5, 0.5])).toThrow(/1 and 2 classes/);
+  });
+});
+
+describe('the training-cost table', () => {
+  it('reads parameters from model.json and threads from the machine line', () => {
+    expect(
+      manifestParams({
+        weightsManifest: [
+          { weights: [{ shape: [3, 3, 1, 32] }, { shape: [32] }] },
+          { weights: [{ shape: [10] }] },
+        ],
+      }),
+    ).toBe(288 + 32 + 10);
+    expect(() => manifestParams({})).toThrow(/no weightsManifest/);
+    expect(threadsOf('AMD EPYC, Node v20, tfjs 4.22.0 wasm, 2 threads')).toBe(2);
+    expect(threadsOf('AMD EPYC, Node v20, tfjs 4.22.0 wasm, 1 thread')).toBe(1);
+    expect(threadsOf('a machine that names none')).toBe(1);
+  });
+
+  it('lists every folder with a training log, core-hours first, and skips the others', () => {
+    const root = mkdtempSync(join(tmpdir(), 'cost-'));
+    const log = (id: string, t: object, model?: object) => {
+      mkdirSync(join(root, id));
+      writeFileSync(join(root, id, 'training.json'), JSON.stringify(t));
+      if (model) writeFileSync(join(root, id, 'model.json'), JSON.stringify(model));
+    };
+    log(
+      'small',
+      { config: { batch: 64 }, step: 100, wallSeconds: 3600, machine: 'x, 1 thread' },
+      {
+        weightsManifest: [{ weights: [{ shape: [5, 2] }] }],
+      },
+    );
+    log('big', { config: { batch: 32 }, step: 10, wallSeconds: 1800, machine: 'x, 4 threads' });
+    mkdirSync(join(root, 'untrained'));
+    const rows = trainingCosts(root);
+    expect(rows.map((r) => r.model)).toEqual(['big', 'small']);
+    expect(rows[0]).toEqual({
+      model: 'big',
+      steps: 10,
+      batch: 32,
+      seen: 320,
+      params: null,
+      hours: 0.5,
+      threads: 4,
+      coreHours: 2,
+    });
+    expect(rows[1]!.params).toBe(10);
+    expect(rows[1]!.seen).toBe(6400);
+  });
+});
+
+describe('the distance sampling noise alone gives', () => {
+  it('matches the normal approximation of E|p̂ − p| for a skewed histogram', () => {
+    const p = Array.from({ length: 10 }, (_, c) => (c === 1 ? 0.6 : 0.4 / 9));
+    const n = 1000;
+    // E|p̂_c − p_c| ≈ sqrt(2/π) · sqrt(p_c (1 − p_c) / n); TV is half their sum
+    const approx = p.reduce((a, q) => a + Math.sqrt(2 / Math.PI) * Math.sqrt((q * (1 - q)) / n), 0) / 2;
+    expect(samplingTv(p, n, 400)).toBeCloseTo(approx, 2);
+    // and shrinks as 1/sqrt(n)
+    expect(samplingTv(p, 4 * n, 200) / samplingTv(p, n, 200)).toBeCloseTo(0.5, 1);
+  });
+});
