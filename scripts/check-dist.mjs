@@ -135,6 +135,19 @@ const WORKS = {
     page.waitForFunction(() => !!document.querySelector('dl-denoise-level')?.shown, null, {
       timeout: 180_000,
     }),
+  limits: async (page) => {
+    await page.waitForFunction(
+      () =>
+        !!document.querySelector('dl-limits-text')?.shown &&
+        !!document.querySelector('dl-limits-bias')?.shown,
+      null,
+      { timeout: 180_000 },
+    );
+    await page.evaluate(() => document.querySelector('dl-limits-bias-2d').train());
+    await page.waitForFunction(() => !!document.querySelector('dl-limits-bias-2d').result, null, {
+      timeout: 120_000,
+    });
+  },
   'text-to-image': async (page) =>
     page.waitForFunction(() => document.querySelector('dl-t2i-generate')?.frames?.length === 20, null, {
       timeout: 180_000,

@@ -22,10 +22,7 @@ export const TRAIN_SECONDS_2D = 10;
 export const PARTICLES_2D = 1000;
 const SPEC = { sampler: 'ddim' as const, eta: 0, steps: 100 };
 const EXTENT = 2.5;
-const NAMES = Array.from(
-  { length: CLUSTERS },
-  (_, k) => `${String.fromCharCode(65 + k)}${k === 0 ? ' (top)' : ''}`,
-);
+const NAMES = Array.from({ length: CLUSTERS }, (_, k) => String.fromCharCode(65 + k));
 
 @customElement('dl-limits-bias-2d')
 export class DlLimitsBias2d extends LitElement {
@@ -127,7 +124,7 @@ export class DlLimitsBias2d extends LitElement {
           'weighting',
           w,
           [
-            ['collected', 'as collected (60% in cluster A)'],
+            ['collected', 'as collected (60% in A, at the top)'],
             ['reweighted', 'reweighted (every cluster equally)'],
           ],
           (v) => limitsStore.set({ weighting: v }),

@@ -266,7 +266,7 @@ export function histogramTable(
         <th scope="col">${kind}</th>
         <th scope="col">in training</th>
         <th scope="col">drawn</th>
-        <th scope="col">grey: training · colour: drawn</th>
+        <th scope="col">share</th>
       </tr>
     </thead>
     <tbody>

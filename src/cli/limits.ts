@@ -57,7 +57,7 @@ export const RELATION_PAIRS: [number, number][] = [
 ];
 
 export const LIMITS_DIR = 'runs/limits';
-export const TEXT_PROMPTS = ['7', '42', 'hello', ''] as const;
+export const TEXT_PROMPTS = ['7', '42', 'hello', '', '77', 'a 7 and a 1'] as const;
 const GUIDANCE = 3;
 const STEPS = 20;
 
@@ -93,7 +93,7 @@ async function textPart(per: number, machine: string) {
     const shares = counts.map((c) => c / per);
     const top = [...shares.keys()].sort((a, b) => shares[b]! - shares[a]!).slice(0, 3);
     rows.push({
-      id: prompt === '' ? 'empty' : prompt,
+      id: prompt === '' ? 'empty' : prompt.replace(/\s+/g, '-'),
       prompt,
       images: per,
       shares,
