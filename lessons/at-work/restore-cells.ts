@@ -12,6 +12,7 @@ import { customElement, state } from 'lit/decorators.js';
 import { imageToSigned, MNIST_PIXELS } from '../../src/data/mnist-asset';
 import { MnistController } from '../../src/notebook/controllers';
 import { GatedRun } from '../../src/notebook/gated-run';
+import { topClasses } from '../../src/metrics/quality';
 import { classifyInWorker, restoreInWorker } from '../../src/notebook/inference/client';
 import { StoreController } from '../../src/notebook/store';
 import {
@@ -64,13 +65,7 @@ interface Reading {
 
 async function readAll(images: Float32Array): Promise<Reading[]> {
   const probs = await classifyInWorker(images);
-  const out: Reading[] = [];
-  for (let i = 0; i < probs.length / 10; i++) {
-    let best = 0;
-    for (let c = 1; c < 10; c++) if (probs[i * 10 + c]! > probs[i * 10 + best]!) best = c;
-    out.push({ digit: best, p: probs[i * 10 + best]! });
-  }
-  return out;
+  return topClasses(probs).map((digit, i) => ({ digit, p: probs[i * 10 + digit]! }));
 }
 
 const one = (images: Float32Array, k: number) => images.slice(k * MNIST_PIXELS, (k + 1) * MNIST_PIXELS);

@@ -10,6 +10,7 @@
 import { LitElement, css, html, nothing, type TemplateResult } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { findDigits } from '../../src/metrics/canvas-judge';
+import { topClasses } from '../../src/metrics/quality';
 import { GatedRun } from '../../src/notebook/gated-run';
 import { classifyInWorker, sampleInWorker, textToImageInWorker } from '../../src/notebook/inference/client';
 import { cardLinks } from '../../src/notebook/model-info';
@@ -90,12 +91,7 @@ export const styles = [
 /** The classifier's digit and confidence for each of n images. */
 export async function readDigits(images: Float32Array): Promise<{ digit: number; p: number }[]> {
   const probs = await classifyInWorker(images);
-  return Array.from({ length: probs.length / 10 }, (_, i) => {
-    const p = probs.subarray(i * 10, i * 10 + 10);
-    let best = 0;
-    for (let c = 1; c < 10; c++) if (p[c]! > p[best]!) best = c;
-    return { digit: best, p: p[best]! };
-  });
+  return topClasses(probs).map((digit, i) => ({ digit, p: probs[i * 10 + digit]! }));
 }
 
 const pct = (v: number) => `${Math.round(100 * v)}%`;

@@ -25,8 +25,8 @@ import { loadMnistNode } from '../data/mnist-node';
 import { mnistTrainData } from '../data/train-data';
 import { makeSampler } from '../diffusion/samplers';
 import { makeSchedule } from '../diffusion/schedule';
-import { classify } from '../metrics/evaluate';
-import { CONFIDENT_ABOVE } from '../metrics/evaluate';
+import { classify, summarizeProbs } from '../metrics/evaluate';
+import { topClasses } from '../metrics/quality';
 import { gradientEnergy } from '../metrics/reconstruction';
 import { classCondition } from '../nets/denoiser';
 import { loadDdpm, modelSampling } from '../nets/load';
@@ -99,16 +99,9 @@ async function readings(
   labels: ArrayLike<number>,
 ): Promise<{ right: number; confident: number }> {
   const { probs } = await classify(classifierNet(), images);
-  let right = 0;
-  let confident = 0;
   const n = images.length / PER;
-  for (let i = 0; i < n; i++) {
-    const p = probs.subarray(i * 10, i * 10 + 10);
-    let best = 0;
-    for (let c = 1; c < 10; c++) if (p[c]! > p[best]!) best = c;
-    if (best === labels[i]) right++;
-    if (p[best]! > CONFIDENT_ABOVE) confident++;
-  }
+  const right = topClasses(probs, n).filter((c, i) => c === labels[i]).length;
+  const { confident } = summarizeProbs(probs, n);
   return { right: right / n, confident: confident / n };
 }
 

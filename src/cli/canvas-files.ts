@@ -30,7 +30,7 @@ import { unetConfigOf, type TrainConfig } from '../train/ddpm-trainer';
 import { TextToImageTrainer } from '../train/t2i-trainer';
 import { latentTrainConfig, readTrainingLog } from './latent-files';
 import { digitGrid, encodePng } from './png';
-import { COND_DROP } from './t2i-files';
+import { clipFiles, COND_DROP } from './t2i-files';
 import { optimiserText, recentLossText } from './template';
 import { loadTokenizer } from './text-files';
 import { tokenizerSha256 } from './train-clip';
@@ -249,9 +249,8 @@ function canvasAutoencoder() {
 export function canvasTrainConfig(): TrainConfig {
   const base = latentTrainConfig();
   const ae = canvasAutoencoder();
-  const clip = readFileSync(join(CANVAS_DIRS.clip, 'weights.bin'));
-  const clipJson = readFileSync(join(CANVAS_DIRS.clip, 'model.json'), 'utf8');
-  const { meta } = loadClip(clipJson, new Uint8Array(clip));
+  const clip = clipFiles(CANVAS_DIRS.clip);
+  const { meta } = loadClip(clip.json, clip.bin);
   return {
     ...base,
     unet: { ...base.unet!, size: 16, text: { width: meta.clip.width, length: meta.clip.context, heads: 4 } },
@@ -259,7 +258,7 @@ export function canvasTrainConfig(): TrainConfig {
     condDrop: COND_DROP,
     latent: { autoencoder: 'autoencoder-canvas', scale: ae.scale, weightsSha256: ae.sha },
     text: {
-      clipSha256: createHash('sha256').update(clip).digest('hex'),
+      clipSha256: clip.sha,
       tokenizerSha256: tokenizerSha256(CANVAS_DIRS.tokenizer),
     },
   };
@@ -303,14 +302,14 @@ export async function canvasLatentData(config: TrainConfig): Promise<TrainData> 
 /** The canvas model's trainer: its frozen text encoder, tokenizer and captions, checked against the run. */
 export function canvasTrainer(config: TrainConfig, data: TrainData): TextToImageTrainer {
   if (!config.text) throw new Error('not a text-to-image configuration');
-  const clip = readFileSync(join(CANVAS_DIRS.clip, 'weights.bin'));
-  if (createHash('sha256').update(clip).digest('hex') !== config.text.clipSha256)
+  const clip = clipFiles(CANVAS_DIRS.clip);
+  if (clip.sha !== config.text.clipSha256)
     throw new Error(
       `${CANVAS_DIRS.clip} holds another text encoder than this run was trained with: restore it, or start afresh with --fresh`,
     );
   if (tokenizerSha256(CANVAS_DIRS.tokenizer) !== config.text.tokenizerSha256)
     throw new Error(`${CANVAS_DIRS.tokenizer} is not the tokenizer this run was trained with`);
-  const net = loadClip(readFileSync(join(CANVAS_DIRS.clip, 'model.json'), 'utf8'), new Uint8Array(clip)).net;
+  const net = loadClip(clip.json, clip.bin).net;
   const { captioner } = canvasTrainSet();
   return new TextToImageTrainer(config, data, captioner, loadTokenizer(CANVAS_DIRS.tokenizer), net);
 }

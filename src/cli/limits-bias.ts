@@ -21,6 +21,7 @@ import { mulberry32 } from '../diffusion/random';
 import { makeSampler } from '../diffusion/samplers';
 import { makeSchedule } from '../diffusion/schedule';
 import { classify, summarizeProbs } from '../metrics/evaluate';
+import { topClasses } from '../metrics/quality';
 import { classCondition } from '../nets/denoiser';
 import { loadDdpm, modelSampling } from '../nets/load';
 import { sampleDdpm } from '../pipelines/ddpm-sample';
@@ -117,10 +118,7 @@ async function drawer(dir: string) {
       images.set(await decodeLatents(codec, last!, part.length), s * 784);
     }
     const { probs } = await classify(classifier, images);
-    const read = Array.from({ length: labels.length }, (_, i) => {
-      const p = probs.subarray(i * 10, i * 10 + 10);
-      return p.indexOf(Math.max(...p));
-    });
+    const read = topClasses(probs, labels.length);
     return { images, read, confident: summarizeProbs(probs, labels.length).confident / labels.length };
   };
   return {

@@ -24,6 +24,7 @@ import { join } from 'node:path';
 import { makeSampler } from '../diffusion/samplers';
 import { findDigits } from '../metrics/canvas-judge';
 import { classify, summarizeProbs } from '../metrics/evaluate';
+import { topClasses } from '../metrics/quality';
 import { textToImage } from '../pipelines/text-to-image';
 import { initNodeBackend, tf } from '../runtime/tf-node';
 import { arg } from './args';
@@ -130,11 +131,9 @@ async function judgeCanvases(
   let count = 0;
   let digits = 0;
   let right = 0;
+  const read = topClasses(probs, crops.length);
   for (const f of found) {
-    const classes = f.map(() => {
-      const p = probs.subarray(at * 10, ++at * 10);
-      return p.indexOf(Math.max(...p));
-    });
+    const classes = f.map(() => read[at++]!);
     const v = judge(f, classes, ask);
     if (v.countRight) count++;
     if (v.digitsRight) digits++;

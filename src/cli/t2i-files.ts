@@ -27,15 +27,18 @@ export const LABEL_DIR = 'models/label-ldm-mnist';
 /** Share of training rows whose caption (or label) is dropped, as Stable Diffusion does. */
 export const COND_DROP = 0.1;
 
-function shippedClip() {
-  const json = readFileSync(join(CLIP_DIR, CLIP_FILES.model), 'utf8');
-  const bin = new Uint8Array(readFileSync(join(CLIP_DIR, CLIP_FILES.weights)));
+/** A text encoder's files and the SHA-256 of its weights (what a text-to-image run names it by). */
+export function clipFiles(dir = CLIP_DIR): { json: string; bin: Uint8Array; sha: string } {
+  for (const f of [CLIP_FILES.model, CLIP_FILES.weights])
+    if (!existsSync(join(dir, f))) throw new Error(`${join(dir, f)} is missing`);
+  const json = readFileSync(join(dir, CLIP_FILES.model), 'utf8');
+  const bin = new Uint8Array(readFileSync(join(dir, CLIP_FILES.weights)));
   return { json, bin, sha: createHash('sha256').update(bin).digest('hex') };
 }
 
 export function t2iTrainConfig(): TrainConfig {
   const base = latentTrainConfig();
-  const clip = shippedClip();
+  const clip = clipFiles();
   const { meta } = loadClip(clip.json, clip.bin);
   return {
     ...base,
@@ -54,7 +57,7 @@ export function labelTrainConfig(): TrainConfig {
 /** The trainer of a text-to-image configuration: the frozen text encoder it names, its tokenizer, captions. */
 export function t2iTrainer(config: TrainConfig, data: TrainData): TextToImageTrainer {
   if (!config.text) throw new Error('not a text-to-image configuration');
-  const clip = shippedClip();
+  const clip = clipFiles();
   if (clip.sha !== config.text.clipSha256)
     throw new Error(
       `${CLIP_DIR} holds another text encoder than this run was trained with: restore it, or start afresh with --fresh`,

@@ -4,6 +4,7 @@
  * tokenizer's SHA-256, and its latents' autoencoder and scale.
  */
 import { createHash } from 'node:crypto';
+import { clipFiles } from './t2i-files';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeSchedule } from '../diffusion/schedule';
@@ -42,9 +43,9 @@ function read(dir: string, file: string): Uint8Array {
 export function loadTextToImageNode(d: TextToImageDirs): TextToImageModels & { dispose(): void } {
   const unetBin = read(d.t2i, 'weights.bin');
   const { net, meta } = loadDdpm(new TextDecoder().decode(read(d.t2i, 'model.json')), unetBin);
-  const clipBin = read(d.clip, 'weights.bin');
+  const encoder = clipFiles(d.clip);
   const tokBytes = read(d.tokenizer, 'tokenizer.json');
-  if (!meta.text || meta.text.clipSha256 !== sha(clipBin) || meta.text.tokenizerSha256 !== sha(tokBytes))
+  if (!meta.text || meta.text.clipSha256 !== encoder.sha || meta.text.tokenizerSha256 !== sha(tokBytes))
     throw new Error(
       `${d.t2i} was not trained with the text encoder in ${d.clip} and the tokenizer in ${d.tokenizer}`,
     );
@@ -59,7 +60,7 @@ export function loadTextToImageNode(d: TextToImageDirs): TextToImageModels & { d
     meta.latent,
   );
   const ae = loadAutoencoder(aeJson, aeBin).net;
-  const clip = loadClip(new TextDecoder().decode(read(d.clip, 'model.json')), clipBin).net;
+  const clip = loadClip(encoder.json, encoder.bin).net;
   return {
     tokenizer: BpeTokenizer.fromJSON(JSON.parse(new TextDecoder().decode(tokBytes)) as TokenizerJson),
     clip,

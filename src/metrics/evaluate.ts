@@ -8,7 +8,7 @@ import { MNIST_PIXELS, type MnistSplit, MNIST_SIDE } from '../data/mnist-asset';
 import { mnistTrainData } from '../data/train-data';
 import { FEATURE_DIM, type MnistClassifier } from '../nets/classifier';
 import type { EvalResult, EvalSource } from './eval-result';
-import { CONFIDENT_ABOVE } from './quality';
+import { CONFIDENT_ABOVE, topClasses } from './quality';
 
 export { CONFIDENT_ABOVE };
 import { fitGaussian, frechetDistance, precisionRecall, type Gaussian } from './fid';
@@ -98,14 +98,12 @@ export function summarizeProbs(
   const counts = new Array<number>(10).fill(0);
   let confident = 0;
   let confSum = 0;
-  for (let i = 0; i < n; i++) {
-    const p = probs.subarray(i * 10, i * 10 + 10);
-    let best = 0;
-    for (let c = 1; c < 10; c++) if (p[c]! > p[best]!) best = c;
+  topClasses(probs, n).forEach((best, i) => {
+    const p = probs[i * 10 + best]!;
     counts[best]!++;
-    confSum += p[best]!;
-    if (p[best]! > CONFIDENT_ABOVE) confident++;
-  }
+    confSum += p;
+    if (p > CONFIDENT_ABOVE) confident++;
+  });
   return { counts, confident, meanConfidence: confSum / n };
 }
 

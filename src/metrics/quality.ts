@@ -96,3 +96,12 @@ export function targetRow(rows: EvalResult[], step: number): { row: EvalResult; 
 export function sameMeasurement(a: EvalResult, b: EvalResult): boolean {
   return JSON.stringify(a.source) === JSON.stringify(b.source) && a.samples === b.samples;
 }
+
+/** The class with the highest probability for each of the n samples of `probs` (10 per sample). */
+export function topClasses(probs: Float32Array, n = probs.length / 10): number[] {
+  return Array.from({ length: n }, (_, i) => {
+    let best = 0;
+    for (let c = 1; c < 10; c++) if (probs[i * 10 + c]! > probs[i * 10 + best]!) best = c;
+    return best;
+  });
+}
