@@ -59,8 +59,15 @@ export class DlLimitsBias2d extends LitElement {
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    void this.rpc?.then((r) => r.terminate());
+    this.dropWorker();
+  }
+
+  /** Stop the worker; the next Train starts a fresh one with a new model. */
+  private dropWorker(): void {
+    void this.rpc?.then((r) => r.terminate()).catch(() => undefined);
     this.rpc = null;
+    this.trainedOn = null;
+    this.progress = null;
   }
 
   private worker(): Promise<WorkerConnection<ToyWorkerApi>> {
@@ -106,6 +113,7 @@ export class DlLimitsBias2d extends LitElement {
       if (last) this.result = { weighting: w, x: last, shares: clusterShares(last) };
     } catch (e) {
       this.error = (e as Error).message;
+      this.dropWorker(); // a crashed or failed worker is not reused
     } finally {
       this.busy = null;
     }

@@ -309,7 +309,7 @@ export class DlLimitsBias extends LitElement {
         spec: { sampler: 'ddim', eta: 0, steps: BIAS_STEPS },
         n: BIAS_COUNT,
         seed: a.seed,
-        every: 1,
+        every: 5, // progress four times; each frame of a latent model is decoded
         labels,
         guidance: a.guidance,
         signal,

@@ -18,15 +18,19 @@ import { optimiserText, recentLossText } from './template';
 
 export const BIAS_DIR = 'models/bias-ldm-mnist';
 export const BIAS = { major: 1, majorCount: 6000, othersCount: 4000, seed: 0 } as const;
+/**
+ * The control: the same number of digits (10,000), the same network, optimiser and steps, but balanced
+ * (1,000 of each class), so that what differs between the two runs is the imbalance alone.
+ */
+export const CONTROL_DIR = 'models/bias-control-ldm-mnist';
+export const CONTROL = { major: 1, majorCount: 1000, othersCount: 9000, seed: 0 } as const;
+export type Subset = { major: number; majorCount: number; othersCount: number; seed: number };
 
 /**
  * Indices of an imbalanced subset: `majorCount` digits of class `major` and `othersCount` spread evenly
  * over the other nine classes, each class's picks random by `seed`, in ascending order.
  */
-export function imbalancedIndices(
-  labels: ArrayLike<number>,
-  o: { major: number; majorCount: number; othersCount: number; seed: number } = BIAS,
-): number[] {
+export function imbalancedIndices(labels: ArrayLike<number>, o: Subset = BIAS): number[] {
   const rand = mulberry32(o.seed + 77);
   const by: number[][] = Array.from({ length: 10 }, () => []);
   for (let i = 0; i < labels.length; i++) by[labels[i]!]!.push(i);
@@ -50,11 +54,14 @@ export function imbalancedIndices(
   return out.sort((a, b) => a - b);
 }
 
-/** The imbalanced subset of the training latents, with labels. */
-export async function biasTrainData(config: TrainConfig): Promise<TrainData & { classCounts: number[] }> {
+/** The imbalanced subset of the training latents (or the control's balanced one), with labels. */
+export async function biasTrainData(
+  config: TrainConfig,
+  subset: Subset = BIAS,
+): Promise<TrainData & { classCounts: number[] }> {
   const all = await latentTrainData(config);
   const labels = Array.from({ length: all.count }, (_, i) => all.label!(i));
-  const idx = imbalancedIndices(labels);
+  const idx = imbalancedIndices(labels, subset);
   const per = all.sampleShape.reduce((a, b) => a * b, 1);
   const values = new Float32Array(idx.length * per);
   idx.forEach((j, k) => all.copySample(j, values, k * per));
@@ -64,16 +71,20 @@ export async function biasTrainData(config: TrainConfig): Promise<TrainData & { 
   return Object.assign(arrayTrainData(values, all.sampleShape, sub), { classCounts });
 }
 
-/** The bias model's card, from its training log (and its measurement, once made). */
-export function writeBiasCard(dir: string): void {
+/** The bias model's card (or, with `control`, its balanced control's), from its training log and the measurement. */
+export function writeBiasCard(dir: string, control = false): void {
   const t = readTrainingLog(dir);
   const cfg = t.config;
   const net = new UNet(unetConfigOf(cfg));
-  const total = BIAS.majorCount + BIAS.othersCount;
+  const o = control ? CONTROL : BIAS;
+  const total = o.majorCount + o.othersCount;
   const measured = existsSync('runs/limits/bias.md')
     ? readFileSync('runs/limits/bias.md', 'utf8')
     : 'Not measured yet: `npm run eval -- limits --part bias`.\n';
-  const text = `# Label-conditioned latent U-Net on an imbalanced subset (the bias experiment)\n\nThe experiment of "What diffusion still gets wrong": the settings of \`models/label-ldm-mnist\` trained on ${total.toLocaleString('en')} MNIST training digits of which ${BIAS.majorCount.toLocaleString('en')} are ${BIAS.major}s (${Math.round((100 * BIAS.majorCount) / total)}%) and the other ${BIAS.othersCount.toLocaleString('en')} spread evenly over the nine other digits (picked at random, seed ${BIAS.seed}). Reproduce with \`npm run train -- bias --fresh --steps ${t.step}\`; \`npm run train -- bias\` resumes from \`checkpoint/ddpm.ckpt\`.\n\n| | |\n|---|---|\n| data | the subset's latents from \`models/autoencoder-mnist\` (scale ${cfg.latent?.scale.toFixed(5)}) with their labels; ${Math.round(100 * (cfg.condDrop ?? 0))}% of labels dropped for classifier-free guidance |\n| architecture | the label model's U-Net (${net.paramCount.toLocaleString('en')} parameters) |\n| objective | ${cfg.prediction} prediction, ${cfg.minSnrGamma ? `min-SNR-${cfg.minSnrGamma} loss weighting` : 'plain L_simple'} |\n| optimiser | ${optimiserText(cfg)} |\n| steps | ${t.step.toLocaleString('en')} (${(t.step * cfg.batch).toLocaleString('en')} labelled latents seen, ${((t.step * cfg.batch) / total).toFixed(1)} passes over the subset) |\n| wall time | ${(t.wallSeconds / 3600).toFixed(2)} h cumulative (the latest on ${t.machine}) |\n| recent loss | ${recentLossText(t.history, 'weighted training loss')} |\n\n## What it draws\n\n${measured}`;
+  const what = control
+    ? `# Label-conditioned latent U-Net on a balanced subset (the bias experiment's control)\n\nThe control of the bias experiment of "What diffusion still gets wrong": the network, optimiser and steps of \`${BIAS_DIR}\` on as many digits, ${total.toLocaleString('en')}, but balanced: ${(total / 10).toLocaleString('en')} of each class (picked at random, seed ${o.seed}). What differs between the two runs is the imbalance alone. Reproduce with \`npm run train -- bias --control --fresh --steps ${t.step}\`; \`npm run train -- bias --control\` resumes from \`checkpoint/ddpm.ckpt\`.`
+    : `# Label-conditioned latent U-Net on an imbalanced subset (the bias experiment)\n\nThe experiment of "What diffusion still gets wrong": the network and optimiser of \`models/label-ldm-mnist\` trained on ${total.toLocaleString('en')} MNIST training digits of which ${o.majorCount.toLocaleString('en')} are ${o.major}s (${Math.round((100 * o.majorCount) / total)}%) and the other ${o.othersCount.toLocaleString('en')} spread evenly over the nine other digits (picked at random, seed ${o.seed}); its control, \`${CONTROL_DIR}\`, is the same on a balanced subset of the same size. Reproduce with \`npm run train -- bias --fresh --steps ${t.step}\`; \`npm run train -- bias\` resumes from \`checkpoint/ddpm.ckpt\`.`;
+  const text = `${what}\n\n| | |\n|---|---|\n| data | the subset's latents from \`models/autoencoder-mnist\` (scale ${cfg.latent?.scale.toFixed(5)}) with their labels; ${Math.round(100 * (cfg.condDrop ?? 0))}% of labels dropped for classifier-free guidance |\n| architecture | the label model's U-Net (${net.paramCount.toLocaleString('en')} parameters) |\n| objective | ${cfg.prediction} prediction, ${cfg.minSnrGamma ? `min-SNR-${cfg.minSnrGamma} loss weighting` : 'plain L_simple'} |\n| optimiser | ${optimiserText(cfg)} |\n| steps | ${t.step.toLocaleString('en')} (${(t.step * cfg.batch).toLocaleString('en')} labelled latents seen, ${((t.step * cfg.batch) / total).toFixed(1)} passes over the subset) |\n| wall time | ${(t.wallSeconds / 3600).toFixed(2)} h cumulative (the latest on ${t.machine}) |\n| recent loss | ${recentLossText(t.history, 'weighted training loss')} |\n\n## What it draws\n\n${measured}`;
   net.dispose();
   writeFileAtomic(join(dir, 'README.md'), text);
 }

@@ -1,15 +1,15 @@
 /**
- * `npm run eval -- limits --part bias [--per N] [--seed S] [--out DIR]`: does a diffusion model copy the imbalance of its training
- * data, and does asking for every class (guidance) undo it?
+ * `npm run eval -- limits --part bias [--per N] [--seed S] [--out DIR]`: does a diffusion model copy the
+ * imbalance of its training data, and does asking for every class (guidance) undo it?
  *
- * Two label-conditioned latent models with the same settings: models/bias-ldm-mnist (trained on 6,000 ones
- * and 4,000 other digits, `npm run train -- bias`) and models/label-ldm-mnist (every training digit,
- * nearly balanced). Each draws 10·N samples with no label (the null condition the models were trained
- * with 10% of the time), and the classifier reads every sample: the share of each class beside the
- * share in that model's training data. The mitigation: ask the imbalanced model for each digit in turn
- * (N each) at guidance 1 and 3; the histogram of what it draws, and how often the drawn digit is the one
- * asked for, rare classes apart from the common one. The balanced model asked the same way is the
- * reference. DDIM 20 steps, seeds from 1 (or --seed S), like the other measurements of the lesson.
+ * Two label-conditioned latent models with the same network, optimiser, steps and number of digits:
+ * models/bias-ldm-mnist (6,000 ones and 4,000 other digits, `npm run train -- bias`) and its control
+ * models/bias-control-ldm-mnist (1,000 of each digit, `npm run train -- bias --control`). Each draws 10·N
+ * samples with no label (the null condition the models were trained with 10% of the time), and the
+ * classifier reads every sample: the share of each class beside the share in that model's training data,
+ * and the distance sampling noise alone would give. The mitigation: ask each model for each digit in
+ * turn (N each) at guidance 1 and 3; the histogram of what it draws, and how often the drawn digit is the
+ * one asked for, the common class apart from the rare ones. DDIM 20 steps, seeds from 1 (or --seed S).
  *
  * Writes runs/limits/bias.json, bias.md and bias.png (rows of unlabelled samples from each model, then the
  * imbalanced model asked for 0…9).
@@ -26,11 +26,10 @@ import { classCondition } from '../nets/denoiser';
 import { loadDdpm, modelSampling } from '../nets/load';
 import { sampleDdpm } from '../pipelines/ddpm-sample';
 import { decodeLatents, LatentCodec } from '../pipelines/latent';
-import { BIAS, BIAS_DIR, imbalancedIndices } from './bias-files';
+import { BIAS, BIAS_DIR, CONTROL, CONTROL_DIR, imbalancedIndices, type Subset } from './bias-files';
 import { loadClassifier } from './classifier-files';
 import { digitGrid, encodePng, joinImages } from './png';
 import { shippedAutoencoderNet } from './latent-files';
-import { LABEL_DIR } from './t2i-files';
 import { writeFileAtomic } from './files';
 import { arrayTrainData } from '../data/train-data';
 import { DdpmTrainer, makeDenoiser } from '../train/ddpm-trainer';
@@ -70,6 +69,26 @@ export function samplingTv(shares: readonly number[], n: number, repeats = 1000,
     );
   }
   return sum / repeats;
+}
+
+/**
+ * Of the samples asked for one of `classes` (asked[i] is what sample i was asked for), the share the
+ * classifier read (read[i]) as the class asked for.
+ */
+export function askedRight(
+  read: readonly number[],
+  asked: readonly number[],
+  classes: readonly number[],
+): number {
+  let n = 0;
+  let right = 0;
+  asked.forEach((c, i) => {
+    if (!classes.includes(c)) return;
+    n++;
+    if (read[i] === c) right++;
+  });
+  if (!n) throw new Error(`no sample was asked for ${classes.join(', ')}`);
+  return right / n;
 }
 
 /** Shares of each class 0…9 among `labels`. */
@@ -132,10 +151,11 @@ async function drawer(dir: string) {
 }
 
 export async function biasPart(per: number, machine: string, outDir: string, seed = 1) {
+  if (per < 2) throw new Error(`--per ${per}: at least 2 (the figure shows two of each digit)`);
   const train = loadMnistNode('train');
   const labels = Array.from(train.labels);
-  const subset = imbalancedIndices(labels).map((i) => labels[i]!);
-  const trained = { bias: classShares(subset), balanced: classShares(labels) };
+  const subset = (o: Subset) => imbalancedIndices(labels, o).map((i) => labels[i]!);
+  const trained = { bias: classShares(subset(BIAS)), control: classShares(subset(CONTROL)) };
   const uniform = new Array<number>(10).fill(0.1);
   const none = new Array<number>(10 * per).fill(-1);
   const each = Array.from({ length: 10 * per }, (_, i) => Math.floor(i / per));
@@ -162,10 +182,7 @@ export async function biasPart(per: number, machine: string, outDir: string, see
   };
   const asked = (id: string, d: Drawn, w: number) => {
     const shares = classShares(d.read);
-    const rightOf = (cs: number[]) => {
-      const idx = each.map((c, i) => (cs.includes(c) ? i : -1)).filter((i) => i >= 0);
-      return idx.filter((i) => d.read[i] === each[i]).length / idx.length;
-    };
+    const rightOf = (cs: number[]) => askedRight(d.read, each, cs);
     const others = [...Array(10).keys()].filter((c) => c !== BIAS.major);
     rows.push({
       id,
@@ -194,10 +211,10 @@ export async function biasPart(per: number, machine: string, outDir: string, see
     if (w === 3) shown = d.images;
   }
   bias.dispose();
-  const balanced = await drawer(LABEL_DIR);
-  unlabelled('balanced-none', await balanced.draw(none, 1, seed), trained.balanced);
-  for (const w of BIAS_GUIDANCE) asked(`balanced-each-w${w}`, await balanced.draw(each, w, seed), w);
-  balanced.dispose();
+  const control = await drawer(CONTROL_DIR);
+  unlabelled('control-none', await control.draw(none, 1, seed), trained.control);
+  for (const w of BIAS_GUIDANCE) asked(`control-each-w${w}`, await control.draw(each, w, seed), w);
+  control.dispose();
 
   // the figure: 20 unlabelled samples of each model, then the imbalanced model asked for 0…9 (two each)
   const pick = new Float32Array(20 * 784);
@@ -206,7 +223,17 @@ export async function biasPart(per: number, machine: string, outDir: string, see
       pick.set(shown!.subarray((c * per + k) * 784, (c * per + k + 1) * 784), (2 * c + k) * 784);
   const g = digitGrid(joinImages([...figure, pick]), { cols: 20 });
   writeFileAtomic(join(outDir, 'bias.png'), encodePng(g.width, g.height, g.rgb));
-  return { steps: STEPS, per, seed, machine, trainShares: trained, rows };
+  const counts = (o: Subset) =>
+    classShares(subset(o)).map((v) => Math.round(v * (o.majorCount + o.othersCount)));
+  const skewed = counts(BIAS);
+  const subsets = {
+    images: BIAS.majorCount + BIAS.othersCount,
+    majorCount: skewed[BIAS.major],
+    // the fewest examples of any rare class (the nine share the rest as evenly as whole numbers allow)
+    rarePerClass: Math.min(...skewed.filter((_, c) => c !== BIAS.major)),
+    controlPerClass: Math.min(...counts(CONTROL)),
+  };
+  return { steps: STEPS, per, seed, machine, trainShares: trained, subsets, rows };
 }
 
 /** The bias measurement as Markdown (runs/limits/bias.md, and the bias model's card). */
@@ -215,8 +242,8 @@ export function biasMarkdown(command: string, b: Awaited<ReturnType<typeof biasP
   const model = (id: string) =>
     id.startsWith('bias')
       ? `imbalanced (${Math.round((100 * BIAS.majorCount) / (BIAS.majorCount + BIAS.othersCount))}% ${BIAS.major}s)`
-      : 'balanced';
-  const head = `Command: \`${command}\`. Two label-conditioned latent models with the same network and optimiser (their steps are on their cards), one trained on the imbalanced subset (\`${BIAS_DIR}\`), one on every training digit (\`${LABEL_DIR}\`); ${(10 * b.per).toLocaleString('en')} samples per row (DDIM ${b.steps} steps, seeds from ${b.seed}), each read by the course's classifier. TV: total variation distance between two histograms (0 the same, 1 disjoint).\n\n`;
+      : 'balanced control';
+  const head = `Command: \`${command}\`. Two label-conditioned latent models with the same network, optimiser, steps and number of training digits, one trained on the imbalanced subset (\`${BIAS_DIR}\`), one on a balanced subset (\`${CONTROL_DIR}\`); ${(10 * b.per).toLocaleString('en')} samples per row (DDIM ${b.steps} steps, seeds from ${b.seed}), each read by the course's classifier. TV: total variation distance between two histograms (0 the same, 1 disjoint).\n\n`;
   const t1 =
     '| model, asked for | guidance | share of ' +
     BIAS.major +

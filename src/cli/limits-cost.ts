@@ -103,7 +103,8 @@ async function drawTime(dirs: TextToImageDirs, prompt: string) {
     model: dirs.t2i.split('/').pop()!,
     prompt,
     images: DRAW.n,
-    networkEvaluations: 2 * DRAW.steps,
+    // two predictions per step (batched in one call) and the decoder, counted as the family table counts
+    networkEvaluations: 2 * DRAW.steps + 1,
     msPerImage: ms / DRAW.n,
   };
 }
@@ -120,7 +121,7 @@ export async function costPart(machine: string, canvasDirs: TextToImageDirs) {
 export function costMarkdown(command: string, c: Awaited<ReturnType<typeof costPart>>): string {
   const n = (v: number | null) => (v === null ? '—' : v.toLocaleString('en'));
   return (
-    `Command: \`${command}\`. Training: every model folder with a training log, as the log says (hours are wall time on the machine it names; core-hours = hours × threads). Drawing: ${c.draw.n} images, DDIM ${c.draw.steps} steps at guidance ${c.draw.guidance} (two network evaluations per step, batched, then the decoder), on ${c.machine}.\n\n` +
+    `Command: \`${command}\`. Training: every model folder with a training log, as the log says (hours are wall time on the machine it names; core-hours = hours × threads). Drawing: ${c.draw.n} images, DDIM ${c.draw.steps} steps at guidance ${c.draw.guidance} (two network evaluations per step, batched, and the decoder: counted as one more), on ${c.machine}.\n\n` +
     '| model | parameters | steps | batch | images seen | hours | threads | core-hours |\n|---|---|---|---|---|---|---|---|\n' +
     c.training
       .map(

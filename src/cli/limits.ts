@@ -38,7 +38,7 @@ import { judge, findDigits as findOnCanvas, type CanvasAsk } from '../metrics/ca
 import { countCaption, relationCaption } from '../text/canvas-captions';
 import { CANVAS_AE_DIR, CANVAS_DIRS } from './canvas-files';
 import { bias2dPart, biasMarkdown, biasPart } from './limits-bias';
-import { BIAS_DIR, writeBiasCard } from './bias-files';
+import { BIAS_DIR, CONTROL_DIR, writeBiasCard } from './bias-files';
 import { costMarkdown, costPart } from './limits-cost';
 
 export const CANVAS_T2I_DIRS: TextToImageDirs = {
@@ -341,7 +341,11 @@ export async function limitsCli(): Promise<void> {
     writeFileAtomic(join(dir, 'bias.json'), JSON.stringify(out, null, 1) + '\n');
     const md = biasMarkdown(out.command, b);
     writeFileAtomic(join(dir, 'bias.md'), md);
-    if (dir === LIMITS_DIR) writeBiasCard(BIAS_DIR); // its card quotes the measurement
+    if (dir === LIMITS_DIR) {
+      // their cards quote the measurement
+      writeBiasCard(BIAS_DIR);
+      writeBiasCard(CONTROL_DIR, true);
+    }
     console.log(md);
     return;
   }

@@ -37,7 +37,7 @@ import {
   canvasTrainer,
   writeCanvasCard,
 } from './canvas-files';
-import { BIAS_DIR, biasTrainData, writeBiasCard } from './bias-files';
+import { BIAS, BIAS_DIR, biasTrainData, CONTROL, CONTROL_DIR, writeBiasCard } from './bias-files';
 import {
   LABEL_DIR,
   labelTrainConfig,
@@ -87,12 +87,16 @@ const RUNS: Record<RunName, () => DiffusionRun> = {
     data: latentTrainData,
     card: writeLabelCard,
   }),
-  bias: () => ({
-    dir: arg('dir') ?? BIAS_DIR,
-    fresh: labelTrainConfig,
-    data: biasTrainData,
-    card: writeBiasCard,
-  }),
+  // --control: the balanced control of the same size (models/bias-control-ldm-mnist)
+  bias: () => {
+    const control = process.argv.includes('--control');
+    return {
+      dir: arg('dir') ?? (control ? CONTROL_DIR : BIAS_DIR),
+      fresh: labelTrainConfig,
+      data: (c: TrainConfig) => biasTrainData(c, control ? CONTROL : BIAS),
+      card: (dir: string) => writeBiasCard(dir, control),
+    };
+  },
   canvas: () => ({
     dir: arg('dir') ?? CANVAS_DIRS.model,
     fresh: canvasTrainConfig,
@@ -150,7 +154,7 @@ async function main() {
   }
   if (!(which && which in RUNS)) {
     console.error(
-      'usage: npm run train -- ddpm [--hours H] [--steps N] [--every N] [--fresh] [--preset P] [--batch B] [--lr X] [--dir DIR] [--workers W] [--grow a,b,c]\n       npm run train -- latent [the same options]\n       npm run train -- t2i [the same options]   (text-to-image: after tokenizer and clip)\n       npm run train -- label [the same options] (the label-conditioned twin of t2i)\n       npm run train -- compare [--steps N]\n       npm run train -- classifier [--epochs E]\n       npm run train -- autoencoder [--hours H] [--steps N] [--every N] [--fresh] [--latent C] [--down 1|2] [--ch N] [--kl β] [--edge λ]\n       npm run train -- autoencoder-compare [--steps N]\n       npm run train -- gan [--preset best|collapse|saturating] [--hours H] [--steps N] [--every N] [--fresh] [--seed S] [--lr X] [--d-lr X] [--gch C] [--dch C] [--dir DIR]\n       npm run train -- vae [--hours H] [--steps N] [--every N] [--fresh] [--seed S] [--lr X] [--latent Z] [--beta β] [--dir DIR]\n       npm run train -- tokenizer\n       npm run train -- clip [--hours H] [--steps N] [--every N] [--fresh] [--batch B] [--lr X]\n       npm run train -- canvas-tokenizer\n       npm run train -- canvas-clip [the options of clip]\n       npm run train -- canvas-autoencoder\n       npm run train -- canvas [the options of ddpm]  (after canvas-tokenizer, canvas-clip, canvas-autoencoder)\n       npm run train -- bias [the options of ddpm]    (the label model on an imbalanced subset)',
+      'usage: npm run train -- ddpm [--hours H] [--steps N] [--every N] [--fresh] [--preset P] [--batch B] [--lr X] [--dir DIR] [--workers W] [--grow a,b,c]\n       npm run train -- latent [the same options]\n       npm run train -- t2i [the same options]   (text-to-image: after tokenizer and clip)\n       npm run train -- label [the same options] (the label-conditioned twin of t2i)\n       npm run train -- compare [--steps N]\n       npm run train -- classifier [--epochs E]\n       npm run train -- autoencoder [--hours H] [--steps N] [--every N] [--fresh] [--latent C] [--down 1|2] [--ch N] [--kl β] [--edge λ]\n       npm run train -- autoencoder-compare [--steps N]\n       npm run train -- gan [--preset best|collapse|saturating] [--hours H] [--steps N] [--every N] [--fresh] [--seed S] [--lr X] [--d-lr X] [--gch C] [--dch C] [--dir DIR]\n       npm run train -- vae [--hours H] [--steps N] [--every N] [--fresh] [--seed S] [--lr X] [--latent Z] [--beta β] [--dir DIR]\n       npm run train -- tokenizer\n       npm run train -- clip [--hours H] [--steps N] [--every N] [--fresh] [--batch B] [--lr X]\n       npm run train -- canvas-tokenizer\n       npm run train -- canvas-clip [the options of clip]\n       npm run train -- canvas-autoencoder\n       npm run train -- canvas [the options of ddpm]  (after canvas-tokenizer, canvas-clip, canvas-autoencoder)\n       npm run train -- bias [--control] [the options of ddpm]  (the label model on an imbalanced subset, or its balanced control)',
     );
     process.exit(2);
   }

@@ -194,7 +194,6 @@ export const SHIPPED_MODELS = {
       training: 'training.json',
     },
     sampling: { prediction: 'v', clipSample: false, default: { sampler: 'ddim', steps: 20 } },
-    servedAs: 'float16',
   },
   /**
    * The multi-digit canvas pipeline of "What diffusion still gets wrong" (`npm run train -- canvas-tokenizer |

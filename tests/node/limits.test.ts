@@ -4,7 +4,8 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { classShares, samplingTv, totalVariation } from '../../src/cli/limits-bias';
+import { askedRight, classShares, samplingTv, totalVariation } from '../../src/cli/limits-bias';
+import { topClasses } from '../../src/metrics/quality';
 import { manifestParams, threadsOf, trainingCosts } from '../../src/cli/limits-cost';
 import {
   CLUSTERS,
@@ -20,9 +21,9 @@ describe('the 2-D bias data', () => {
   it('collects 60% of the points around cluster A and the rest evenly, each point nearest its own centre', () => {
     const n = 2000;
     const pts = collectedClusters(n, 3);
-    const shares = clusterShares(pts);
-    expect(shares[0]).toBeCloseTo(MAJOR_SHARE, 2);
-    for (let k = 1; k < CLUSTERS; k++) expect(shares[k]).toBeCloseTo((1 - MAJOR_SHARE) / (CLUSTERS - 1), 2);
+    // exact by construction: 1,200 in A, 200 in each other cluster (each point nearest its own centre)
+    const counts = clusterShares(pts).map((s) => Math.round(s * n));
+    expect(counts).toEqual([MAJOR_SHARE * n, 200, 200, 200, 200]);
     // the same seed gives the same points; another seed, others
     expect(collectedClusters(n, 3)).toEqual(pts);
     expect(collectedClusters(n, 4)).not.toEqual(pts);
@@ -126,5 +127,26 @@ describe('the distance sampling noise alone gives', () => {
     expect(samplingTv(p, n, 400)).toBeCloseTo(approx, 2);
     // and shrinks as 1/sqrt(n)
     expect(samplingTv(p, 4 * n, 200) / samplingTv(p, n, 200)).toBeCloseTo(0.5, 1);
+  });
+});
+
+describe('readings of asked-for samples', () => {
+  it('the share read as the class asked for, over the classes chosen', () => {
+    const asked = [0, 1, 1, 2, 2, 2];
+    const read = [0, 1, 7, 2, 2, 5];
+    expect(askedRight(read, asked, [0, 1, 2])).toBeCloseTo(4 / 6, 12);
+    expect(askedRight(read, asked, [1])).toBe(0.5);
+    expect(askedRight(read, asked, [0, 2])).toBe(0.75);
+    expect(() => askedRight(read, asked, [9])).toThrow(/no sample was asked for 9/);
+  });
+
+  it('topClasses takes the highest probability of each row, the lower class on a tie', () => {
+    const probs = new Float32Array(30);
+    probs[3] = 0.9; // row 0: class 3
+    probs[10 + 7] = 0.5; // row 1: a tie between 2 and 7 goes to 2
+    probs[10 + 2] = 0.5;
+    probs[20 + 9] = 0.2; // row 2: class 9 above the zeros
+    expect(topClasses(probs)).toEqual([3, 2, 9]);
+    expect(topClasses(probs, 2)).toEqual([3, 2]);
   });
 });

@@ -217,6 +217,8 @@ const api = {
       if (r.labels && c.kind !== 'class') throw new Error('labels given to a model that takes none');
       if (r.labels && r.labels.length !== r.n)
         throw new Error(`${r.labels.length} labels for ${r.n} samples`);
+      const w = r.guidance ?? 1;
+      if (!(Number.isFinite(w) && w >= 0)) throw new Error(`guidance ${w}: a number from 0 up`);
       const cond = r.labels && c.kind === 'class' ? classCondition(r.labels, c.classes) : undefined;
       try {
         for await (const f of sampleDdpm(ddpm.net, sampler, {
@@ -224,7 +226,8 @@ const api = {
           seed: r.seed,
           every: r.every,
           signal: ctl.signal,
-          ...(cond ? { cond, guidanceScale: r.guidance ?? 1 } : {}),
+          // guidance towards no label would only double the work: the null condition alone
+          ...(cond ? { cond, guidanceScale: r.labels!.every((l) => l < 0) ? 1 : w } : {}),
         })) {
           const last = f.index === f.total - 1;
           const frame: WorkerFrame = codec
