@@ -1,4 +1,3 @@
-import { RELATIONS } from '../../src/data/canvas';
 import { ParamStore } from '../../src/notebook/store';
 import { boolParam, enumParam, intParam, numberParam, textParam } from '../../src/notebook/url-state';
 
@@ -12,21 +11,10 @@ export const TEXT_PROMPTS = ['7', '42', 'hello', ''] as const;
 export const WEIGHTINGS = ['collected', 'reweighted'] as const;
 export type Weighting = (typeof WEIGHTINGS)[number];
 
-/** URL state of the limits lesson: #/limits?text=42&ask=count&digit=7&count=3&cw=3&labels=0&w=3&weighting=collected&seed=0 */
+/** URL state of the limits lesson: #/limits?text=42&labels=0&w=3&weighting=collected&seed=0 */
 const limitsParams = {
   /** The prompt of the single-digit text model. */
   text: textParam('42', PROMPT_CHARS),
-  /** Canvas cell: ask for a number of one digit, or two digits in a relation. */
-  ask: enumParam(['count', 'relation'] as const, 'count'),
-  /** Count: which digit, and how many. */
-  digit: intParam(7, 0, 9),
-  count: intParam(3, 1, 4),
-  /** Relation: digit a, the relation, digit b. */
-  a: intParam(3, 0, 9),
-  rel: enumParam(RELATIONS, 'left of'),
-  b: intParam(7, 0, 9),
-  /** Canvas model's guidance. */
-  cw: numberParam(3, 1, 7, 1),
   /** Bias cell: ask for every digit equally (true) or give no label (false). */
   labels: boolParam(false),
   /** Bias cell's guidance towards the asked digit. */

@@ -5,7 +5,7 @@
  */
 import type { SamplerSpec } from '../../diffusion/samplers';
 import { modelDir, type ShippedModel, SHIPPED_MODELS } from '../../nets/registry';
-import { shippedTextToImageSource, type TextToImagePipeline } from '../../pipelines/text-to-image';
+import { shippedTextToImageSource } from '../../pipelines/text-to-image';
 import type { RestoreTask } from '../../pipelines/restore';
 import { backendReady } from '../../runtime/session';
 import { connectWorker, proxy, type WorkerConnection } from '../../runtime/worker-rpc';
@@ -150,21 +150,17 @@ export async function* lossByTInWorker(o: {
 }
 
 /** The shipped text-to-image folders, as the worker fetches them. */
-const textToImageSource = (pipeline: TextToImagePipeline = 'mnist') =>
-  shippedTextToImageSource(document.baseURI, pipeline);
+const textToImageSource = () => shippedTextToImageSource(document.baseURI);
 
-/**
- * Text to image with the shipped models (the single-digit pipeline, or with `pipeline: 'canvas'` the
- * multi-digit one), in the worker: a frame per step.
- */
+/** Text to image with the shipped models, in the worker: a frame per step. */
 export async function* textToImageInWorker(
-  o: Omit<TextToImageRequest, 'source' | 'run'> & { signal?: AbortSignal; pipeline?: TextToImagePipeline },
+  o: Omit<TextToImageRequest, 'source' | 'run'> & { signal?: AbortSignal },
 ): AsyncGenerator<TextToImageFrame> {
   const rpc = await inferenceWorker();
-  const { signal, pipeline, ...req } = o;
+  const { signal, ...req } = o;
   yield* stream<TextToImageFrame>(
     rpc,
-    (run, onFrame) => rpc.api.textToImage({ ...req, source: textToImageSource(pipeline), run }, onFrame),
+    (run, onFrame) => rpc.api.textToImage({ ...req, source: textToImageSource(), run }, onFrame),
     signal,
   );
 }
