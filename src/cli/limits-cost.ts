@@ -2,7 +2,7 @@
  * `npm run eval -- limits --part cost`: what every model of the course cost to train, and what its text
  * models cost to draw, for "What diffusion still gets wrong".
  *
- * - training: every folder of models/ with a training log (training.json): steps, batch, images (or
+ * - training: every model the course uses (costedModels) with a training log: steps, batch, images (or
  *   caption pairs) seen, parameters (from its model.json), wall hours and the threads it used (as its log
  *   names the machine), so core-hours = hours × threads. The sum is set beside Stable Diffusion v1's
  *   published 150,000 A100 hours (runs/limits/published.json): a different unit (one GPU against one CPU
@@ -16,6 +16,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeSampler } from '../diffusion/samplers';
+import { SHIPPED_MODELS } from '../nets/registry';
 import { textToImage } from '../pipelines/text-to-image';
 import { loadTextToImageNode, MNIST_T2I_DIRS, type TextToImageDirs } from './t2i-node';
 
@@ -48,12 +49,27 @@ export interface CostRow {
   coreHours: number;
 }
 
-/** One row per trained model folder (those with training.json), sorted by core-hours, largest first. */
-export function trainingCosts(root = MODELS): CostRow[] {
+/**
+ * The models the course's pages and measurements use: the registry's, the label model behind the made
+ * data of "Diffusion at work", and the bias experiment's control.
+ */
+export function costedModels(): Set<string> {
+  return new Set([
+    ...Object.values(SHIPPED_MODELS).map((m) => m.id),
+    'label-ldm-mnist',
+    'bias-control-ldm-mnist',
+  ]);
+}
+
+/**
+ * One row per trained model folder (those with training.json) of `only`, sorted by core-hours, largest
+ * first.
+ */
+export function trainingCosts(root = MODELS, only: Set<string> | null = costedModels()): CostRow[] {
   const rows: CostRow[] = [];
   for (const id of readdirSync(root).sort()) {
     const log = join(root, id, 'training.json');
-    if (!existsSync(log)) continue;
+    if (!existsSync(log) || (only && !only.has(id))) continue;
     const t = JSON.parse(readFileSync(log, 'utf8')) as {
       config: { batch?: number };
       step: number;
@@ -121,7 +137,7 @@ export async function costPart(machine: string, canvasDirs: TextToImageDirs) {
 export function costMarkdown(command: string, c: Awaited<ReturnType<typeof costPart>>): string {
   const n = (v: number | null) => (v === null ? '—' : v.toLocaleString('en'));
   return (
-    `Command: \`${command}\`. Training: every model folder with a training log, as the log says (hours are wall time on the machine it names; core-hours = hours × threads). Drawing: ${c.draw.n} images, DDIM ${c.draw.steps} steps at guidance ${c.draw.guidance} (two network evaluations per step, batched, and the decoder: counted as one more), on ${c.machine}.\n\n` +
+    `Command: \`${command}\`. Training: every model the course's pages and measurements use that has a training log, as the log says (hours are wall time on the machine it names; core-hours = hours × threads). Drawing: ${c.draw.n} images, DDIM ${c.draw.steps} steps at guidance ${c.draw.guidance} (two network evaluations per step, batched, and the decoder: counted as one more), on ${c.machine}.\n\n` +
     '| model | parameters | steps | batch | images seen | hours | threads | core-hours |\n|---|---|---|---|---|---|---|---|\n' +
     c.training
       .map(

@@ -101,7 +101,8 @@ describe('the training-cost table', () => {
     );
     log('big', { config: { batch: 32 }, step: 10, wallSeconds: 1800, machine: 'x, 4 threads' });
     mkdirSync(join(root, 'untrained'));
-    const rows = trainingCosts(root);
+    const rows = trainingCosts(root, null);
+    expect(trainingCosts(root, new Set(['small'])).map((r) => r.model)).toEqual(['small']);
     expect(rows.map((r) => r.model)).toEqual(['big', 'small']);
     expect(rows[0]).toEqual({
       model: 'big',
