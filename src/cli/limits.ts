@@ -1,9 +1,10 @@
 /**
- * `npm run eval -- limits --part text|canvas|bias|cost [--per N]`: the measurements of "What diffusion
- * still gets wrong".
+ * `npm run eval -- limits --part text|canvas|bias|bias2d|cost [--per N]`: the measurements of "What
+ * diffusion still gets wrong".
  *
  * - text: the single-digit text-to-image model (models/t2i-mnist) asked for text it never saw drawn: "42"
- *   (two numerals), "hello" (letters), beside "7" (what it knows) and the empty prompt. Each prompt draws
+ *   and "77" (two numerals), "a 7 and a 1" (two digits in words), "hello" (letters), beside "7" (what it
+ *   knows) and the empty prompt. Each prompt draws
  *   N images (seeds 1…N, DDIM 20 steps, guidance 3); the course's classifier reads each, and the canvas
  *   judge counts the separate marks in it (a model that had learnt to write "42" would draw two).
  *
@@ -13,7 +14,7 @@
  *   back by the canvas judge (src/metrics/canvas-judge.ts) and the classifier. The same judge on real test
  *   canvases of the same kinds gives the ceiling.
  *
- * - bias (src/cli/limits-bias.ts) and cost (src/cli/limits-cost.ts): see there.
+ * - bias and bias2d (src/cli/limits-bias.ts) and cost (src/cli/limits-cost.ts): see there.
  *
  * Writes runs/limits/<part>.json and a Markdown table beside it.
  */
@@ -22,7 +23,6 @@ import { cpus } from 'node:os';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeSampler } from '../diffusion/samplers';
-import { findDigits } from '../metrics/canvas-judge';
 import { classify, summarizeProbs } from '../metrics/evaluate';
 import { topClasses } from '../metrics/quality';
 import { textToImage } from '../pipelines/text-to-image';
@@ -34,7 +34,7 @@ import { digitGrid, encodePng, joinImages } from './png';
 import { loadTextToImageNode, MNIST_T2I_DIRS, type TextToImageDirs } from './t2i-node';
 import { CANVAS_PIXELS, CANVAS_SIDE, canvasTrainData, RELATIONS, type Relation } from '../data/canvas';
 import { loadMnistNode } from '../data/mnist-node';
-import { judge, findDigits as findOnCanvas, type CanvasAsk } from '../metrics/canvas-judge';
+import { judge, findDigits, type CanvasAsk } from '../metrics/canvas-judge';
 import { countCaption, relationCaption } from '../text/canvas-captions';
 import { CANVAS_AE_DIR, CANVAS_DIRS } from './canvas-files';
 import { bias2dPart, biasMarkdown, biasPart } from './limits-bias';
@@ -110,6 +110,7 @@ async function textPart(per: number, machine: string) {
   const g = digitGrid(joinImages(figure), { cols: 10 });
   writeFileAtomic(join(LIMITS_DIR, 'text.png'), encodePng(g.width, g.height, g.rgb));
   m.dispose();
+  classifier.dispose();
   return { guidance: GUIDANCE, steps: STEPS, machine, rows };
 }
 
@@ -121,7 +122,7 @@ async function judgeCanvases(
 ): Promise<{ count: number; digits: number; right: number }> {
   const n = images.length / CANVAS_PIXELS;
   const found = Array.from({ length: n }, (_, k) =>
-    findOnCanvas(images.subarray(k * CANVAS_PIXELS, (k + 1) * CANVAS_PIXELS), CANVAS_SIDE),
+    findDigits(images.subarray(k * CANVAS_PIXELS, (k + 1) * CANVAS_PIXELS), CANVAS_SIDE),
   );
   const crops = found.flat();
   const all = new Float32Array(Math.max(1, crops.length) * 784);
@@ -254,6 +255,7 @@ async function canvasPart(per: number, machine: string, t2i: string, guidance: n
     writeFileAtomic(join(LIMITS_DIR, 'canvas.png'), encodePng(g.width, g.height, g.rgb));
   }
   m.dispose();
+  classifier.dispose();
   return { guidance, steps: STEPS, per, prompts: prompts.length, machine, rows };
 }
 
