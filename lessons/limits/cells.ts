@@ -117,7 +117,7 @@ export class DlLimitsText extends LitElement {
   @state() private step = 0;
 
   private readonly runner = new GatedRun<{ prompt: string; seed: number }>(this, {
-    args: () => ({ prompt: limitsStore.values.text, seed: limitsStore.values.seed }),
+    args: () => ({ prompt: limitsStore.values.text, seed: limitsStore.values.tseed }),
     key: (a) => JSON.stringify(a),
     cheap: () => true, // 20 steps of the small latent U-Net on 8 images: a second or two on WASM
     errorPrefix: 'Drawing failed',
@@ -173,7 +173,7 @@ export class DlLimitsText extends LitElement {
             type="text"
             maxlength=${PROMPT_CHARS}
             .value=${v.text}
-            placeholder="(empty: no text)"
+            placeholder="type, then press Enter"
             @change=${(e: Event) => limitsStore.set({ text: (e.target as HTMLInputElement).value })}
         /></label>
         <span role="group" aria-label="example prompts">
@@ -188,7 +188,12 @@ export class DlLimitsText extends LitElement {
               </button>`,
           )}
         </span>
-        ${intInput('seed', 'seed', v.seed, (n) => limitsStore.set({ seed: n }))}
+      </div>
+      <div class="row">
+        ${intInput('seed', 'tseed', v.tseed, (n) => limitsStore.set({ tseed: n }))}
+        <button type="button" @click=${() => limitsStore.set({ tseed: (v.tseed + 1) % 2 ** 31 })}>
+          New noise
+        </button>
       </div>
       ${cellStatus({ text: '', failed: false }, this.runner.error)}
       ${
@@ -251,8 +256,11 @@ export function histogramTable(
   names: string[],
   train: number[],
   drawn: number[],
+  o: { target?: string; drawnOf?: number } = {},
 ): TemplateResult {
   const max = Math.max(...train, ...drawn, 1e-9);
+  // a few dozen draws are shown as counts ("4 of 40"), not as rounded percentages that look like a trend
+  const shown = (v: number) => (o.drawnOf ? `${Math.round(v * o.drawnOf)} of ${o.drawnOf}` : pct(v));
   return html`<table class="hist">
     <caption>
       ${caption}
@@ -260,7 +268,7 @@ export function histogramTable(
     <thead>
       <tr>
         <th scope="col">${kind}</th>
-        <th scope="col">in training</th>
+        <th scope="col">${o.target ?? 'in training'}</th>
         <th scope="col">drawn</th>
         <th scope="col">share</th>
       </tr>
@@ -271,7 +279,7 @@ export function histogramTable(
           html`<tr>
             <th scope="row">${n}</th>
             <td>${pct(train[i]!)}</td>
-            <td>${pct(drawn[i]!)}</td>
+            <td>${shown(drawn[i]!)}</td>
             <td class="bar" aria-hidden="true">
               <span class="train" style=${`width:${(100 * train[i]!) / max}%`}></span>
               <span class="drawn" style=${`width:${(100 * drawn[i]!) / max}%`}></span>
@@ -385,12 +393,16 @@ export class DlLimitsBias extends LitElement {
                 columns="10"
                 label=${`${BIAS_COUNT} digits drawn ${s.labels ? `asked for each digit in turn, guidance ${s.guidance}` : 'with no label'}, read by the classifier as: ${s.reads.map((r) => r.digit).join(' ')}`}
               ></dl-image-grid>
+              ${s.labels ? html`<p class="note">Each column is the digit asked for, 0 to 9.</p>` : nothing}
               ${histogramTable(
-                'Share of each digit in the training data (grey) and among the digits drawn (colour)',
+                s.labels
+                  ? 'Share of each digit asked for (grey) and among the digits drawn (colour)'
+                  : 'Share of each digit in the training data (grey) and among the digits drawn (colour)',
                 'digit',
                 [...Array(10).keys()].map(String),
-                BIAS_TRAIN_SHARES,
+                s.labels ? new Array<number>(10).fill(0.1) : BIAS_TRAIN_SHARES,
                 drawn,
+                { target: s.labels ? 'asked for' : 'in training', drawnOf: BIAS_COUNT },
               )}
               <p class="num">
                 Ones drawn: <strong>${pct(drawn[1]!)}</strong> (training data: ${pct(BIAS_TRAIN_SHARES[1]!)}).

@@ -5,13 +5,13 @@ import { boolParam, enumParam, intParam, numberParam, textParam } from '../../sr
 export const PROMPT_CHARS = 120;
 
 /** Prompts offered to the single-digit model: what it knows, two numerals, letters, nothing. */
-export const TEXT_PROMPTS = ['7', '42', 'hello', ''] as const;
+export const TEXT_PROMPTS = ['7', '42', '77', 'a 7 and a 1', 'hello', ''] as const;
 
 /** Training data of the 2-D bias experiment: as collected, or reweighted so every cluster counts the same. */
 export const WEIGHTINGS = ['collected', 'reweighted'] as const;
 export type Weighting = (typeof WEIGHTINGS)[number];
 
-/** URL state of the limits lesson: #/limits?text=42&labels=0&w=3&weighting=collected&seed=0 */
+/** URL state of the limits lesson: #/limits?text=42&tseed=0&labels=0&w=3&weighting=collected&seed=0 */
 const limitsParams = {
   /** The prompt of the single-digit text model. */
   text: textParam('42', PROMPT_CHARS),
@@ -21,7 +21,9 @@ const limitsParams = {
   w: numberParam(3, 1, 5, 1),
   /** 2-D bias cell: the training data's weighting. */
   weighting: enumParam(WEIGHTINGS, 'collected'),
-  /** Seed of every cell's noise. */
+  /** Seed of the text cell's noise. */
+  tseed: intParam(0, 0, 2 ** 31 - 1),
+  /** Seed of the bias cells' noise. */
   seed: intParam(0, 0, 2 ** 31 - 1),
 };
 
