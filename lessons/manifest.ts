@@ -148,6 +148,43 @@ export const ROUTES: readonly ClassRoute[] = [
     ],
   },
   {
+    id: '60',
+    title: 'A 60-minute class: what diffusion is for, and where it fails',
+    steps: [
+      {
+        lesson: 'at-work',
+        cell: 'dl-denoise-level',
+        minutes: 10,
+        what: 'Clean a noisy digit: the best guess is a blur, the sharp guess can be wrong.',
+      },
+      { lesson: 'at-work', cell: 'dl-inpaint', minutes: 8, what: 'Paint a hole; fill it two ways.' },
+      {
+        lesson: 'at-work',
+        cell: 'dl-sdedit',
+        minutes: 8,
+        what: 'From a sketch to a digit: where does your drawing stop being yours?',
+      },
+      {
+        lesson: 'limits',
+        cell: 'dl-limits-text',
+        minutes: 8,
+        what: 'Ask for "42": what does a model draw for something it never saw?',
+      },
+      {
+        lesson: 'limits',
+        cell: 'dl-limits-bias-2d',
+        minutes: 12,
+        what: 'Train on lopsided data, then reweight it: predict the share first.',
+      },
+      {
+        lesson: 'limits',
+        cell: 'dl-limits-bias',
+        minutes: 14,
+        what: 'A model trained on mostly ones: does it copy the skew, and does asking undo it?',
+      },
+    ],
+  },
+  {
     id: '90',
     title: 'A 90-minute class: from noise to words',
     steps: [
