@@ -12,8 +12,7 @@ import { customElement, state } from 'lit/decorators.js';
 import { imageToSigned, MNIST_PIXELS } from '../../src/data/mnist-asset';
 import { MnistController } from '../../src/notebook/controllers';
 import { GatedRun } from '../../src/notebook/gated-run';
-import { topClasses } from '../../src/metrics/quality';
-import { classifyInWorker, restoreInWorker } from '../../src/notebook/inference/client';
+import { readDigitsInWorker, restoreInWorker, type DigitReading } from '../../src/notebook/inference/client';
 import { StoreController } from '../../src/notebook/store';
 import {
   holeMask,
@@ -57,16 +56,7 @@ const styles = [
   `,
 ];
 
-/** The classifier's reading of each image: the digit it sees and how sure it is. */
-interface Reading {
-  digit: number;
-  p: number;
-}
-
-async function readAll(images: Float32Array): Promise<Reading[]> {
-  const probs = await classifyInWorker(images);
-  return topClasses(probs).map((digit, i) => ({ digit, p: probs[i * 10 + digit]! }));
-}
+type Reading = DigitReading;
 
 const one = (images: Float32Array, k: number) => images.slice(k * MNIST_PIXELS, (k + 1) * MNIST_PIXELS);
 
@@ -148,7 +138,7 @@ export class DlDenoiseLevel extends LitElement {
         samples.map((v) => Math.max(-1, Math.min(1, v))),
         2 * MNIST_PIXELS,
       );
-      const readings = await readAll(shownImages);
+      const readings = await readDigitsInWorker(shownImages);
       if (signal.aborted) return;
       this.shown = {
         clean,
@@ -270,7 +260,7 @@ export class DlInpaint extends LitElement {
       all.set(replace.observed, 0);
       all.set(replace.x, MNIST_PIXELS);
       all.set(repaint.x, 2 * MNIST_PIXELS);
-      const readings = await readAll(all);
+      const readings = await readDigitsInWorker(all);
       if (signal.aborted) return;
       this.shown = {
         clean,
@@ -415,7 +405,7 @@ export class DlSdedit extends LitElement {
         const all = new Float32Array((1 + EDITS) * MNIST_PIXELS);
         all.set(a.sketch, 0);
         all.set(edits, MNIST_PIXELS);
-        const readings = await readAll(all);
+        const readings = await readDigitsInWorker(all);
         if (signal.aborted) return;
         this.shown = { sketch: a.sketch, edits, readings };
       },

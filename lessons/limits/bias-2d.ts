@@ -56,6 +56,11 @@ export class DlLimitsBias2d extends LitElement {
   private rpc: Promise<WorkerConnection<ToyWorkerApi>> | null = null;
   private readonly collected = collectedClusters(POINTS_2D, 1);
   private readonly balanced = reweighted(this.collected, POINTS_2D, 1);
+  /** Each training set's shares per cluster, counted once (the view reads them on every progress tick). */
+  private readonly trainShares = {
+    collected: clusterShares(this.collected),
+    reweighted: clusterShares(this.balanced),
+  };
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
@@ -168,7 +173,7 @@ export class DlLimitsBias2d extends LitElement {
             { points: pts, color: '#999', radius: 1.1, alpha: 0.5 },
             ...(r ? [{ points: r.x, color: 'var(--dl-accent, #3b6ea5)', radius: 1.4 }] : []),
           ]}
-          label=${`the ${POINTS_2D.toLocaleString('en')} training points in grey, five clusters, A at the top holding ${Math.round(100 * clusterShares(pts)[0]!)}% of them${r ? `; ${PARTICLES_2D} samples in colour, ${Math.round(100 * r.shares[0]!)}% of them in A` : ''}`}
+          label=${`the ${POINTS_2D.toLocaleString('en')} training points in grey, five clusters, A at the top holding ${Math.round(100 * this.trainShares[w][0]!)}% of them${r ? `; ${PARTICLES_2D} samples in colour, ${Math.round(100 * r.shares[0]!)}% of them in A` : ''}`}
         ></dl-scatter>
         <div class="side">
           ${
@@ -177,7 +182,7 @@ export class DlLimitsBias2d extends LitElement {
                   'Share of each cluster in what the model trained on (grey) and among its samples (colour)',
                   'cluster',
                   NAMES,
-                  clusterShares(pts),
+                  this.trainShares[w],
                   r.shares,
                 )
               : html`<p class="note">

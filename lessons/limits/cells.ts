@@ -10,9 +10,13 @@
 import { LitElement, css, html, nothing, type TemplateResult } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { findDigits } from '../../src/metrics/canvas-judge';
-import { topClasses } from '../../src/metrics/quality';
 import { GatedRun } from '../../src/notebook/gated-run';
-import { classifyInWorker, sampleInWorker, textToImageInWorker } from '../../src/notebook/inference/client';
+import {
+  readDigitsInWorker,
+  sampleInWorker,
+  textToImageInWorker,
+  type DigitReading,
+} from '../../src/notebook/inference/client';
 import { cardLinks } from '../../src/notebook/model-info';
 import { StoreController } from '../../src/notebook/store';
 import { SHIPPED_MODELS } from '../../src/nets/registry';
@@ -88,10 +92,13 @@ export const styles = [
   `,
 ];
 
-/** The classifier's digit and confidence for each of n images. */
-export async function readDigits(images: Float32Array): Promise<{ digit: number; p: number }[]> {
-  const probs = await classifyInWorker(images);
-  return topClasses(probs).map((digit, i) => ({ digit, p: probs[i * 10 + digit]! }));
+/** A seed field of the lesson's store and a "New noise" button that steps it. */
+function noiseControls(key: 'seed' | 'tseed') {
+  const seed = limitsStore.values[key];
+  return html`${intInput('seed', key, seed, (n) => limitsStore.set({ [key]: n }))}
+    <button type="button" @click=${() => limitsStore.set({ [key]: (seed + 1) % 2 ** 31 })}>
+      New noise
+    </button>`;
 }
 
 const pct = (v: number) => `${Math.round(100 * v)}%`;
@@ -104,7 +111,7 @@ const TEXT_GUIDANCE = 3;
 interface TextShown {
   prompt: string;
   images: Float32Array;
-  reads: { digit: number; p: number }[];
+  reads: DigitReading[];
   marks: number[];
 }
 
@@ -140,7 +147,7 @@ export class DlLimitsText extends LitElement {
         if (f.index === f.total - 1) images = f.image;
       }
       if (signal.aborted || !images) return;
-      const reads = await readDigits(images);
+      const reads = await readDigitsInWorker(images);
       if (signal.aborted) return;
       const marks = Array.from(
         { length: TEXT_COUNT },
@@ -189,12 +196,7 @@ export class DlLimitsText extends LitElement {
           )}
         </span>
       </div>
-      <div class="row">
-        ${intInput('seed', 'tseed', v.tseed, (n) => limitsStore.set({ tseed: n }))}
-        <button type="button" @click=${() => limitsStore.set({ tseed: (v.tseed + 1) % 2 ** 31 })}>
-          New noise
-        </button>
-      </div>
+      <div class="row">${noiseControls('tseed')}</div>
       ${cellStatus({ text: '', failed: false }, this.runner.error)}
       ${
         this.runner.running && !s
@@ -246,7 +248,7 @@ interface BiasShown {
   labels: boolean;
   guidance: number;
   images: Float32Array;
-  reads: { digit: number; p: number }[];
+  reads: DigitReading[];
 }
 
 /** A histogram of shares as a table with bars: the training data's beside what was drawn. */
@@ -326,7 +328,7 @@ export class DlLimitsBias extends LitElement {
         if (f.index === f.total - 1) images = f.x;
       }
       if (signal.aborted || !images) return;
-      const reads = await readDigits(images);
+      const reads = await readDigitsInWorker(images);
       if (signal.aborted) return;
       this.shown = { labels: a.labels, guidance: a.guidance, images, reads };
     },
@@ -371,10 +373,7 @@ export class DlLimitsBias extends LitElement {
               ></dl-slider>`
             : nothing
         }
-        ${intInput('seed', 'seed', v.seed, (n) => limitsStore.set({ seed: n }))}
-        <button type="button" @click=${() => limitsStore.set({ seed: (v.seed + 1) % 2 ** 31 })}>
-          New noise
-        </button>
+        ${noiseControls('seed')}
       </div>
       ${cellStatus({ text: '', failed: false }, this.runner.error)}
       ${

@@ -54,6 +54,13 @@ export function imbalancedIndices(labels: ArrayLike<number>, o: Subset = BIAS): 
   return out.sort((a, b) => a - b);
 }
 
+/** How many of `labels` are each class 0…9. */
+export function classCounts(labels: ArrayLike<number>): number[] {
+  const counts = new Array<number>(10).fill(0);
+  for (let i = 0; i < labels.length; i++) counts[labels[i]!]!++;
+  return counts;
+}
+
 /** The imbalanced subset of the training latents (or the control's balanced one), with labels. */
 export async function biasTrainData(
   config: TrainConfig,
@@ -66,9 +73,7 @@ export async function biasTrainData(
   const values = new Float32Array(idx.length * per);
   idx.forEach((j, k) => all.copySample(j, values, k * per));
   const sub = idx.map((j) => labels[j]!);
-  const classCounts = new Array<number>(10).fill(0);
-  for (const l of sub) classCounts[l]!++;
-  return Object.assign(arrayTrainData(values, all.sampleShape, sub), { classCounts });
+  return Object.assign(arrayTrainData(values, all.sampleShape, sub), { classCounts: classCounts(sub) });
 }
 
 /** The bias model's card (or, with `control`, its balanced control's), from its training log and the measurement. */

@@ -26,7 +26,15 @@ import { classCondition } from '../nets/denoiser';
 import { loadDdpm, modelSampling } from '../nets/load';
 import { sampleDdpm } from '../pipelines/ddpm-sample';
 import { decodeLatents, LatentCodec } from '../pipelines/latent';
-import { BIAS, BIAS_DIR, CONTROL, CONTROL_DIR, imbalancedIndices, type Subset } from './bias-files';
+import {
+  BIAS,
+  BIAS_DIR,
+  classCounts,
+  CONTROL,
+  CONTROL_DIR,
+  imbalancedIndices,
+  type Subset,
+} from './bias-files';
 import { loadClassifier } from './classifier-files';
 import { digitGrid, encodePng, joinImages } from './png';
 import { shippedAutoencoderNet } from './latent-files';
@@ -93,9 +101,7 @@ export function askedRight(
 
 /** Shares of each class 0…9 among `labels`. */
 export function classShares(labels: ArrayLike<number>): number[] {
-  const counts = new Array<number>(10).fill(0);
-  for (let i = 0; i < labels.length; i++) counts[labels[i]!]!++;
-  return counts.map((c) => c / labels.length);
+  return classCounts(labels).map((c) => c / labels.length);
 }
 
 interface Drawn {
@@ -223,15 +229,13 @@ export async function biasPart(per: number, machine: string, outDir: string, see
       pick.set(shown!.subarray((c * per + k) * 784, (c * per + k + 1) * 784), (2 * c + k) * 784);
   const g = digitGrid(joinImages([...figure, pick]), { cols: 20 });
   writeFileAtomic(join(outDir, 'bias.png'), encodePng(g.width, g.height, g.rgb));
-  const counts = (o: Subset) =>
-    classShares(subset(o)).map((v) => Math.round(v * (o.majorCount + o.othersCount)));
-  const skewed = counts(BIAS);
+  const skewed = classCounts(subset(BIAS));
   const subsets = {
     images: BIAS.majorCount + BIAS.othersCount,
     majorCount: skewed[BIAS.major],
     // the fewest examples of any rare class (the nine share the rest as evenly as whole numbers allow)
     rarePerClass: Math.min(...skewed.filter((_, c) => c !== BIAS.major)),
-    controlPerClass: Math.min(...counts(CONTROL)),
+    controlPerClass: Math.min(...classCounts(subset(CONTROL))),
   };
   return { steps: STEPS, per, seed, machine, trainShares: trained, subsets, rows };
 }

@@ -6,6 +6,7 @@
 import type { SamplerSpec } from '../../diffusion/samplers';
 import { modelDir, type ShippedModel, SHIPPED_MODELS } from '../../nets/registry';
 import { shippedTextToImageSource } from '../../pipelines/text-to-image';
+import { topClasses } from '../../metrics/quality';
 import type { RestoreTask } from '../../pipelines/restore';
 import { backendReady } from '../../runtime/session';
 import { connectWorker, proxy, type WorkerConnection } from '../../runtime/worker-rpc';
@@ -258,4 +259,16 @@ export async function* restoreInWorker(o: {
 export async function classifyInWorker(images: Float32Array): Promise<Float32Array> {
   const rpc = await inferenceWorker();
   return rpc.call(rpc.api.classify({ classifier: folder(SHIPPED_MODELS.mnistClassifier), images }));
+}
+
+/** The classifier's reading of an image: the digit it sees and its probability. */
+export interface DigitReading {
+  digit: number;
+  p: number;
+}
+
+/** The evaluation classifier's reading of each of n digits (n·784 in [-1, 1]), in the worker. */
+export async function readDigitsInWorker(images: Float32Array): Promise<DigitReading[]> {
+  const probs = await classifyInWorker(images);
+  return topClasses(probs).map((digit, i) => ({ digit, p: probs[i * 10 + digit]! }));
 }
