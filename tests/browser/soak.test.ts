@@ -41,6 +41,8 @@ async function settled() {
 beforeAll(async () => {
   app = mountApp('#/forward?t=100&backend=wasm');
   await waitFor(() => gridPixels(grid()) && slider(), 'the forward lesson', 60_000);
+  // The explorer can draw before the chosen backend has finished starting: wait for it too.
+  await tf.ready();
   await settled();
 });
 afterAll(() => app.remove());
