@@ -147,6 +147,10 @@ const WORKS = {
     await page.waitForFunction(() => !!document.querySelector('dl-limits-bias-2d').result, null, {
       timeout: 120_000,
     });
+    await page.evaluate(() => document.querySelector('dl-limits-canvas').draw());
+    await page.waitForFunction(() => !!document.querySelector('dl-limits-canvas').shown, null, {
+      timeout: 180_000,
+    });
   },
   'text-to-image': async (page) =>
     page.waitForFunction(() => document.querySelector('dl-t2i-generate')?.frames?.length === 20, null, {

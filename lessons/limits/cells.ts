@@ -93,7 +93,7 @@ export const styles = [
 ];
 
 /** A seed field of the lesson's store and a "New noise" button that steps it. */
-function noiseControls(key: 'seed' | 'tseed') {
+export function noiseControls(key: 'seed' | 'tseed' | 'cseed') {
   const seed = limitsStore.values[key];
   return html`${intInput('seed', key, seed, (n) => limitsStore.set({ [key]: n }))}
     <button type="button" @click=${() => limitsStore.set({ [key]: (seed + 1) % 2 ** 31 })}>

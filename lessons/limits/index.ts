@@ -1,6 +1,7 @@
 import type { LessonModule } from '../../src/notebook/course';
 import './cells';
 import './bias-2d';
+import './canvas-cell';
 import '../../src/widgets/quiz';
 import html from './lesson.md';
 import { limitsStore } from './params';

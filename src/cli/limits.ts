@@ -160,7 +160,7 @@ export function canvasPrompts(): { kind: 'count' | 'relation'; n: number; prompt
   return out;
 }
 
-async function canvasPart(per: number, machine: string, t2i: string, guidance: number[]) {
+async function canvasPart(per: number, machine: string, t2i: string, guidance: number[], seed: number, dir: string) {
   const m = loadTextToImageNode({ ...CANVAS_T2I_DIRS, t2i });
   const classifier = loadClassifier();
   const prompts = canvasPrompts();
@@ -178,7 +178,7 @@ async function canvasPart(per: number, machine: string, t2i: string, guidance: n
         prompt: p.prompt,
         guidance: w,
         n: per,
-        seed: 1,
+        seed,
         previews: false,
       }))
         last = f.image;
@@ -252,11 +252,11 @@ async function canvasPart(per: number, machine: string, t2i: string, guidance: n
     });
   if (figure.length) {
     const g = digitGrid(joinImages(figure), { cols: 8, side: CANVAS_SIDE, scale: 2 });
-    writeFileAtomic(join(LIMITS_DIR, 'canvas.png'), encodePng(g.width, g.height, g.rgb));
+    writeFileAtomic(join(dir, 'canvas.png'), encodePng(g.width, g.height, g.rgb));
   }
   m.dispose();
   classifier.dispose();
-  return { guidance, steps: STEPS, per, prompts: prompts.length, machine, rows };
+  return { guidance, steps: STEPS, per, seed, prompts: prompts.length, machine, rows };
 }
 
 export async function limitsCli(): Promise<void> {
@@ -272,18 +272,22 @@ export async function limitsCli(): Promise<void> {
   if (part === 'canvas') {
     const weights = arg('weights') ?? CANVAS_T2I_DIRS.t2i;
     const guidance = arg('guidance')?.split(',').map(Number) ?? CANVAS_GUIDANCE;
-    const c = await canvasPart(Number(arg('per') ?? '16'), machine, weights, guidance);
-    const flags = `${arg('weights') ? ` --weights ${weights}` : ''}${arg('guidance') ? ` --guidance ${guidance.join(',')}` : ''}`;
+    // a second run with other noise (--seed S --out DIR) checks the figures' spread
+    const seed = Number(arg('seed') ?? '1');
+    const dir = arg('out') ?? LIMITS_DIR;
+    mkdirSync(dir, { recursive: true });
+    const c = await canvasPart(Number(arg('per') ?? '16'), machine, weights, guidance, seed, dir);
+    const flags = `${arg('weights') ? ` --weights ${weights}` : ''}${arg('guidance') ? ` --guidance ${guidance.join(',')}` : ''}${seed !== 1 ? ` --seed ${seed}` : ''}${dir !== LIMITS_DIR ? ` --out ${dir}` : ''}`;
     const out = {
       command: `npm run eval -- limits --part canvas --per ${c.per}${flags}`,
       date: new Date().toISOString().slice(0, 10),
       ...c,
       seconds: (performance.now() - t0) / 1000,
     };
-    writeFileAtomic(join(LIMITS_DIR, 'canvas.json'), JSON.stringify(out, null, 1) + '\n');
+    writeFileAtomic(join(dir, 'canvas.json'), JSON.stringify(out, null, 1) + '\n');
     const pct = (v: unknown) => `${(100 * (v as number)).toFixed(0)}%`;
     const md =
-      `Command: \`${out.command}\`. ${c.prompts} prompts, ${c.per} canvases each (seeds from 1, DDIM ${STEPS} steps) at every guidance scale, read back by the canvas judge and the classifier; "real" rows: the same judge on 2,000 real test canvases.\n\n| asked for | guidance | right number of digits | right digits | all right |\n|---|---|---|---|---|\n` +
+      `Command: \`${out.command}\`. ${c.prompts} prompts, ${c.per} canvases each (seeds from ${seed}, DDIM ${STEPS} steps) at every guidance scale, read back by the canvas judge and the classifier; "real" rows: the same judge on 2,000 real test canvases.\n\n| asked for | guidance | right number of digits | right digits | all right |\n|---|---|---|---|---|\n` +
       c.rows
         .map(
           (r) =>
@@ -291,7 +295,7 @@ export async function limitsCli(): Promise<void> {
         )
         .join('\n') +
       '\n';
-    writeFileAtomic(join(LIMITS_DIR, 'canvas.md'), md);
+    writeFileAtomic(join(dir, 'canvas.md'), md);
     console.log(md);
     return;
   }

@@ -195,6 +195,51 @@ export const SHIPPED_MODELS = {
     },
     sampling: { prediction: 'v', clipSample: false, default: { sampler: 'ddim', steps: 20 } },
   },
+  /**
+   * The multi-digit canvas pipeline of "What diffusion still gets wrong" (`npm run train -- canvas-tokenizer |
+   * canvas-autoencoder | canvas-clip | canvas`): 56×56 canvases of one to four digits, captions of counts
+   * and relations. The autoencoder is the digit autoencoder's weights read at canvas size.
+   */
+  tokenizerCanvas: {
+    id: 'tokenizer-canvas',
+    title: 'BPE tokenizer of the canvas captions ("three sevens", "a three left of a seven")',
+    kind: 'tokenizer',
+    sampleShape: [],
+    conditioning: UNCONDITIONAL,
+    files: { card: 'README.md', tokenizer: 'tokenizer.json' },
+  },
+  autoencoderCanvas: {
+    id: 'autoencoder-canvas',
+    title: 'The digit autoencoder read at canvas size (56×56×1 ↔ 14×14×4 latents)',
+    kind: 'autoencoder',
+    sampleShape: [56, 56, 1],
+    conditioning: UNCONDITIONAL,
+    files: { model: 'model.json', weights: 'weights.bin', card: 'README.md' },
+  },
+  clipCanvas: {
+    id: 'clip-canvas',
+    title: 'CLIP-style text and image encoders (canvas captions)',
+    kind: 'clip',
+    sampleShape: [56, 56, 1],
+    conditioning: UNCONDITIONAL,
+    files: { model: 'model.json', weights: 'weights.bin', card: 'README.md', training: 'training.json' },
+  },
+  t2iCanvas: {
+    id: 't2i-canvas',
+    title: 'Text-to-image latent U-Net with cross-attention (multi-digit canvases)',
+    kind: 'ddpm-unet',
+    sampleShape: [16, 16, 4],
+    conditioning: { kind: 'text', width: 64, length: 12 },
+    autoencoder: 'autoencoder-canvas',
+    files: {
+      model: 'model.json',
+      weights: 'weights.bin',
+      card: 'README.md',
+      checkpoint: 'checkpoint/ddpm.ckpt',
+      training: 'training.json',
+    },
+    sampling: { prediction: 'v', clipSample: false, default: { sampler: 'ddim', steps: 20 } },
+  },
   /** The GAN and the VAE the course compares with diffusion (one-pass generators: no sampler). */
   ganMnist: {
     id: 'gan-mnist',

@@ -46,14 +46,34 @@ export interface TextToImageSource {
   tokenizer: string;
 }
 
+/** The shipped text-to-image pipelines: single digits, or multi-digit canvases. */
+export type TextToImagePipeline = 'mnist' | 'canvas';
+
 /** The shipped models' URLs under a page's base URI. */
-export function shippedTextToImageSource(baseUri: string): TextToImageSource {
+export function shippedTextToImageSource(
+  baseUri: string,
+  pipeline: TextToImagePipeline = 'mnist',
+): TextToImageSource {
   const folder = (m: ShippedModel) => new URL(`${modelDir(m)}/`, baseUri).href;
+  const m =
+    pipeline === 'canvas'
+      ? {
+          t2i: SHIPPED_MODELS.t2iCanvas,
+          clip: SHIPPED_MODELS.clipCanvas,
+          autoencoder: SHIPPED_MODELS.autoencoderCanvas,
+          tokenizer: SHIPPED_MODELS.tokenizerCanvas,
+        }
+      : {
+          t2i: SHIPPED_MODELS.t2iMnist,
+          clip: SHIPPED_MODELS.clipMnist,
+          autoencoder: SHIPPED_MODELS.autoencoderMnist,
+          tokenizer: SHIPPED_MODELS.tokenizerMnist,
+        };
   return {
-    t2i: folder(SHIPPED_MODELS.t2iMnist),
-    clip: folder(SHIPPED_MODELS.clipMnist),
-    autoencoder: folder(SHIPPED_MODELS.autoencoderMnist),
-    tokenizer: new URL(modelFile(SHIPPED_MODELS.tokenizerMnist, 'tokenizer'), baseUri).href,
+    t2i: folder(m.t2i),
+    clip: folder(m.clip),
+    autoencoder: folder(m.autoencoder),
+    tokenizer: new URL(modelFile(m.tokenizer, 'tokenizer'), baseUri).href,
   };
 }
 

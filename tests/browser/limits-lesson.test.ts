@@ -9,7 +9,9 @@ import { PARTICLES_2D, type DlLimitsBias2d } from '../../lessons/limits/bias-2d'
 import { SHIPPED_MODELS } from '../../src/nets/registry';
 import { limitsStore } from '../../lessons/limits/params';
 import { inferenceWorker, sampleInWorker } from '../../src/notebook/inference/client';
-import { findDigits } from '../../src/metrics/canvas-judge';
+import { findDigits, judge } from '../../src/metrics/canvas-judge';
+import { CANVASES, type DlLimitsCanvas } from '../../lessons/limits/canvas-cell';
+import { CANVAS_PIXELS, CANVAS_SIDE } from '../../src/data/canvas';
 import { clusterShares } from '../../src/train/toy-clusters';
 import { collectErrors, gridPixels, mountApp, waitFor } from './helpers';
 
@@ -118,6 +120,39 @@ describe('the limits lesson', () => {
       /2 labels for 4 samples/,
     );
   });
+
+  it('the canvas model asked for "three sevens" draws canvases of several digits, each judged as shown', async () => {
+    const c = cell<DlLimitsCanvas>('dl-limits-canvas');
+    limitsStore.set({ ask: 'count', digit: 7, count: 3, cw: 3, cseed: 0 });
+    const rpc = await inferenceWorker();
+    c.draw();
+    const s = await waitFor(() => c.shown, 'the canvases', 180_000);
+    expect(s.prompt).toBe('three sevens');
+    expect(s.images.length).toBe(CANVASES * CANVAS_PIXELS);
+    for (let k = 0; k < CANVASES; k++) {
+      // the boxes are the judge's on the canvas shown, and the verdict follows from them and their reading
+      const found = findDigits(s.images.subarray(k * CANVAS_PIXELS, (k + 1) * CANVAS_PIXELS), CANVAS_SIDE);
+      expect(s.found[k]).toEqual(found);
+      expect(s.verdicts[k]).toEqual(judge(found, s.verdicts[k]!.classes, { kind: 'count', digit: 7, n: 3 }));
+    }
+    // a model of multi-digit canvases draws more than one digit per canvas on the whole, and mostly sevens
+    const digits = s.verdicts.flatMap((v) => v.classes);
+    expect(digits.length).toBeGreaterThanOrEqual(2 * CANVASES);
+    expect(digits.filter((d) => d === 7).length).toBeGreaterThan(digits.length / 2);
+    expect(c.shadowRoot!.querySelectorAll('figure svg rect').length).toBe(digits.length);
+    // a relation asked next: a new prompt; and new noise for it leaves the worker's tensors where they were
+    limitsStore.set({ ask: 'relation', a: 3, rel: 'left of', b: 7 });
+    c.draw();
+    const r = await waitFor(() => (c.shown && c.shown !== s ? c.shown : null), 'the relation canvases', 180_000);
+    expect(r.prompt).toBe('a three left of a seven');
+    const held = await rpc.call(rpc.api.numTensors());
+    limitsStore.set({ cseed: 1 });
+    c.draw();
+    const r2 = await waitFor(() => (c.shown && c.shown !== r ? c.shown : null), 'new noise', 180_000);
+    expect(r2.prompt).toBe('a three left of a seven');
+    expect(r2.images).not.toEqual(r.images);
+    expect(await rpc.call(rpc.api.numTensors())).toBe(held);
+  }, 400_000);
 
   it('raised no error', () => {
     expect(errors).toEqual([]);

@@ -5,7 +5,7 @@
  */
 import type { SamplerSpec } from '../../diffusion/samplers';
 import { modelDir, type ShippedModel, SHIPPED_MODELS } from '../../nets/registry';
-import { shippedTextToImageSource } from '../../pipelines/text-to-image';
+import { shippedTextToImageSource, type TextToImagePipeline } from '../../pipelines/text-to-image';
 import { topClasses } from '../../metrics/quality';
 import type { RestoreTask } from '../../pipelines/restore';
 import { backendReady } from '../../runtime/session';
@@ -151,17 +151,21 @@ export async function* lossByTInWorker(o: {
 }
 
 /** The shipped text-to-image folders, as the worker fetches them. */
-const textToImageSource = () => shippedTextToImageSource(document.baseURI);
+const textToImageSource = (pipeline: TextToImagePipeline = 'mnist') =>
+  shippedTextToImageSource(document.baseURI, pipeline);
 
-/** Text to image with the shipped models, in the worker: a frame per step. */
+/**
+ * Text to image with the shipped models (the single-digit pipeline, or with `pipeline: 'canvas'` the
+ * multi-digit one), in the worker: a frame per step.
+ */
 export async function* textToImageInWorker(
-  o: Omit<TextToImageRequest, 'source' | 'run'> & { signal?: AbortSignal },
+  o: Omit<TextToImageRequest, 'source' | 'run'> & { signal?: AbortSignal; pipeline?: TextToImagePipeline },
 ): AsyncGenerator<TextToImageFrame> {
   const rpc = await inferenceWorker();
-  const { signal, ...req } = o;
+  const { signal, pipeline, ...req } = o;
   yield* stream<TextToImageFrame>(
     rpc,
-    (run, onFrame) => rpc.api.textToImage({ ...req, source: textToImageSource(), run }, onFrame),
+    (run, onFrame) => rpc.api.textToImage({ ...req, source: textToImageSource(pipeline), run }, onFrame),
     signal,
   );
 }
