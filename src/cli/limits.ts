@@ -160,7 +160,14 @@ export function canvasPrompts(): { kind: 'count' | 'relation'; n: number; prompt
   return out;
 }
 
-async function canvasPart(per: number, machine: string, t2i: string, guidance: number[], seed: number, dir: string) {
+async function canvasPart(
+  per: number,
+  machine: string,
+  t2i: string,
+  guidance: number[],
+  seed: number,
+  dir: string,
+) {
   const m = loadTextToImageNode({ ...CANVAS_T2I_DIRS, t2i });
   const classifier = loadClassifier();
   const prompts = canvasPrompts();

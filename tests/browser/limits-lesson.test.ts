@@ -143,7 +143,11 @@ describe('the limits lesson', () => {
     // a relation asked next: a new prompt; and new noise for it leaves the worker's tensors where they were
     limitsStore.set({ ask: 'relation', a: 3, rel: 'left of', b: 7 });
     c.draw();
-    const r = await waitFor(() => (c.shown && c.shown !== s ? c.shown : null), 'the relation canvases', 180_000);
+    const r = await waitFor(
+      () => (c.shown && c.shown !== s ? c.shown : null),
+      'the relation canvases',
+      180_000,
+    );
     expect(r.prompt).toBe('a three left of a seven');
     const held = await rpc.call(rpc.api.numTensors());
     limitsStore.set({ cseed: 1 });
