@@ -92,8 +92,8 @@ export const LESSONS: readonly LessonEntry[] = [
     id: 'limits',
     title: 'What diffusion still gets wrong',
     summary:
-      'Text in pictures, bias copied from the training data, and the price of many steps, each an experiment you run, beside what large models get wrong.',
-    minutes: 25,
+      'Counting and placing, text in pictures, bias copied from the training data, and the price of many steps, each an experiment you run, beside what large models get wrong.',
+    minutes: 30,
     prerequisites: ['text-to-image'],
     load: () => import('./limits/index').then((m) => m.default),
   },
