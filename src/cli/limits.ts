@@ -12,7 +12,9 @@
  *   ("three sevens", every digit with one to four copies) and relations ("a three left of a seven", pairs
  *   of digits in each of the four relations), N images per prompt at each guidance scale; each image read
  *   back by the canvas judge (src/metrics/canvas-judge.ts) and the classifier. The same judge on real test
- *   canvases of the same kinds gives the ceiling.
+ *   canvases of the same kinds gives the ceiling. The canvases at guidance 3 (the lesson's) are kept in
+ *   the DDPM evaluation's batch format under runs/eval-canvas/ (one batch per prompt, prompts.json names
+ *   each), the other scales under .cache/eval-canvas/ (the same seeds redraw them).
  *
  * - bias and bias2d (src/cli/limits-bias.ts) and cost (src/cli/limits-cost.ts): see there.
  *
@@ -20,7 +22,8 @@
  */
 import { mulberry32 } from '../diffusion/random';
 import { cpus } from 'node:os';
-import { mkdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeSampler } from '../diffusion/samplers';
 import { classify, summarizeProbs } from '../metrics/evaluate';
@@ -30,6 +33,7 @@ import { initNodeBackend, tf } from '../runtime/tf-node';
 import { arg } from './args';
 import { loadClassifier } from './classifier-files';
 import { writeFileAtomic } from './files';
+import { sampleCached } from './sample-cache';
 import { digitGrid, encodePng, joinImages } from './png';
 import { loadTextToImageNode, MNIST_T2I_DIRS, type TextToImageDirs } from './t2i-node';
 import { CANVAS_PIXELS, CANVAS_SIDE, canvasTrainData, RELATIONS, type Relation } from '../data/canvas';
@@ -160,6 +164,9 @@ export function canvasPrompts(): { kind: 'count' | 'relation'; n: number; prompt
   return out;
 }
 
+/** Where the canvas measurement keeps its samples: the lesson's guidance under runs/, the others in .cache/. */
+export const CANVAS_KEPT_GUIDANCE = 3;
+
 async function canvasPart(
   per: number,
   machine: string,
@@ -169,29 +176,78 @@ async function canvasPart(
   dir: string,
 ) {
   const m = loadTextToImageNode({ ...CANVAS_T2I_DIRS, t2i });
+  const hash = createHash('sha256')
+    .update(readFileSync(join(t2i, 'weights.bin')))
+    .digest('hex')
+    .slice(0, 12);
+  const modelStep = (JSON.parse(readFileSync(join(t2i, 'training.json'), 'utf8')) as { step: number }).step;
   const classifier = loadClassifier();
   const prompts = canvasPrompts();
   const rows: Record<string, unknown>[] = [];
   const figure: Float32Array[] = [];
+  const folders: string[] = [];
   for (const w of guidance) {
     const results: { kind: string; n: number; count: number; digits: number; right: number }[] = [];
-    for (const p of prompts) {
-      const sampler = makeSampler({ sampler: 'ddim', eta: 0, steps: STEPS }, m.schedule, {
-        prediction: m.prediction,
-        clipSample: false,
-      });
-      let last: Float32Array | null = null;
-      for await (const f of textToImage(m, sampler, {
-        prompt: p.prompt,
-        guidance: w,
-        n: per,
-        seed,
-        previews: false,
-      }))
-        last = f.image;
+    // each prompt's canvases one batch of the DDPM evaluation's format, seeds seed…seed+per-1 for every prompt
+    const name = `${hash}-ddim${STEPS}-w${w}-s${seed}-n${per}`;
+    const folder = join(
+      w === CANVAS_KEPT_GUIDANCE && dir === LIMITS_DIR ? 'runs' : '.cache',
+      'eval-canvas',
+      name,
+    );
+    folders.push(folder);
+    writeFileAtomic(
+      join(folder, 'prompts.json'),
+      JSON.stringify(
+        {
+          model: t2i,
+          weightsSha256Prefix: hash,
+          step: modelStep,
+          sampler: { sampler: 'ddim', eta: 0, steps: STEPS },
+          side: CANVAS_SIDE,
+          batches: prompts.map((p, i) => ({
+            file: `b${i * per}.f32`,
+            prompt: p.prompt,
+            asks: p.ask,
+            guidance: w,
+            negative: '',
+            seed,
+            images: per,
+          })),
+        },
+        null,
+        1,
+      ),
+    );
+    const sampled = await sampleCached({
+      dir: folder,
+      count: prompts.length * per,
+      batch: per,
+      per: CANVAS_PIXELS,
+      generate: async (start) => {
+        const p = prompts[start / per]!;
+        const sampler = makeSampler({ sampler: 'ddim', eta: 0, steps: STEPS }, m.schedule, {
+          prediction: m.prediction,
+          clipSample: false,
+        });
+        let last: Float32Array | null = null;
+        for await (const f of textToImage(m, sampler, {
+          prompt: p.prompt,
+          guidance: w,
+          n: per,
+          seed,
+          previews: false,
+        }))
+          last = f.image;
+        return last!;
+      },
+    });
+    if (!sampled.images) throw new Error(`${folder}: batches missing after sampling`);
+    for (const [i, p] of prompts.entries()) {
+      const last = sampled.images.subarray(i * per * CANVAS_PIXELS, (i + 1) * per * CANVAS_PIXELS);
       if (w === 3 && (p.prompt === 'three sevens' || p.prompt === 'a three left of a seven'))
-        figure.push(last!.slice(0, 8 * CANVAS_PIXELS));
-      results.push({ kind: p.kind, n: p.n, ...(await judgeCanvases(classifier, last!, p.ask)) });
+        figure.push(last.slice(0, 8 * CANVAS_PIXELS));
+      results.push({ kind: p.kind, n: p.n, ...(await judgeCanvases(classifier, last, p.ask)) });
     }
     const mean = (xs: typeof results, k: 'count' | 'digits' | 'right') =>
       xs.reduce((a, r) => a + r[k], 0) / xs.length;
@@ -263,7 +319,17 @@ async function canvasPart(
   }
   m.dispose();
   classifier.dispose();
-  return { guidance, steps: STEPS, per, seed, prompts: prompts.length, machine, rows };
+  return {
+    guidance,
+    steps: STEPS,
+    per,
+    seed,
+    modelStep,
+    samples: folders,
+    prompts: prompts.length,
+    machine,
+    rows,
+  };
 }
 
 export async function limitsCli(): Promise<void> {
