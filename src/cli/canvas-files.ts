@@ -314,13 +314,51 @@ export function canvasTrainer(config: TrainConfig, data: TrainData): TextToImage
   return new TextToImageTrainer(config, data, captioner, loadTokenizer(CANVAS_DIRS.tokenizer), net);
 }
 
+/** The measurement of the canvas model (`npm run eval -- limits --part canvas`), as its card tells it. */
+export function canvasEvaluationText(step: number, file = 'runs/limits/canvas.json'): string {
+  if (!existsSync(file)) return '**Status: training in progress**: not evaluated yet.';
+  const e = JSON.parse(readFileSync(file, 'utf8')) as {
+    command: string;
+    date: string;
+    modelStep: number;
+    guidance: number[];
+    samples: string[];
+    rows: { id: string; right: number }[];
+  };
+  const right = (id: string) => {
+    const r = e.rows.find((x) => x.id === id);
+    return r ? `${Math.round(100 * r.right)}%` : '–';
+  };
+  const kinds: [string, string][] = [
+    ['count1', 'one of a digit'],
+    ['count2', 'two'],
+    ['count3', 'three'],
+    ['count4', 'four'],
+    ['relation', 'a relation'],
+  ];
+  const table =
+    `| asked for | ${e.guidance.map((w) => `guidance ${w}`).join(' | ')} | real canvases |\n|---|${e.guidance.map(() => '---|').join('')}---|\n` +
+    kinds
+      .map(
+        ([id, what]) =>
+          `| ${what} | ${e.guidance.map((w) => right(`${id}-w${w}`)).join(' | ')} | ${right(`${id}-real`)} |`,
+      )
+      .join('\n');
+  const status =
+    e.modelStep === step
+      ? `**Status: evaluated** at these weights (step ${step.toLocaleString('en')})`
+      : `**Status: training in progress**: ${step.toLocaleString('en')} steps; the evaluation below is of step ${e.modelStep.toLocaleString('en')}`;
+  const kept = e.samples.filter((f) => f.startsWith('runs'));
+  return `${status}, ${e.date}: \`${e.command}\`. Share of canvases the canvas judge finds right (every digit found, read by the classifier, the count or the order as asked), DDIM 20 steps; "real canvases" is the judge on real test canvases, its ceiling.${kept.length ? ` Canvases at guidance 3: ${kept.map((f) => `\`${f}\``).join(', ')}.` : ''}\n\n${table}\n`;
+}
+
 /** The canvas model's card, from its training log. */
 export function writeCanvasCard(dir: string): void {
   const t = readTrainingLog(dir);
   const cfg = t.config;
   const net = new UNet(unetConfigOf(cfg));
   const u = net.config;
-  const text = `# Text to multi-digit canvases\n\nThe experiment of "What diffusion still gets wrong": the text-to-image pipeline of \`models/t2i-mnist\` (the same code) trained on ${CANVAS_SCENES.toLocaleString('en')} canvases of 1 to 4 MNIST training digits at random positions and sizes, each with a caption of what it shows ("three sevens", "a three left of a seven"). Reproduce from scratch: \`npm run train -- canvas-tokenizer\`, \`npm run train -- canvas-clip\`, \`npm run train -- canvas-autoencoder\`, then \`npm run train -- canvas --fresh --steps ${t.step}\`; \`npm run train -- canvas\` resumes from \`checkpoint/ddpm.ckpt\`.\n\n| | |\n|---|---|\n| data | ${CANVAS_SCENES.toLocaleString('en')} canvases (56×56, seed ${CANVAS_SEED}) as latents of \`${CANVAS_AE_DIR}\` (scale ${cfg.latent?.scale.toFixed(5)}, padded to 16×16×4); ${Math.round(100 * (cfg.condDrop ?? 0))}% of captions dropped for classifier-free guidance |\n| text | \`${CANVAS_DIRS.tokenizer}\` and the frozen \`${CANVAS_DIRS.clip}\` (its ${u.text?.length} token states of width ${u.text?.width}) |\n| architecture | U-Net, base ${u.ch} channels (16×16 → 8×8 → 4×4), ${u.text?.heads}-head cross-attention to the caption's token states at every level; ${net.paramCount.toLocaleString('en')} parameters, ${(net.flopsPerImage() / 1e6).toFixed(1)} MFLOPs per latent |\n| objective | ${cfg.prediction} prediction, ${cfg.minSnrGamma ? `min-SNR-${cfg.minSnrGamma} loss weighting` : 'plain L_simple'}; ${cfg.schedule} schedule, T = ${cfg.T} |\n| optimiser | ${optimiserText(cfg)} |\n| steps | ${t.step.toLocaleString('en')} (${(t.step * cfg.batch).toLocaleString('en')} canvases seen) |\n| wall time | ${(t.wallSeconds / 3600).toFixed(2)} h cumulative (the latest on ${t.machine}) |\n| recent loss | ${recentLossText(t.history, 'weighted training loss')} |\n\n**Status: training in progress**: not evaluated yet.\n`;
+  const text = `# Text to multi-digit canvases\n\nThe experiment of "What diffusion still gets wrong": the text-to-image pipeline of \`models/t2i-mnist\` (the same code) trained on ${CANVAS_SCENES.toLocaleString('en')} canvases of 1 to 4 MNIST training digits at random positions and sizes, each with a caption of what it shows ("three sevens", "a three left of a seven"). Reproduce from scratch: \`npm run train -- canvas-tokenizer\`, \`npm run train -- canvas-clip\`, \`npm run train -- canvas-autoencoder\`, then \`npm run train -- canvas --fresh --steps ${t.step}\`; \`npm run train -- canvas\` resumes from \`checkpoint/ddpm.ckpt\`.\n\n| | |\n|---|---|\n| data | ${CANVAS_SCENES.toLocaleString('en')} canvases (56×56, seed ${CANVAS_SEED}) as latents of \`${CANVAS_AE_DIR}\` (scale ${cfg.latent?.scale.toFixed(5)}, padded to 16×16×4); ${Math.round(100 * (cfg.condDrop ?? 0))}% of captions dropped for classifier-free guidance |\n| text | \`${CANVAS_DIRS.tokenizer}\` and the frozen \`${CANVAS_DIRS.clip}\` (its ${u.text?.length} token states of width ${u.text?.width}) |\n| architecture | U-Net, base ${u.ch} channels (16×16 → 8×8 → 4×4), ${u.text?.heads}-head cross-attention to the caption's token states at every level; ${net.paramCount.toLocaleString('en')} parameters, ${(net.flopsPerImage() / 1e6).toFixed(1)} MFLOPs per latent |\n| objective | ${cfg.prediction} prediction, ${cfg.minSnrGamma ? `min-SNR-${cfg.minSnrGamma} loss weighting` : 'plain L_simple'}; ${cfg.schedule} schedule, T = ${cfg.T} |\n| optimiser | ${optimiserText(cfg)} |\n| steps | ${t.step.toLocaleString('en')} (${(t.step * cfg.batch).toLocaleString('en')} canvases seen) |\n| wall time | ${(t.wallSeconds / 3600).toFixed(2)} h cumulative (the latest on ${t.machine}) |\n| recent loss | ${recentLossText(t.history, 'weighted training loss')} |\n\n${canvasEvaluationText(t.step)}\n`;
   net.dispose();
   writeFileAtomic(join(dir, 'README.md'), text);
 }

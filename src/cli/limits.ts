@@ -40,7 +40,7 @@ import { CANVAS_PIXELS, CANVAS_SIDE, canvasTrainData, RELATIONS, type Relation }
 import { loadMnistNode } from '../data/mnist-node';
 import { judge, findDigits, type CanvasAsk } from '../metrics/canvas-judge';
 import { countCaption, relationCaption } from '../text/canvas-captions';
-import { CANVAS_AE_DIR, CANVAS_DIRS } from './canvas-files';
+import { CANVAS_AE_DIR, CANVAS_DIRS, writeCanvasCard } from './canvas-files';
 import { bias2dPart, biasMarkdown, biasPart } from './limits-bias';
 import { BIAS_DIR, CONTROL_DIR, writeBiasCard } from './bias-files';
 import { costMarkdown, costPart } from './limits-cost';
@@ -369,6 +369,7 @@ export async function limitsCli(): Promise<void> {
         .join('\n') +
       '\n';
     writeFileAtomic(join(dir, 'canvas.md'), md);
+    if (dir === LIMITS_DIR && weights === CANVAS_T2I_DIRS.t2i) writeCanvasCard(weights); // its card tells the result
     console.log(md);
     return;
   }

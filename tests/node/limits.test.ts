@@ -151,3 +151,47 @@ describe('readings of asked-for samples', () => {
     expect(topClasses(probs, 2)).toEqual([3, 2]);
   });
 });
+
+describe("the canvas model's card", () => {
+  const measured = (dir: string) => {
+    const file = join(dir, 'canvas.json');
+    const rows = [
+      ...[1, 2, 3, 4].flatMap((n) => [1, 3].map((w) => ({ id: `count${n}-w${w}`, right: n / 10 + w / 100 }))),
+      { id: 'relation-w1', right: 0.051 },
+      { id: 'relation-w3', right: 0.124 },
+      { id: 'count3-real', right: 0.966 },
+    ];
+    writeFileSync(
+      file,
+      JSON.stringify({
+        command: 'npm run eval -- limits --part canvas --guidance 1,3',
+        date: '2026-12-07',
+        modelStep: 1200,
+        guidance: [1, 3],
+        samples: ['.cache/eval-canvas/a-w1', 'runs/eval-canvas/a-w3'],
+        rows,
+      }),
+    );
+    return file;
+  };
+
+  it('tells the measured shares by count and guidance, the ceiling, and where the kept canvases are', async () => {
+    const { canvasEvaluationText } = await import('../../src/cli/canvas-files');
+    const file = measured(mkdtempSync(join(tmpdir(), 'canvas-card-')));
+    const text = canvasEvaluationText(1200, file);
+    expect(text).toMatch(/^\*\*Status: evaluated\*\* at these weights \(step 1,200\)/);
+    expect(text).toContain('| asked for | guidance 1 | guidance 3 | real canvases |');
+    // three of a digit: 0.3 + w/100, rounded; its ceiling 97%
+    expect(text).toContain('| three | 31% | 33% | 97% |');
+    // rows not measured are marked, not made up
+    expect(text).toContain('| four | 41% | 43% | – |');
+    expect(text).toContain('| a relation | 5% | 12% | – |');
+    expect(text).toContain('`runs/eval-canvas/a-w3`');
+    expect(text).not.toContain('.cache/eval-canvas');
+    // weights trained on past the measurement say so
+    expect(canvasEvaluationText(1400, file)).toMatch(
+      /training in progress\*\*: 1,400 steps; the evaluation below is of step 1,200/,
+    );
+    expect(canvasEvaluationText(1400, join(tmpdir(), 'no-such-canvas.json'))).toMatch(/not evaluated yet/);
+  });
+});
