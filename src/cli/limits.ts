@@ -272,6 +272,9 @@ async function canvasPart(
       count: mean(rel, 'count'),
       digits: mean(rel, 'digits'),
       right: mean(rel, 'right'),
+      // of the canvases with both asked digits (and only them), the share placed as asked: a model that ignored
+      // the relation words would place them in one of the four relations of its training canvases, about 1/4
+      orderGivenDigits: mean(rel, 'digits') > 0 ? mean(rel, 'right') / mean(rel, 'digits') : null,
     });
     console.log(
       `guidance ${w}: ${rows
