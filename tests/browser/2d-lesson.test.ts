@@ -6,6 +6,7 @@ import type { DlApp } from '../../src/notebook/app';
 import type { Dl2dForward } from '../../lessons/2d/forward';
 import type { Dl2dLab } from '../../lessons/2d/lab';
 import { spiral } from '../../lessons/2d/toy-2d';
+import { toyStore } from '../../lessons/2d/params';
 import { collectErrors, mountApp, waitFor } from './helpers';
 
 const errors = collectErrors();
@@ -57,10 +58,20 @@ describe('the 2-D lesson', () => {
     const refs = lab.references!;
     // closer to the spiral than the starting Gaussian is; how close after ten seconds is a measured figure
     expect(r.distance).toBeLessThan(refs.gaussian);
-    console.log(
-      `2-D: ${lab.progress!.step} steps in ${lab.progress!.seconds.toFixed(1)} s; distance ${r.distance.toFixed(3)} (Gaussian ${refs.gaussian.toFixed(3)}, second draw ${refs.secondDraw.toFixed(3)})`,
+    // the lesson's default sampler, DDPM with 1,000 steps, from the same trained model
+    location.hash = '#/2d?data=spiral&t=50&sampler=ddpm&steps=1000&backend=wasm';
+    await waitFor(
+      () => toyStore.values.sampler === 'ddpm' && toyStore.values.steps === 1000,
+      'the sampler change',
     );
-  });
+    await lab.sample();
+    const ddpm = lab.result!;
+    expect(ddpm).not.toBe(r);
+    expect(ddpm.distance).toBeLessThan(refs.gaussian);
+    console.log(
+      `2-D: ${lab.progress!.step} steps in ${lab.progress!.seconds.toFixed(1)} s; distance DDIM-50 ${r.distance.toFixed(3)}, DDPM-1000 ${ddpm.distance.toFixed(3)} (Gaussian ${refs.gaussian.toFixed(3)}, second draw ${refs.secondDraw.toFixed(3)})`,
+    );
+  }, 180_000);
 
   it('refuses to train on an empty drawing, in words', async () => {
     location.hash = '#/2d?data=drawn&t=50&sampler=ddim&steps=50&backend=wasm';
