@@ -123,7 +123,7 @@ async function judgeCanvases(
   classifier: ReturnType<typeof loadClassifier>,
   images: Float32Array,
   ask: CanvasAsk,
-): Promise<{ count: number; digits: number; right: number }> {
+): Promise<{ count: number; digits: number; right: number; empty: number; tooMany: number }> {
   const n = images.length / CANVAS_PIXELS;
   const found = Array.from({ length: n }, (_, k) =>
     findDigits(images.subarray(k * CANVAS_PIXELS, (k + 1) * CANVAS_PIXELS), CANVAS_SIDE),
@@ -136,6 +136,9 @@ async function judgeCanvases(
   let count = 0;
   let digits = 0;
   let right = 0;
+  let empty = 0;
+  let tooMany = 0;
+  const asked = ask.kind === 'count' ? ask.n : 2;
   const read = topClasses(probs, crops.length);
   for (const f of found) {
     const classes = f.map(() => read[at++]!);
@@ -143,8 +146,10 @@ async function judgeCanvases(
     if (v.countRight) count++;
     if (v.digitsRight) digits++;
     if (v.right) right++;
+    if (f.length === 0) empty++;
+    if (f.length > asked) tooMany++;
   }
-  return { count: count / n, digits: digits / n, right: right / n };
+  return { count: count / n, digits: digits / n, right: right / n, empty: empty / n, tooMany: tooMany / n };
 }
 
 /** The prompts of the canvas measurement, each with what it asks. */
@@ -187,7 +192,15 @@ async function canvasPart(
   const figure: Float32Array[] = [];
   const folders: string[] = [];
   for (const w of guidance) {
-    const results: { kind: string; n: number; count: number; digits: number; right: number }[] = [];
+    const results: {
+      kind: string;
+      n: number;
+      count: number;
+      digits: number;
+      right: number;
+      empty: number;
+      tooMany: number;
+    }[] = [];
     // each prompt's canvases one batch of the DDPM evaluation's format, seeds seed…seed+per-1 for every prompt
     const name = `${hash}-ddim${STEPS}-w${w}-s${seed}-n${per}`;
     const folder = join(
@@ -249,7 +262,7 @@ async function canvasPart(
         figure.push(last.slice(0, 8 * CANVAS_PIXELS));
       results.push({ kind: p.kind, n: p.n, ...(await judgeCanvases(classifier, last, p.ask)) });
     }
-    const mean = (xs: typeof results, k: 'count' | 'digits' | 'right') =>
+    const mean = (xs: typeof results, k: 'count' | 'digits' | 'right' | 'empty' | 'tooMany') =>
       xs.reduce((a, r) => a + r[k], 0) / xs.length;
     for (const n of [1, 2, 3, 4]) {
       const xs = results.filter((r) => r.kind === 'count' && r.n === n);
@@ -259,6 +272,8 @@ async function canvasPart(
         n,
         guidance: w,
         count: mean(xs, 'count'),
+        empty: mean(xs, 'empty'),
+        tooMany: mean(xs, 'tooMany'),
         digits: mean(xs, 'digits'),
         right: mean(xs, 'right'),
       });
@@ -270,6 +285,8 @@ async function canvasPart(
       n: 2,
       guidance: w,
       count: mean(rel, 'count'),
+      empty: mean(rel, 'empty'),
+      tooMany: mean(rel, 'tooMany'),
       digits: mean(rel, 'digits'),
       right: mean(rel, 'right'),
       // of the canvases with both asked digits (and only them), the share placed as asked: a model that ignored
@@ -363,11 +380,11 @@ export async function limitsCli(): Promise<void> {
     writeFileAtomic(join(dir, 'canvas.json'), JSON.stringify(out, null, 1) + '\n');
     const pct = (v: unknown) => `${(100 * (v as number)).toFixed(0)}%`;
     const md =
-      `Command: \`${out.command}\`. ${c.prompts} prompts, ${c.per} canvases each (seeds from ${seed}, DDIM ${STEPS} steps) at every guidance scale, read back by the canvas judge and the classifier; "real" rows: the same judge on 2,000 real test canvases.\n\n| asked for | guidance | right number of digits | right digits | all right |\n|---|---|---|---|---|\n` +
+      `Command: \`${out.command}\`. ${c.prompts} prompts, ${c.per} canvases each (seeds from ${seed}, DDIM ${STEPS} steps) at every guidance scale, read back by the canvas judge and the classifier; "real" rows: the same judge on 2,000 real test canvases.\n\n| asked for | guidance | no ink found | too many groups | right number of groups | right digits | all right |\n|---|---|---|---|---|---|---|\n` +
       c.rows
         .map(
           (r) =>
-            `| ${r.kind === 'count' ? `${r.n ?? String(r.id).slice(5, 6)} of a digit` : 'a relation'} | ${r.guidance ?? 'real canvases'} | ${r.count === undefined ? '' : pct(r.count)} | ${r.digits === undefined ? '' : pct(r.digits)} | ${pct(r.right)} |`,
+            `| ${r.kind === 'count' ? `${r.n ?? String(r.id).slice(5, 6)} of a digit` : 'a relation'} | ${r.guidance ?? 'real canvases'} | ${r.empty === undefined ? '' : pct(r.empty)} | ${r.tooMany === undefined ? '' : pct(r.tooMany)} | ${r.count === undefined ? '' : pct(r.count)} | ${r.digits === undefined ? '' : pct(r.digits)} | ${pct(r.right)} |`,
         )
         .join('\n') +
       '\n';
