@@ -167,19 +167,25 @@ export const ROUTES: readonly ClassRoute[] = [
       {
         lesson: 'limits',
         cell: 'dl-limits-text',
-        minutes: 8,
+        minutes: 6,
         what: 'Ask for "42": what does a model draw for something it never saw?',
       },
       {
         lesson: 'limits',
+        cell: 'dl-limits-canvas',
+        minutes: 8,
+        what: 'Ask for "a three left of a seven": predict what fails first, the digits or where they are.',
+      },
+      {
+        lesson: 'limits',
         cell: 'dl-limits-bias-2d',
-        minutes: 12,
+        minutes: 10,
         what: 'Train on lopsided data, then reweight it: predict the share first.',
       },
       {
         lesson: 'limits',
         cell: 'dl-limits-bias',
-        minutes: 14,
+        minutes: 10,
         what: 'A model trained on mostly ones: does it copy the skew, and does asking undo it?',
       },
     ],
