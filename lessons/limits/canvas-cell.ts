@@ -15,7 +15,7 @@ import {
   type FoundDigit,
 } from '../../src/metrics/canvas-judge';
 import { GatedRun } from '../../src/notebook/gated-run';
-import { readDigitsInWorker, textToImageInWorker } from '../../src/notebook/inference/client';
+import { finalTextToImageInWorker, readDigitsInWorker } from '../../src/notebook/inference/client';
 import { cardLinks } from '../../src/notebook/model-info';
 import { StoreController } from '../../src/notebook/store';
 import { SHIPPED_MODELS } from '../../src/nets/registry';
@@ -95,23 +95,17 @@ export class DlLimitsCanvas extends LitElement {
       errorPrefix: 'Drawing failed',
       reset: () => (this.shown = null),
       task: async (a, signal) => {
-        let images: Float32Array | null = null;
         this.step = 0;
-        for await (const f of textToImageInWorker({
+        const images = await finalTextToImageInWorker({
           pipeline: 'canvas',
           prompt: a.prompt,
-          negative: '',
           guidance: a.guidance,
           n: CANVASES,
           seed: a.seed,
           steps: STEPS,
-          inspect: false,
-          previews: false,
           signal,
-        })) {
-          this.step = f.index + 1;
-          if (f.index === f.total - 1) images = f.image;
-        }
+          onStep: (k) => (this.step = k),
+        });
         if (signal.aborted || !images) return;
         const found = Array.from({ length: CANVASES }, (_, k) =>
           findDigits(images.subarray(k * CANVAS_PIXELS, (k + 1) * CANVAS_PIXELS), CANVAS_SIDE),

@@ -12,9 +12,9 @@ import { customElement, state } from 'lit/decorators.js';
 import { findDigits } from '../../src/metrics/canvas-judge';
 import { GatedRun } from '../../src/notebook/gated-run';
 import {
+  finalTextToImageInWorker,
   readDigitsInWorker,
   sampleInWorker,
-  textToImageInWorker,
   type DigitReading,
 } from '../../src/notebook/inference/client';
 import { cardLinks } from '../../src/notebook/model-info';
@@ -130,22 +130,16 @@ export class DlLimitsText extends LitElement {
     errorPrefix: 'Drawing failed',
     reset: () => (this.shown = null),
     task: async (a, signal) => {
-      let images: Float32Array | null = null;
       this.step = 0;
-      for await (const f of textToImageInWorker({
+      const images = await finalTextToImageInWorker({
         prompt: a.prompt,
-        negative: '',
         guidance: TEXT_GUIDANCE,
         n: TEXT_COUNT,
         seed: a.seed,
         steps: TEXT_STEPS,
-        inspect: false,
-        previews: false,
         signal,
-      })) {
-        this.step = f.index + 1;
-        if (f.index === f.total - 1) images = f.image;
-      }
+        onStep: (k) => (this.step = k),
+      });
       if (signal.aborted || !images) return;
       const reads = await readDigitsInWorker(images);
       if (signal.aborted) return;

@@ -1,7 +1,7 @@
 import { LitElement, css, html } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { GatedRun } from '../../src/notebook/gated-run';
-import { textToImageInWorker } from '../../src/notebook/inference/client';
+import { finalTextToImageInWorker } from '../../src/notebook/inference/client';
 import { StoreController } from '../../src/notebook/store';
 import { cellStatus } from '../../src/widgets/cell-status';
 import { cellStyles } from '../../src/widgets/cell-styles';
@@ -44,19 +44,14 @@ export class DlT2iSwap extends LitElement {
     task: async (x, signal) => {
       const out: Float32Array[] = [];
       for (const prompt of [x.a, x.b]) {
-        let last: Float32Array | null = null;
-        for await (const f of textToImageInWorker({
+        const last = await finalTextToImageInWorker({
           prompt,
-          negative: '',
           guidance: x.guidance,
           n: COUNT,
           seed: x.seed,
           steps: STEPS,
-          inspect: false,
-          previews: false,
           signal,
-        }))
-          last = f.image;
+        });
         if (signal.aborted || !last) return;
         out.push(last);
       }

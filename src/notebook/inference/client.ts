@@ -170,6 +170,25 @@ export async function* textToImageInWorker(
   );
 }
 
+/**
+ * Text to images in the worker when only the final images matter (no previews, no inspection): the last
+ * frame's images, or null if the run was stopped. `onStep` hears each denoising step (1 … steps).
+ */
+export async function finalTextToImageInWorker(
+  o: Omit<Parameters<typeof textToImageInWorker>[0], 'inspect' | 'previews' | 'negative'> & {
+    negative?: string;
+    onStep?: (step: number) => void;
+  },
+): Promise<Float32Array | null> {
+  const { onStep, negative = '', ...rest } = o;
+  let images: Float32Array | null = null;
+  for await (const f of textToImageInWorker({ ...rest, negative, inspect: false, previews: false })) {
+    onStep?.(f.index + 1);
+    if (f.index === f.total - 1) images = f.image;
+  }
+  return o.signal?.aborted ? null : images;
+}
+
 /** The text encoder's similarity of a prompt to other prompts and to digits (n·784 in [-1, 1]). */
 export async function similarityInWorker(o: {
   prompt: string;
