@@ -49,6 +49,12 @@ export function currentAsk(): { ask: CanvasAsk; prompt: string } {
   };
 }
 
+/** A relation between a digit and itself: not something the model or the judge can answer. */
+function sameDigits(): boolean {
+  const v = limitsStore.values;
+  return v.ask === 'relation' && v.a === v.b;
+}
+
 const digits = [...Array(10).keys()].map((d) => [String(d), String(d)] as const);
 
 @customElement('dl-limits-canvas')
@@ -85,13 +91,20 @@ export class DlLimitsCanvas extends LitElement {
   /** What is on screen (read by tests). */
   @state() shown: CanvasShown | null = null;
   @state() private step = 0;
+  /** The models are in the worker: later changes redraw by themselves. */
+  private loaded = false;
 
   private readonly runner = new GatedRun<{ prompt: string; ask: CanvasAsk; guidance: number; seed: number }>(
     this,
     {
-      args: () => ({ ...currentAsk(), guidance: limitsStore.values.cw, seed: limitsStore.values.cseed }),
+      // two digits the same ("a seven left of a seven") were never in training, and the judge cannot tell them apart
+      args: () =>
+        sameDigits()
+          ? null
+          : { ...currentAsk(), guidance: limitsStore.values.cw, seed: limitsStore.values.cseed },
       key: (a) => JSON.stringify([a.prompt, a.guidance, a.seed]),
-      cheap: () => false, // the first run downloads the canvas models (about 13 MB): on the button
+      // the first run downloads the canvas models (about 13 MB): on the button; after it, a change redraws
+      cheap: () => this.loaded,
       errorPrefix: 'Drawing failed',
       reset: () => (this.shown = null),
       task: async (a, signal) => {
@@ -121,6 +134,7 @@ export class DlLimitsCanvas extends LitElement {
           return judge(f, classes, a.ask);
         });
         this.shown = { prompt: a.prompt, images, found, verdicts };
+        this.loaded = true;
       },
     },
   );
@@ -140,7 +154,8 @@ export class DlLimitsCanvas extends LitElement {
   }
 
   private verdictText(v: CanvasVerdict, ask: CanvasAsk): string {
-    const seen = v.found === 0 ? 'no digit found' : `found ${v.classes.join(', ')}`;
+    if (v.found === 0) return 'no digit found';
+    const seen = `found ${v.classes.join(', ')}`;
     if (ask.kind === 'count')
       return `${seen}: ${v.right ? 'right' : !v.countRight ? `${v.found} digits, not ${ask.n}` : 'wrong digit'}`;
     return `${seen}: ${v.right ? 'right' : !v.countRight ? `${v.found} digits, not 2` : !v.digitsRight ? 'wrong digits' : 'wrong order'}`;
@@ -149,7 +164,7 @@ export class DlLimitsCanvas extends LitElement {
   override render() {
     const v = limitsStore.values;
     const { prompt, ask } = currentAsk();
-    const s = this.shown;
+    const s = sameDigits() ? null : this.shown; // canvases of an earlier prompt do not answer this one
     const rightCount = s ? s.verdicts.filter((x) => x.right).length : 0;
     return html`
       <div class="live">live · computed in your browser, in a worker</div>
@@ -196,19 +211,31 @@ export class DlLimitsCanvas extends LitElement {
           .value=${v.cw}
           @dl-change=${(e: { value: number }) => limitsStore.set({ cw: e.value })}
         ></dl-slider>
-        <button type="button" class="draw" ?disabled=${this.runner.running} @click=${() => this.draw()}>
+        <button
+          type="button"
+          class="draw"
+          ?disabled=${this.runner.running || sameDigits()}
+          @click=${() => this.draw()}
+        >
           ${this.runner.running ? 'Drawing…' : `Draw ${CANVASES} canvases`}
         </button>
         ${noiseControls('cseed')}
       </div>
-      <p class="status">Prompt: <q>${prompt}</q></p>
+      ${
+        sameDigits()
+          ? html`<p class="note" role="status">
+              Pick two different digits: the training canvases never put a digit beside itself, and the judge
+              could not tell which one is which.
+            </p>`
+          : html`<p class="status">Prompt: <q>${prompt}</q></p>`
+      }
       ${cellStatus({ text: '', failed: false }, this.runner.error)}
       ${
         this.runner.running && !s
           ? html`<p class="status" role="status">
               ${this.step === 0 ? 'Loading the canvas models (about 13 MB the first time)…' : `Drawing ${CANVASES} canvases: step ${this.step} of ${STEPS}…`}
             </p>`
-          : !s && !this.runner.running
+          : !s && !this.runner.running && !sameDigits()
             ? html`<p class="note">Press “Draw” to draw ${CANVASES} canvases for the prompt above.</p>`
             : nothing
       }

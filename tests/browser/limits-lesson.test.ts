@@ -156,6 +156,19 @@ describe('the limits lesson', () => {
     expect(r2.prompt).toBe('a three left of a seven');
     expect(r2.images).not.toEqual(r.images);
     expect(await rpc.call(rpc.api.numTensors())).toBe(held);
+    // a digit beside itself is refused in words; once the models are loaded, a change redraws by itself
+    limitsStore.set({ a: 7, b: 7 });
+    await c.updateComplete;
+    expect(c.shadowRoot!.querySelector<HTMLButtonElement>('button.draw')!.disabled).toBe(true);
+    expect(c.shadowRoot!.textContent).toMatch(/Pick two different digits/);
+    expect(c.shadowRoot!.querySelectorAll('figure').length).toBe(0);
+    limitsStore.set({ a: 4 });
+    const r3 = await waitFor(
+      () => (c.shown?.prompt === 'a four left of a seven' ? c.shown : null),
+      'the redraw',
+      180_000,
+    );
+    expect(r3.images.length).toBe(CANVASES * CANVAS_PIXELS);
   }, 400_000);
 
   it('raised no error', () => {
