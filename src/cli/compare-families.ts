@@ -17,7 +17,6 @@
  * the 1,000-step DDPM set comes from `npm run eval -- ddpm --cache runs/eval-ddpm` (hours). Writes
  * runs/compare-families/table.json and table.md.
  */
-import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
@@ -54,7 +53,7 @@ import { initNodeBackend, tf } from '../runtime/tf-node';
 import { arg } from './args';
 import { loadClassifier } from './classifier-files';
 import { writeFileAtomic } from './files';
-import { cacheDirName, sampleCached } from './sample-cache';
+import { cacheDirName, sampleCached, weightsHash } from './sample-cache';
 import { familySampleDir } from './eval-families';
 import { FAMILY_FILES, type QualityPoint } from './train-families';
 
@@ -109,13 +108,9 @@ export interface FamiliesTable {
   training: TrainingCost[];
 }
 
-function hashOf(bin: Uint8Array): string {
-  return createHash('sha256').update(bin).digest('hex').slice(0, 12);
-}
-
 function readModel(dir: string): { json: string; bin: Uint8Array; hash: string } {
   const bin = new Uint8Array(readFileSync(join(dir, 'weights.bin')));
-  return { json: readFileSync(join(dir, 'model.json'), 'utf8'), bin, hash: hashOf(bin) };
+  return { json: readFileSync(join(dir, 'model.json'), 'utf8'), bin, hash: weightsHash(bin) };
 }
 
 /** Median milliseconds of `fn` over 5 runs after one warm-up. */

@@ -7,7 +7,6 @@
  * (b<start>.f32 of 784 floats per digit + b<start>.json), filed under the weights' hash; results go to
  * the model folder's eval.json and eval.md, the first 100 samples to samples.png.
  */
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
@@ -30,7 +29,7 @@ import {
   writeEvalFiles,
   writeSampleGrid,
 } from './eval-files';
-import { sampleCached } from './sample-cache';
+import { sampleCached, weightsHash } from './sample-cache';
 import { writeFamilyCard } from './family-card';
 import { FAMILY_FILES, familyCommand } from './train-families';
 
@@ -52,7 +51,7 @@ export async function evalFamilyCli(kind: 'gan' | 'vae'): Promise<void> {
   const batch = Number(arg('batch') ?? '100');
   const bin = new Uint8Array(readFileSync(join(dir, FAMILY_FILES.weights)));
   const json = readFileSync(join(dir, FAMILY_FILES.model), 'utf8');
-  const hash = createHash('sha256').update(bin).digest('hex').slice(0, 12);
+  const hash = weightsHash(bin);
   const loaded = kind === 'gan' ? loadGan(json, bin) : loadVae(json, bin);
   const step = loaded.meta.step ?? 0;
   const id = dir.split('/').filter(Boolean).at(-1)!;

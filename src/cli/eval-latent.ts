@@ -6,7 +6,6 @@
  * anyone can re-score them; results go to models/ldm-mnist/eval.json and eval.md, the first 100 samples
  * to samples.png, and the card is rewritten.
  */
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
@@ -35,7 +34,7 @@ import {
   writeEvalFiles,
   writeSampleGrid,
 } from './eval-files';
-import { cacheDirName, sampleCached } from './sample-cache';
+import { cacheDirName, sampleCached, weightsHash } from './sample-cache';
 
 const M = SHIPPED_MODELS.ldmMnist;
 const AE = SHIPPED_MODELS.autoencoderMnist;
@@ -52,7 +51,7 @@ export async function evalLatentCli(): Promise<void> {
   const batch = Number(arg('batch') ?? '100');
   const dir = modelDir(M);
   const bin = new Uint8Array(readFileSync(join(dir, M.files.weights)));
-  const hash = createHash('sha256').update(bin).digest('hex').slice(0, 12);
+  const hash = weightsHash(bin);
   const { net, meta } = loadDdpm(readFileSync(join(dir, M.files.model), 'utf8'), bin);
   const aeDir = modelDir(AE);
   const aeBin = new Uint8Array(readFileSync(join(aeDir, AE.files.weights)));

@@ -49,7 +49,7 @@ import { arg } from './args';
 import { loadClassifier } from './classifier-files';
 import { writeFileAtomic } from './files';
 import { shippedAutoencoderNet } from './latent-files';
-import { sampleCached } from './sample-cache';
+import { sampleCached, weightsHash } from './sample-cache';
 import { LABEL_DIR, T2I_DIR, writeLabelCard, writeT2iCard } from './t2i-files';
 import { CLIP_DIR, describedSplit, loadTokenizer, measureSplit } from './text-files';
 import { CLIP_FILES, tokenizerSha256 } from './train-clip';
@@ -85,7 +85,7 @@ export async function evalT2iCli(): Promise<void> {
   const scales = arg('guidance') ? arg('guidance')!.split(',').map(Number) : GUIDANCE_SCALES;
   const dir = arg('weights') ?? (label ? LABEL_DIR : T2I_DIR);
   const bin = new Uint8Array(readFileSync(join(dir, 'weights.bin')));
-  const hash = createHash('sha256').update(bin).digest('hex').slice(0, 12);
+  const hash = weightsHash(bin);
   const { net, meta } = loadDdpm(readFileSync(join(dir, 'model.json'), 'utf8'), bin);
   if (!meta.latent) throw new Error(`${dir} is not a latent model`);
   const ae = shippedAutoencoderNet();

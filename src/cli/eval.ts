@@ -7,7 +7,6 @@
  * `npm run eval -- heldout [--weights DIR,DIR…] [--digits N]`: the held-out noise-prediction error
  * (held-out.ts) of one or more weight sets on the same N test digits, per timestep: e.g. a run against a fork.
  */
-import { createHash } from 'node:crypto';
 import { MNIST_PIXELS } from '../data/mnist-asset';
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -33,7 +32,7 @@ import {
   writeEvalFiles,
   writeSampleGrid,
 } from './eval-files';
-import { cacheDirName, sampleCached } from './sample-cache';
+import { cacheDirName, sampleCached, weightsHash } from './sample-cache';
 import { runSamplingTable } from './sampling-table';
 import { modelDir, SHIPPED_MODELS } from '../nets/registry';
 
@@ -93,7 +92,7 @@ async function main() {
   const weights = arg('weights') ?? dir;
   const bin = readFileSync(join(weights, 'weights.bin'));
   // Cached samples are filed under the weights' hash, so samples of other weights are never mixed in.
-  const hash = createHash('sha256').update(bin).digest('hex').slice(0, 12);
+  const hash = weightsHash(bin);
   const { net, meta } = loadDdpm(readFileSync(join(weights, 'model.json'), 'utf8'), new Uint8Array(bin));
   const classifier = loadClassifier();
   const train = loadMnistNode('train');

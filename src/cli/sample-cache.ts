@@ -6,6 +6,7 @@
  * on how it was split. Each batch is stored with the seconds it took to sample.
  */
 import type { ClipMode } from '../diffusion/samplers';
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from './files';
@@ -22,6 +23,11 @@ export interface CachedSampling {
   /** Sample `m` images starting at sample index `start` (seed = base seed + start). */
   generate(start: number, m: number): Promise<Float32Array>;
   onBatch?(done: number, total: number): void;
+}
+
+/** The weights' short name in sample folders: the first 12 hex digits of their SHA-256. */
+export function weightsHash(bin: Uint8Array): string {
+  return createHash('sha256').update(bin).digest('hex').slice(0, 12);
 }
 
 /**

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ClipMode } from '../../src/diffusion/samplers';
-import { cacheDirName, partStarts, sampleCached } from '../../src/cli/sample-cache';
+import { cacheDirName, partStarts, sampleCached, weightsHash } from '../../src/cli/sample-cache';
 
 const PER = 3;
 /** A stand-in sampler: sample j's values are j*10 + (0, 1, 2), so any mix-up of order or seeds shows. */
@@ -110,5 +110,12 @@ describe('batch-cached sampling', () => {
     await expect(
       sampleCached({ ...common, generate: () => Promise.resolve(new Float32Array(5)) }),
     ).rejects.toThrow(/expected 6 values, got 5/);
+  });
+});
+
+describe('the weights hash of sample folders', () => {
+  it('is the first 12 hex digits of SHA-256 (FIPS 180-2 test vectors)', () => {
+    expect(weightsHash(new Uint8Array())).toBe('e3b0c44298fc');
+    expect(weightsHash(new TextEncoder().encode('abc'))).toBe('ba7816bf8f01');
   });
 });
