@@ -22,7 +22,6 @@
  */
 import { mulberry32 } from '../diffusion/random';
 import { cpus } from 'node:os';
-import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeSampler } from '../diffusion/samplers';
@@ -33,7 +32,7 @@ import { initNodeBackend, tf } from '../runtime/tf-node';
 import { arg } from './args';
 import { loadClassifier } from './classifier-files';
 import { writeFileAtomic } from './files';
-import { sampleCached } from './sample-cache';
+import { sampleCached, weightsHash } from './sample-cache';
 import { digitGrid, encodePng, joinImages } from './png';
 import { loadTextToImageNode, MNIST_T2I_DIRS, type TextToImageDirs } from './t2i-node';
 import { CANVAS_PIXELS, CANVAS_SIDE, canvasTrainData, RELATIONS, type Relation } from '../data/canvas';
@@ -41,6 +40,7 @@ import { loadMnistNode } from '../data/mnist-node';
 import { judge, findDigits, type CanvasAsk } from '../metrics/canvas-judge';
 import { countCaption, relationCaption } from '../text/canvas-captions';
 import { CANVAS_AE_DIR, CANVAS_DIRS, writeCanvasCard } from './canvas-files';
+import { readTrainingLog } from './latent-files';
 import { bias2dPart, biasMarkdown, biasPart } from './limits-bias';
 import { BIAS_DIR, CONTROL_DIR, writeBiasCard } from './bias-files';
 import { costMarkdown, costPart } from './limits-cost';
@@ -119,11 +119,21 @@ async function textPart(per: number, machine: string) {
 }
 
 /** What the judge makes of n canvases (n·3136 values) asked for `ask`. */
+interface CanvasShares {
+  /** The right number of groups of ink, every one the asked digit(s), both (and placed as asked). */
+  count: number;
+  digits: number;
+  right: number;
+  /** No ink found; more groups than asked. */
+  empty: number;
+  tooMany: number;
+}
+
 async function judgeCanvases(
   classifier: ReturnType<typeof loadClassifier>,
   images: Float32Array,
   ask: CanvasAsk,
-): Promise<{ count: number; digits: number; right: number; empty: number; tooMany: number }> {
+): Promise<CanvasShares> {
   const n = images.length / CANVAS_PIXELS;
   const found = Array.from({ length: n }, (_, k) =>
     findDigits(images.subarray(k * CANVAS_PIXELS, (k + 1) * CANVAS_PIXELS), CANVAS_SIDE),
@@ -170,7 +180,7 @@ export function canvasPrompts(): { kind: 'count' | 'relation'; n: number; prompt
 }
 
 /** Where the canvas measurement keeps its samples: the lesson's guidance under runs/, the others in .cache/. */
-export const CANVAS_KEPT_GUIDANCE = 3;
+const CANVAS_KEPT_GUIDANCE = 3;
 
 async function canvasPart(
   per: number,
@@ -181,26 +191,15 @@ async function canvasPart(
   dir: string,
 ) {
   const m = loadTextToImageNode({ ...CANVAS_T2I_DIRS, t2i });
-  const hash = createHash('sha256')
-    .update(readFileSync(join(t2i, 'weights.bin')))
-    .digest('hex')
-    .slice(0, 12);
-  const modelStep = (JSON.parse(readFileSync(join(t2i, 'training.json'), 'utf8')) as { step: number }).step;
+  const hash = weightsHash(readFileSync(join(t2i, 'weights.bin')));
+  const modelStep = readTrainingLog(t2i).step;
   const classifier = loadClassifier();
   const prompts = canvasPrompts();
   const rows: Record<string, unknown>[] = [];
   const figure: Float32Array[] = [];
   const folders: string[] = [];
   for (const w of guidance) {
-    const results: {
-      kind: string;
-      n: number;
-      count: number;
-      digits: number;
-      right: number;
-      empty: number;
-      tooMany: number;
-    }[] = [];
+    const results: ({ kind: string; n: number } & CanvasShares)[] = [];
     // each prompt's canvases one batch of the DDPM evaluation's format, seeds seed…seed+per-1 for every prompt
     const name = `${hash}-ddim${STEPS}-w${w}-s${seed}-n${per}`;
     const folder = join(
@@ -258,12 +257,21 @@ async function canvasPart(
     if (!sampled.images) throw new Error(`${folder}: batches missing after sampling`);
     for (const [i, p] of prompts.entries()) {
       const last = sampled.images.subarray(i * per * CANVAS_PIXELS, (i + 1) * per * CANVAS_PIXELS);
-      if (w === 3 && (p.prompt === 'three sevens' || p.prompt === 'a three left of a seven'))
+      if (
+        w === CANVAS_KEPT_GUIDANCE &&
+        (p.prompt === 'three sevens' || p.prompt === 'a three left of a seven')
+      )
         figure.push(last.slice(0, 8 * CANVAS_PIXELS));
       results.push({ kind: p.kind, n: p.n, ...(await judgeCanvases(classifier, last, p.ask)) });
     }
-    const mean = (xs: typeof results, k: 'count' | 'digits' | 'right' | 'empty' | 'tooMany') =>
-      xs.reduce((a, r) => a + r[k], 0) / xs.length;
+    const mean = (xs: typeof results, k: keyof CanvasShares) => xs.reduce((a, r) => a + r[k], 0) / xs.length;
+    const shares = (xs: typeof results): CanvasShares => ({
+      count: mean(xs, 'count'),
+      empty: mean(xs, 'empty'),
+      tooMany: mean(xs, 'tooMany'),
+      digits: mean(xs, 'digits'),
+      right: mean(xs, 'right'),
+    });
     for (const n of [1, 2, 3, 4]) {
       const xs = results.filter((r) => r.kind === 'count' && r.n === n);
       rows.push({
@@ -271,11 +279,7 @@ async function canvasPart(
         kind: 'count',
         n,
         guidance: w,
-        count: mean(xs, 'count'),
-        empty: mean(xs, 'empty'),
-        tooMany: mean(xs, 'tooMany'),
-        digits: mean(xs, 'digits'),
-        right: mean(xs, 'right'),
+        ...shares(xs),
       });
     }
     const rel = results.filter((r) => r.kind === 'relation');
@@ -284,11 +288,7 @@ async function canvasPart(
       kind: 'relation',
       n: 2,
       guidance: w,
-      count: mean(rel, 'count'),
-      empty: mean(rel, 'empty'),
-      tooMany: mean(rel, 'tooMany'),
-      digits: mean(rel, 'digits'),
-      right: mean(rel, 'right'),
+      ...shares(rel),
       // of the canvases with both asked digits (and only them), the share placed as asked: a model that ignored
       // the relation words would place them in one of the four relations of its training canvases, about 1/4
       orderGivenDigits: mean(rel, 'digits') > 0 ? mean(rel, 'right') / mean(rel, 'digits') : null,
