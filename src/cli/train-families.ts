@@ -1,5 +1,5 @@
 /**
- * `npm run train -- gan [--preset best|collapse|saturating] [--hours H] [--steps N] [--every N] [--fresh] [--seed S] [--lr X] [--d-lr X] [--gch C] [--dch C] [--dir DIR]`
+ * `npm run train -- gan [--preset best|collapse|saturating] [--hours H] [--steps N] [--every N] [--fresh] [--seed S] [--lr X] [--d-lr X] [--gch C] [--dch C] [--d-kernel K] [--d-depth 2|3] [--dir DIR]`
  * `npm run train -- vae [--hours H] [--steps N] [--every N] [--fresh] [--seed S] [--lr X] [--latent Z] [--beta β] [--dir DIR]`
  *
  * The two other families of generative model the course compares with diffusion, trained on the same
@@ -137,7 +137,7 @@ export function familyCommand(dir: string, kind: 'gan' | 'vae', config: OptimCon
       seed: 0,
       lr: 0,
       dLr: 0,
-      gan: { ...a.gan, gch: 0, dch: 0 },
+      gan: { ...a.gan, gch: 0, dch: 0, dKernel: 0, dDepth: 0 },
     });
     const same = (a: GanTrainConfig) => JSON.stringify(loose(a)) === JSON.stringify(loose(c));
     const preset = Object.keys(GAN_PRESETS).find((p) =>
@@ -150,6 +150,8 @@ export function familyCommand(dir: string, kind: 'gan' | 'vae', config: OptimCon
     if (c.dLr !== base.dLr) flags.push(`--d-lr ${c.dLr}`);
     if (c.gan.gch !== base.gan.gch) flags.push(`--gch ${c.gan.gch}`);
     if (c.gan.dch !== base.gan.dch) flags.push(`--dch ${c.gan.dch}`);
+    if ((c.gan.dKernel ?? 3) !== (base.gan.dKernel ?? 3)) flags.push(`--d-kernel ${c.gan.dKernel ?? 3}`);
+    if ((c.gan.dDepth ?? 2) !== (base.gan.dDepth ?? 2)) flags.push(`--d-depth ${c.gan.dDepth ?? 2}`);
   } else {
     const c = config as VaeTrainConfig;
     const d = DEFAULT_VAE_TRAIN_CONFIG;
@@ -192,7 +194,13 @@ export async function trainFamilyCli(kind: 'gan' | 'vae'): Promise<void> {
       config = make(config);
       config = {
         ...config,
-        gan: { ...config.gan, gch: num('gch') ?? config.gan.gch, dch: num('dch') ?? config.gan.dch },
+        gan: {
+          ...config.gan,
+          gch: num('gch') ?? config.gan.gch,
+          dch: num('dch') ?? config.gan.dch,
+          dKernel: num('d-kernel') ?? config.gan.dKernel,
+          dDepth: num('d-depth') ?? config.gan.dDepth,
+        },
         seed: num('seed') ?? config.seed,
         lr: num('lr') ?? config.lr,
         dLr: num('d-lr') ?? config.dLr,

@@ -34,7 +34,7 @@ export interface GanTrainConfig extends OptimConfig {
 }
 
 export const DEFAULT_GAN_TRAIN_CONFIG: GanTrainConfig = {
-  gan: { latent: 64, gch: 32, dch: 32, gNorm: 'pixel' },
+  gan: { latent: 64, gch: 32, dch: 32, gNorm: 'pixel', dKernel: 5, dDepth: 3 },
   loss: 'non-saturating',
   batch: 64,
   lr: 2e-4,
@@ -57,12 +57,21 @@ export const GAN_PRESETS: Record<string, (c: GanTrainConfig) => GanTrainConfig> 
   /** The minimax loss as first written: once D wins, G's gradient vanishes. */
   saturating: (c) => ({ ...c, loss: 'saturating' }),
   /**
-   * Both players five times faster, Adam's usual β₁ = 0.9 and no EMA of the generator: the discriminator
-   * wins within a few hundred steps and the generator's output collapses to one image for every code,
-   * saturated so far that its final tanh passes almost no gradient (models/probe-browser-gan-collapse.md
-   * measures it in the lesson's cell).
+   * Both players five times faster, Adam's usual β₁ = 0.9, no EMA of the generator, and the short-sighted
+   * discriminator (3x3 kernels, two convolutions): the discriminator wins within a few hundred steps and
+   * the generator's output collapses to one image for every code, saturated so far that its final tanh
+   * passes almost no gradient (models/probe-browser-gan-collapse.md measures it in the lesson's cell).
+   * With the default discriminator the same changes gave an unsteady game rather than a collapse to one
+   * image (a few classes holding most samples, coming and going).
    */
-  collapse: (c) => ({ ...c, dLr: 5 * c.dLr, lr: 5 * c.lr, emaDecay: 0, beta1: 0.9 }),
+  collapse: (c) => ({
+    ...c,
+    gan: { ...c.gan, dKernel: 3, dDepth: 2 },
+    dLr: 5 * c.dLr,
+    lr: 5 * c.lr,
+    emaDecay: 0,
+    beta1: 0.9,
+  }),
 };
 
 /** D's loss for its logits on a real batch and a made batch (means over each batch). */

@@ -8,6 +8,7 @@ import { Gan, ganSpecs, pixelNorm, type GanConfig } from '../../src/nets/gan';
 import { loadGan, loadVae } from '../../src/nets/load-family';
 import { Vae, type VaeConfig } from '../../src/nets/vae';
 import { WeightsError } from '../../src/nets/weights-format';
+import { familyCommand } from '../../src/cli/train-families';
 import {
   codes,
   interpolateOnePass,
@@ -73,6 +74,43 @@ describe('the GAN', () => {
     expect(ganSpecs(TINY_GAN).filter((s) => s.name.startsWith('g.')).length).toBe(8);
     tf.dispose([x, l]);
     gan.dispose();
+  });
+
+  it('a wider and deeper discriminator scores as the same layers written with TF.js "same" padding', () => {
+    const cfg: GanConfig = { ...TINY_GAN, dKernel: 5, dDepth: 3 };
+    const gan = new Gan(cfg, 3);
+    // 5x5 kernels on 1->4 and 4->8 channels, a 3x3 8->8 convolution, the logit from 7*7*8 features
+    const d = 25 * 1 * 4 + 4 + (25 * 4 * 8 + 8) + (9 * 8 * 8 + 8) + 392 + 1;
+    expect(gan.paramCount - new Gan(TINY_GAN, 3).paramCount).toBe(d - (9 * 4 + 4 + 9 * 4 * 8 + 8 + 393));
+    const x = tf.tensor4d(digitsArray(2), [2, 28, 28, 1]);
+    const p = (k: string) => gan.params.get(k)!;
+    const ref = tf.tidy(() => {
+      const conv = (h: tf.Tensor4D, k: string, s: number) =>
+        tf.leakyRelu(
+          tf.add(tf.conv2d(h, p(`${k}.w`) as tf.Tensor4D, s, 'same'), p(`${k}.b`)),
+          0.2,
+        ) as tf.Tensor4D;
+      const h = conv(conv(conv(x, 'd.c0', 2), 'd.c1', 2), 'd.c2', 1);
+      return tf.add(tf.matMul(tf.reshape(h, [2, -1]), p('d.out.w')), p('d.out.b')).reshape([2]);
+    });
+    const got = gan.discriminate(x);
+    const [a, b] = [got.arraySync() as number[], ref.arraySync() as number[]];
+    for (let i = 0; i < 2; i++) expect(a[i]).toBeCloseTo(b[i]!, 4);
+    expect(() => new Gan({ ...TINY_GAN, dKernel: 4 })).toThrow(/odd/);
+    expect(() => new Gan({ ...TINY_GAN, dDepth: 4 })).toThrow(/depth/);
+    tf.dispose([x, ref, got]);
+    gan.dispose();
+  });
+
+  it("a card's command names every setting that differs from the default, the discriminator's shape included", () => {
+    const d = DEFAULT_GAN_TRAIN_CONFIG;
+    expect(familyCommand('models/gan-mnist', 'gan', d, 6000)).toBe(
+      'npm run train -- gan --fresh --steps 6000',
+    );
+    const old: GanTrainConfig = { ...d, lr: 4e-4, gan: { ...d.gan, dKernel: 3, dDepth: 2 } };
+    expect(familyCommand('x/y', 'gan', old, 10)).toBe(
+      'npm run train -- gan --fresh --dir x/y --lr 0.0004 --d-kernel 3 --d-depth 2 --steps 10',
+    );
   });
 
   it('pixel norm gives every position a unit root mean square over its channels', () => {
