@@ -244,7 +244,9 @@ export class DlFamilyTrain extends LitElement {
                   @change=${(e: Event) => (this.preset = (e.target as HTMLSelectElement).value as LivePreset)}
                 >
                   <option value="best">balanced (as the shipped GAN)</option>
-                  <option value="collapse">collapse preset (5× faster, β₁ 0.9, no EMA, 3×3 discriminator)</option>
+                  <option value="collapse">
+                    collapse preset (5× faster, β₁ 0.9, no EMA, 3×3 discriminator)
+                  </option>
                 </select></label
               >`
             : nothing
