@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { resultsTable } from '../metrics/evaluate';
 import type { EvalResult } from '../metrics/eval-result';
-import { Gan } from '../nets/gan';
+import { discriminatorShape, Gan } from '../nets/gan';
 import { decodeWeights } from '../nets/weights-format';
 import { Vae } from '../nets/vae';
 import type { GanTrainConfig } from '../train/gan-trainer';
@@ -74,9 +74,10 @@ export function writeFamilyCard(dir: string, kind: 'gan' | 'vae', command: strin
     const c = t.config;
     const net = new Gan(c.gan);
     const g = net.generatorNames.reduce((a, k) => a + net.params.get(k)!.size, 0);
+    const d = discriminatorShape(c.gan);
     text = renderTemplate(cardTemplate('gan.md'), {
       ...common(t),
-      architecture: `generator: z ∈ R^${c.gan.latent} ~ N(0, I) → dense to 7×7×${2 * c.gan.gch} → ReLU → 2 × (nearest 2× upsampling → conv3×3) to 14×14×${c.gan.gch} and 28×28×${c.gan.gch / 2}, ReLU${c.gan.gNorm === 'pixel' ? ' after pixel normalisation' : ''} → conv3×3 → tanh (${g.toLocaleString('en')} parameters); discriminator: 2 stride-2 conv${c.gan.dKernel ?? 3}×${c.gan.dKernel ?? 3} (${c.gan.dch}, ${2 * c.gan.dch} channels${(c.gan.dDepth ?? 2) === 3 ? `) → conv3×3 at 7×7 (${2 * c.gan.dch} channels` : ''}, LeakyReLU 0.2 after each) → dense to one logit (${(net.paramCount - g).toLocaleString('en')} parameters)`,
+      architecture: `generator: z ∈ R^${c.gan.latent} ~ N(0, I) → dense to 7×7×${2 * c.gan.gch} → ReLU → 2 × (nearest 2× upsampling → conv3×3) to 14×14×${c.gan.gch} and 28×28×${c.gan.gch / 2}, ReLU${c.gan.gNorm === 'pixel' ? ' after pixel normalisation' : ''} → conv3×3 → tanh (${g.toLocaleString('en')} parameters); discriminator: 2 stride-2 conv${d.kernel}×${d.kernel} (${c.gan.dch}, ${2 * c.gan.dch} channels${d.depth === 3 ? `) → conv3×3 at 7×7 (${2 * c.gan.dch} channels` : ''}, LeakyReLU 0.2 after each) → dense to one logit (${(net.paramCount - g).toLocaleString('en')} parameters)`,
       objective: `${c.loss} loss; ${c.dSteps} discriminator update${c.dSteps > 1 ? 's' : ''} per generator update; discriminator lr ${c.dLr}`,
     });
     net.dispose();

@@ -118,7 +118,6 @@ async function textPart(per: number, machine: string) {
   return { guidance: GUIDANCE, steps: STEPS, machine, rows };
 }
 
-/** What the judge makes of n canvases (n·3136 values) asked for `ask`. */
 interface CanvasShares {
   /** The right number of groups of ink, every one the asked digit(s), both (and placed as asked). */
   count: number;
@@ -129,6 +128,7 @@ interface CanvasShares {
   tooMany: number;
 }
 
+/** What the judge makes of n canvases (n·3136 values) asked for `ask`. */
 async function judgeCanvases(
   classifier: ReturnType<typeof loadClassifier>,
   images: Float32Array,

@@ -25,7 +25,7 @@ import { MNIST_PIXELS } from '../data/mnist-asset';
 import { classify, makeReference, summarizeProbs, type Reference } from '../metrics/evaluate';
 import { fitGaussian, frechetDistance } from '../metrics/fid';
 import { FEATURE_DIM, type MnistClassifier } from '../nets/classifier';
-import { Gan as GanNet } from '../nets/gan';
+import { discriminatorShape, Gan as GanNet } from '../nets/gan';
 import { Vae as VaeNet } from '../nets/vae';
 import { drawOnePass } from '../pipelines/one-pass';
 import { arg } from './args';
@@ -150,8 +150,9 @@ export function familyCommand(dir: string, kind: 'gan' | 'vae', config: OptimCon
     if (c.dLr !== base.dLr) flags.push(`--d-lr ${c.dLr}`);
     if (c.gan.gch !== base.gan.gch) flags.push(`--gch ${c.gan.gch}`);
     if (c.gan.dch !== base.gan.dch) flags.push(`--dch ${c.gan.dch}`);
-    if ((c.gan.dKernel ?? 3) !== (base.gan.dKernel ?? 3)) flags.push(`--d-kernel ${c.gan.dKernel ?? 3}`);
-    if ((c.gan.dDepth ?? 2) !== (base.gan.dDepth ?? 2)) flags.push(`--d-depth ${c.gan.dDepth ?? 2}`);
+    const [shape, baseShape] = [discriminatorShape(c.gan), discriminatorShape(base.gan)];
+    if (shape.kernel !== baseShape.kernel) flags.push(`--d-kernel ${shape.kernel}`);
+    if (shape.depth !== baseShape.depth) flags.push(`--d-depth ${shape.depth}`);
   } else {
     const c = config as VaeTrainConfig;
     const d = DEFAULT_VAE_TRAIN_CONFIG;

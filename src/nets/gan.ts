@@ -45,11 +45,15 @@ export interface GanConfig {
 
 export const GAN_SIDE = 28;
 
+/** The discriminator's kernel size and number of convolutions, with their defaults (3 and 2) filled in. */
+export function discriminatorShape(c: GanConfig): { kernel: number; depth: number } {
+  return { kernel: c.dKernel ?? 3, depth: c.dDepth ?? 2 };
+}
+
 export function ganSpecs(c: GanConfig): ParamSpec[] {
   if (c.gch % 2) throw new Error(`GAN generator channels must be even, got ${c.gch}`);
   const specs: ParamSpec[] = [];
-  const dk = c.dKernel ?? 3;
-  const depth = c.dDepth ?? 2;
+  const { kernel: dk, depth } = discriminatorShape(c);
   if (dk % 2 === 0 || dk < 3)
     throw new Error(`GAN discriminator kernel must be odd and at least 3, got ${dk}`);
   if (depth !== 2 && depth !== 3) throw new Error(`GAN discriminator depth must be 2 or 3, got ${depth}`);
@@ -137,7 +141,7 @@ export class Gan extends NamedWeights {
       const b = x.shape[0]!;
       let h = tf.leakyRelu(this.conv('d.c0', x as tf.Tensor4D, 2), 0.2);
       h = tf.leakyRelu(this.conv('d.c1', h, 2), 0.2);
-      if ((this.config.dDepth ?? 2) === 3) h = tf.leakyRelu(this.conv('d.c2', h), 0.2);
+      if (discriminatorShape(this.config).depth === 3) h = tf.leakyRelu(this.conv('d.c2', h), 0.2);
       const flat = tf.reshape(h, [b, -1]) as tf.Tensor2D;
       return tf.reshape(tf.add(dense(flat, this.p('d.out.w')), this.p('d.out.b')), [b]);
     });
