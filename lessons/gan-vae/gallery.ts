@@ -6,6 +6,7 @@ import { SHIPPED_MODELS } from '../../src/nets/registry';
 import { MnistController } from '../../src/notebook/controllers';
 import { GatedRun } from '../../src/notebook/gated-run';
 import { onePassInWorker, sampleInWorker } from '../../src/notebook/inference/client';
+import { GAN_BEST_OF } from '../../src/pipelines/one-pass';
 import { StoreController } from '../../src/notebook/store';
 import { cellStatus } from '../../src/widgets/cell-status';
 import { cellStyles } from '../../src/widgets/cell-styles';
@@ -86,6 +87,11 @@ export class DlFamilyGallery extends LitElement {
         'gan',
         'GAN samples',
         await onePassInWorker({ op: 'sample', kind: 'gan', n: GALLERY_N, seed: a.seed }),
+      );
+      add(
+        'gan-best-of',
+        `GAN samples, each the best of ${GAN_BEST_OF} by its discriminator`,
+        await onePassInWorker({ op: 'sample', kind: 'gan', n: GALLERY_N, seed: a.seed, bestOf: true }),
       );
       add(
         'vae-mean',

@@ -48,7 +48,7 @@ import { loadDdpm, modelSampling } from '../nets/load';
 import { modelDir, SHIPPED_MODELS } from '../nets/registry';
 import { sampleImages } from '../pipelines/ddpm-sample';
 import { decodeLatents, LatentCodec } from '../pipelines/latent';
-import { drawOnePass } from '../pipelines/one-pass';
+import { drawOnePass, GAN_BEST_OF, type OnePassDraw } from '../pipelines/one-pass';
 import { initNodeBackend, tf } from '../runtime/tf-node';
 import { arg } from './args';
 import { loadClassifier } from './classifier-files';
@@ -60,7 +60,7 @@ import { FAMILY_FILES, type QualityPoint } from './train-families';
 export type Family = 'real' | 'diffusion' | 'gan' | 'vae';
 
 export interface FamilyRow {
-  /** A short key lessons find the row by: real, ddpm-1000, ddim-20, dpm-10, latent-ddim-20, gan, vae-mean, vae-sample. */
+  /** A short key lessons find the row by: real, ddpm-1000, ddim-20, dpm-10, latent-ddim-20, gan, gan-best-of, vae-mean, vae-sample. */
   id: string;
   family: Family;
   /** What draws the images, in words. */
@@ -323,19 +323,25 @@ export async function compareFamiliesCli(): Promise<void> {
     const drawing = loaded.net.paramSpecs
       .filter((s) => s.name.startsWith(kind === 'gan' ? 'g.' : 'd.'))
       .reduce((a, s) => a + s.shape.reduce((x, y) => x * y, 1), 0);
-    const draws = kind === 'gan' ? (['generator'] as const) : (['mean', 'sample'] as const);
+    const draws: OnePassDraw[] = kind === 'gan' ? ['generator', 'best-of'] : ['mean', 'sample'];
     for (const draw of draws) {
       const sdir = familySampleDir(kind, m.hash, draw, n, batch);
       const s = await cached(sdir, (start, k) => drawOnePass(loaded.net, k, 1 + start, draw));
-      const label =
-        kind === 'gan'
-          ? 'GAN generator'
-          : draw === 'mean'
-            ? "VAE decoder's mean"
-            : 'VAE draw with decoder noise';
+      const row = {
+        generator: { id: 'gan', label: 'GAN generator', nfe: 1, params: drawing },
+        // every digit: GAN_BEST_OF generator passes and as many discriminator passes
+        'best-of': {
+          id: 'gan-best-of',
+          label: `GAN, best of ${GAN_BEST_OF} codes by its discriminator`,
+          nfe: 2 * GAN_BEST_OF,
+          params: total,
+        },
+        mean: { id: 'vae-mean', label: "VAE decoder's mean", nfe: 1, params: drawing },
+        sample: { id: 'vae-sample', label: 'VAE draw with decoder noise', nfe: 1, params: drawing },
+      }[draw];
       const ms = await medianMs(() => drawOnePass(loaded.net, B, 1, draw));
-      await addRow(kind === 'gan' ? 'gan' : `vae-${draw}`, kind, label, sdir, s.images, ms / B, 1, {
-        sampling: drawing,
+      await addRow(row.id, kind, row.label, sdir, s.images, ms / B, row.nfe, {
+        sampling: row.params,
         training: total,
       });
     }

@@ -2,7 +2,8 @@
  * `npm run eval -- gan [--dir DIR] [--samples N] [--batch B]` and `npm run eval -- vae [the same]`: judge a
  * trained GAN or VAE with the same classifier and suite as the diffusion models (FID on the classifier's
  * features, precision and recall, class shares, confidence, time per image). The VAE is judged twice:
- * as its decoder's mean and as a draw with the decoder's noise, since its blur lives in the mean.
+ * as its decoder's mean and as a draw with the decoder's noise, since its blur lives in the mean; the
+ * GAN twice too: its generator alone, and the best of GAN_BEST_OF codes per digit by its discriminator.
  * Samples are kept batch by batch under runs/eval-gan/ or runs/eval-vae/ in the DDPM evaluation's format
  * (b<start>.f32 of 784 floats per digit + b<start>.json), filed under the weights' hash; results go to
  * the model folder's eval.json and eval.md, the first 100 samples to samples.png.
@@ -16,7 +17,7 @@ import { makeReference, type DigitGenerator } from '../metrics/evaluate';
 import type { EvalResult } from '../metrics/eval-result';
 import type { OptimConfig } from '../train/trainer';
 import { loadGan, loadVae } from '../nets/load-family';
-import { drawOnePass, type OnePassDraw } from '../pipelines/one-pass';
+import { drawOnePass, GAN_BEST_OF, type OnePassDraw } from '../pipelines/one-pass';
 import { initNodeBackend, tf } from '../runtime/tf-node';
 import { arg } from './args';
 import { loadClassifier } from './classifier-files';
@@ -41,7 +42,8 @@ export function familySampleDir(
   n: number,
   batch: number,
 ): string {
-  return join('runs', `eval-${kind}`, `${hash}-${draw}-n${n}-b${batch}`);
+  const name = draw === 'best-of' ? `best-of-${GAN_BEST_OF}` : draw;
+  return join('runs', `eval-${kind}`, `${hash}-${name}-n${n}-b${batch}`);
 }
 
 export async function evalFamilyCli(kind: 'gan' | 'vae'): Promise<void> {
@@ -56,7 +58,7 @@ export async function evalFamilyCli(kind: 'gan' | 'vae'): Promise<void> {
   const step = loaded.meta.step ?? 0;
   const id = dir.split('/').filter(Boolean).at(-1)!;
   const machine = `${cpus()[0]?.model}, Node ${process.version}, tfjs ${tf.version_core} ${backend}, 1 thread`;
-  const draws: OnePassDraw[] = kind === 'gan' ? ['generator'] : ['mean', 'sample'];
+  const draws: OnePassDraw[] = kind === 'gan' ? ['generator', 'best-of'] : ['mean', 'sample'];
   const classifier = loadClassifier();
   const train = loadMnistNode('train');
   const ref = await makeReference(classifier, loadMnistNode('test'), train, n);
@@ -74,11 +76,23 @@ export async function evalFamilyCli(kind: 'gan' | 'vae'): Promise<void> {
     });
     if (!sampled.images) throw new Error('some batches are missing');
     const images = sampled.images;
-    const label = `${kind.toUpperCase()} ${draw === 'generator' ? 'generator' : draw === 'mean' ? "decoder's mean" : 'draw with decoder noise'} (step ${step} EMA weights)`;
+    const what = {
+      generator: 'generator',
+      'best-of': `generator, best of ${GAN_BEST_OF} codes by its discriminator`,
+      mean: "decoder's mean",
+      sample: 'draw with decoder noise',
+    }[draw];
+    const label = `${kind.toUpperCase()} ${what} (step ${step} EMA weights)`;
     first ??= { images, label };
     const gen: DigitGenerator = {
       name: label,
-      source: { kind: 'one-pass', model: id, modelStep: step, draw },
+      source: {
+        kind: 'one-pass',
+        model: id,
+        modelStep: step,
+        draw,
+        ...(draw === 'best-of' ? { bestOf: GAN_BEST_OF } : {}),
+      },
       generate: () => Promise.resolve(images),
     };
     const rows = await scoreAll(

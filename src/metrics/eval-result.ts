@@ -8,8 +8,17 @@ import type { SamplerSpec } from '../diffusion/samplers';
 export type EvalSource =
   | { kind: 'real'; split: 'train' | 'test' }
   | ({ kind: 'model'; model: string; modelStep: number } & SamplerSpec)
-  /** A one-pass generator: a GAN's generator, or a VAE's decoder as its mean or as a draw with its noise. */
-  | { kind: 'one-pass'; model: string; modelStep: number; draw: 'generator' | 'mean' | 'sample' };
+  /**
+   * A one-pass generator: a GAN's generator (alone, or the best of `bestOf` codes per digit by its
+   * discriminator), or a VAE's decoder as its mean or as a draw with its noise.
+   */
+  | {
+      kind: 'one-pass';
+      model: string;
+      modelStep: number;
+      draw: 'generator' | 'best-of' | 'mean' | 'sample';
+      bestOf?: number;
+    };
 
 export interface EvalResult {
   /** Display label, e.g. "DDPM 1000 steps (step 43569 EMA weights)". */

@@ -25,6 +25,30 @@ export function sampleGan(gan: Gan, n: number, seed: number): Promise<Float32Arr
   return read(tf.tidy(() => gan.generate(tf.tensor2d(z, [n, gan.config.latent]))));
 }
 
+/** The codes the GAN's best-of draw weighs per digit (the course's best setting of the GAN). */
+export const GAN_BEST_OF = 8;
+
+/**
+ * n digits from the GAN for a seed, each the one of k codes its own discriminator scores as most real:
+ * the discriminator has learnt what the generator's failures look like, so it can sort them out at
+ * drawing time (the idea of discriminator rejection sampling, Azadi et al. 2019, in its simplest form:
+ * best of a fixed k, so every digit costs exactly k generator and k discriminator passes). The codes of
+ * digit i are rows ik…ik+k-1 of `codes(n·k, …)`, so k = 1 draws exactly what sampleGan draws.
+ */
+export function sampleGanBestOf(gan: Gan, n: number, seed: number, k: number): Promise<Float32Array> {
+  if (!(Number.isInteger(k) && k >= 1)) throw new Error(`best of k needs a whole k of at least 1, got ${k}`);
+  const w = gan.config.latent;
+  const z = codes(n * k, w, seed);
+  return read(
+    tf.tidy(() => {
+      const x = gan.generate(tf.tensor2d(z, [n * k, w])); // [n·k, 28, 28, 1]
+      const logit = tf.reshape(gan.discriminate(x), [n, k]);
+      const pick = tf.add(tf.argMax(logit, 1), tf.range(0, n * k, k, 'int32')); // row of each digit's best
+      return tf.gather(x, pick);
+    }),
+  );
+}
+
 /**
  * n digits from the VAE for a seed: the decoder's mean μ(z) (`noise` false), or a draw from its
  * Gaussian μ(z) + s·ε (`noise` true), the VAE's sample as its likelihood defines it.
@@ -42,17 +66,25 @@ export function sampleVae(vae: Vae, n: number, seed: number, noise = false): Pro
   );
 }
 
-/** How a one-pass model's digits are drawn: a GAN's generator, a VAE's decoder mean, or its mean plus noise. */
-export type OnePassDraw = 'generator' | 'mean' | 'sample';
+/**
+ * How a one-pass model's digits are drawn: a GAN's generator, the GAN's best of GAN_BEST_OF codes by its
+ * discriminator, a VAE's decoder mean, or its mean plus noise.
+ */
+export type OnePassDraw = 'generator' | 'best-of' | 'mean' | 'sample';
 
-/** n digits for a seed from a GAN (its generator) or a VAE (its mean, or with `draw` 'sample' its noisy draw). */
+/**
+ * n digits for a seed from a GAN (its generator, or with `draw` 'best-of' the best of GAN_BEST_OF codes
+ * each) or a VAE (its mean, or with `draw` 'sample' its noisy draw).
+ */
 export function drawOnePass(
   net: Gan | Vae,
   n: number,
   seed: number,
   draw?: OnePassDraw,
 ): Promise<Float32Array> {
-  return 'generate' in net ? sampleGan(net, n, seed) : sampleVae(net, n, seed, draw === 'sample');
+  if ('generate' in net)
+    return draw === 'best-of' ? sampleGanBestOf(net, n, seed, GAN_BEST_OF) : sampleGan(net, n, seed);
+  return sampleVae(net, n, seed, draw === 'sample');
 }
 
 /** Reconstructions by the VAE (encoder mean, then decoder mean) of images n*784 in [-1, 1]. */

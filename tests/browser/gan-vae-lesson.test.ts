@@ -23,7 +23,7 @@ afterAll(() => app.remove());
 describe('the GAN, VAE and diffusion lesson', () => {
   it('shows the VAE blur beside the autoencoder and the generators, each row with its sharpness', async () => {
     const g = cell<DlFamilyGallery>('dl-family-gallery');
-    await waitFor(() => g.rows.length === 7, 'all seven rows', 120_000);
+    await waitFor(() => g.rows.length === 8, 'all eight rows', 120_000);
     const by = Object.fromEntries(g.rows.map((r) => [r.id, r]));
     expect(by.real!.sharpness).toBeCloseTo(1, 10);
     // the VAE's reconstructions are blurred: less gradient energy than the latent autoencoder's
@@ -32,6 +32,8 @@ describe('the GAN, VAE and diffusion lesson', () => {
     // adding the decoder's noise raises the energy (grain, not edges)
     expect(by['vae-sample']!.sharpness).toBeGreaterThan(by['vae-mean']!.sharpness);
     for (const r of g.rows) expect(r.images.length).toBe(8 * 784);
+    // the GAN's best-of row chooses among other codes than its plain row (Node tests check the choice)
+    expect(by['gan-best-of']!.images).not.toEqual(by.gan!.images);
     expect(gridPixels(g.shadowRoot!.querySelector('dl-image-grid'))).not.toBeNull();
   });
 
@@ -97,14 +99,14 @@ describe('the GAN, VAE and diffusion lesson', () => {
     const rpc = await inferenceWorker();
     location.hash = '#/gan-vae?from=8&seed=2&a=3&b=8&backend=wasm';
     await waitFor(
-      () => g.rows.length === 7 && g.rows[0]!.label.startsWith('test digits 8'),
+      () => g.rows.length === 8 && g.rows[0]!.label.startsWith('test digits 8'),
       'the re-run',
       120_000,
     );
     const before = await rpc.call(rpc.api.numTensors());
     location.hash = '#/gan-vae?from=16&seed=3&a=3&b=8&backend=wasm';
     await waitFor(
-      () => g.rows.length === 7 && g.rows[0]!.label.startsWith('test digits 16'),
+      () => g.rows.length === 8 && g.rows[0]!.label.startsWith('test digits 16'),
       'the second re-run',
       120_000,
     );

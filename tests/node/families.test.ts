@@ -11,9 +11,12 @@ import { WeightsError } from '../../src/nets/weights-format';
 import { familyCommand } from '../../src/cli/train-families';
 import {
   codes,
+  drawOnePass,
+  GAN_BEST_OF,
   interpolateOnePass,
   reconstructVae,
   sampleGan,
+  sampleGanBestOf,
   sampleVae,
   slerpCodes,
 } from '../../src/pipelines/one-pass';
@@ -206,6 +209,37 @@ describe('the GAN', () => {
     expect(() => loadVae(model.json, model.bin)).toThrow(WeightsError);
     net.dispose();
     tr.dispose();
+  });
+
+  it('best of k keeps, for each digit, the code its discriminator scores highest; best of 1 is the plain draw', async () => {
+    const gan = new Gan(TINY_GAN, 4);
+    const n0 = tf.memory().numTensors;
+    expect(await sampleGanBestOf(gan, 3, 11, 1)).toEqual(await sampleGan(gan, 3, 11));
+    const [n, k] = [3, 4];
+    const got = await sampleGanBestOf(gan, n, 11, k);
+    expect(tf.memory().numTensors).toBe(n0);
+    // by hand: all n·k candidates (digit i owns codes ik…ik+k-1), their logits, the best of each digit's k
+    const z = tf.tensor2d(codes(n * k, 8, 11), [n * k, 8]);
+    const cand = gan.generate(z);
+    const logits = gan.discriminate(cand).arraySync();
+    const pixels = cand.dataSync();
+    for (let i = 0; i < n; i++) {
+      const mine = logits.slice(i * k, i * k + k);
+      const best = i * k + mine.indexOf(Math.max(...mine));
+      expect(got.subarray(i * 784, (i + 1) * 784)).toEqual(pixels.subarray(best * 784, (best + 1) * 784));
+    }
+    // the choice matters here: some digit's best is not its first code
+    expect(
+      Array.from({ length: n }, (_, i) => logits.slice(i * k, i * k + k)).some(
+        (l) => l.indexOf(Math.max(...l)) > 0,
+      ),
+    ).toBe(true);
+    expect(() => sampleGanBestOf(gan, 1, 1, 0)).toThrow(/at least 1/);
+    // the evaluation's best-of draw is this, with GAN_BEST_OF codes per digit
+    expect(await drawOnePass(gan, 2, 5, 'best-of')).toEqual(await sampleGanBestOf(gan, 2, 5, GAN_BEST_OF));
+    expect(await drawOnePass(gan, 2, 5, 'best-of')).not.toEqual(await sampleGan(gan, 2, 5));
+    tf.dispose([z, cand]);
+    gan.dispose();
   });
 });
 

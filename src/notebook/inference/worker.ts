@@ -124,7 +124,17 @@ function load(model: string, autoencoder?: string): Promise<Loaded> {
 
 /** What a one-pass request asks of a GAN, a VAE or the latent autoencoder (each a few milliseconds). */
 export type OnePassRequest =
-  | { op: 'sample'; kind: 'gan' | 'vae'; folder: string; n: number; seed: number; noise?: boolean }
+  | {
+      op: 'sample';
+      kind: 'gan' | 'vae';
+      folder: string;
+      n: number;
+      seed: number;
+      /** A VAE's draw with its decoder noise (else its mean). */
+      noise?: boolean;
+      /** A GAN's best of GAN_BEST_OF codes per digit by its discriminator (else its generator alone). */
+      bestOf?: boolean;
+    }
   | { op: 'interpolate'; kind: 'gan' | 'vae'; folder: string; seeds: [number, number]; frames: number }
   | { op: 'reconstruct'; kind: 'vae' | 'autoencoder'; folder: string; images: Float32Array };
 
@@ -339,7 +349,13 @@ const api = {
           : await reconstructVae(m as Vae, r.images);
     else if (r.op === 'interpolate')
       out = await interpolateOnePass(m as Gan | Vae, r.seeds[0], r.seeds[1], r.frames);
-    else out = await drawOnePass(m as Gan | Vae, r.n, r.seed, r.noise ? 'sample' : 'mean');
+    else
+      out = await drawOnePass(
+        m as Gan | Vae,
+        r.n,
+        r.seed,
+        r.bestOf ? 'best-of' : r.noise ? 'sample' : 'mean',
+      );
     return transfer(out, [out.buffer]);
   },
   /**
