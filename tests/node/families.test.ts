@@ -9,6 +9,7 @@ import { loadGan, loadVae } from '../../src/nets/load-family';
 import { Vae, type VaeConfig } from '../../src/nets/vae';
 import { WeightsError } from '../../src/nets/weights-format';
 import { familyCommand } from '../../src/cli/train-families';
+import { LIVE_EMA, liveConfig } from '../../lessons/gan-vae/live-presets';
 import {
   codes,
   drawOnePass,
@@ -114,6 +115,23 @@ describe('the GAN', () => {
     expect(familyCommand('x/y', 'gan', old, 10)).toBe(
       'npm run train -- gan --fresh --dir x/y --lr 0.0004 --d-kernel 3 --d-depth 2 --steps 10',
     );
+  });
+
+  it("the lesson's live GAN hurries only its balanced run; the collapse preset stays a change of the shipped settings", () => {
+    const d = DEFAULT_GAN_TRAIN_CONFIG;
+    const best = liveConfig('gan', 'best', 3) as GanTrainConfig;
+    expect([best.lr, best.dLr, best.emaDecay, best.seed]).toEqual([2 * d.lr, 4 * d.dLr, 0.95, 3]);
+    expect(best.gan).toEqual(d.gan);
+    // the collapse run the committed probe measured: 5x the shipped rates, no EMA, the 3x3 discriminator
+    const collapse = liveConfig('gan', 'collapse', 0) as GanTrainConfig;
+    expect([collapse.lr, collapse.dLr, collapse.emaDecay, collapse.beta1]).toEqual([
+      5 * d.lr,
+      5 * d.dLr,
+      0,
+      0.9,
+    ]);
+    expect([collapse.gan.dKernel, collapse.gan.dDepth]).toEqual([3, 2]);
+    expect((liveConfig('vae', 'best', 0) as VaeTrainConfig).emaDecay).toBe(LIVE_EMA);
   });
 
   it('pixel norm gives every position a unit root mean square over its channels', () => {
