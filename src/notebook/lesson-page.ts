@@ -95,9 +95,21 @@ export class DlLessonPage extends LitElement {
     return true;
   }
 
+  /** Re-checks which formulas scroll when the width changes (a phone turned, a window resized). */
+  private readonly onResize = () => {
+    const article = this.querySelector('article.lesson');
+    if (article) markScrollingFormulas(article);
+  };
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    window.addEventListener('resize', this.onResize);
+  }
+
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.observers.forEach((o) => o.disconnect());
+    window.removeEventListener('resize', this.onResize);
   }
 
   protected override updated(): void {
@@ -111,6 +123,8 @@ export class DlLessonPage extends LitElement {
       cellsOf(article).map((c) => (c as HTMLElement & { updateComplete?: Promise<unknown> }).updateComplete),
     ).then(() => this.applyPresenterView());
     this.focusWantedCell();
+    markScrollingFormulas(article);
+    void document.fonts?.ready.then(() => this.onResize()); // KaTeX's fonts change the formulas' widths
   }
 
   /** The cell the address last asked for (`cell=`), so a new one (a class route's next stop) is scrolled to. */
@@ -162,6 +176,18 @@ export class DlLessonPage extends LitElement {
 }
 
 /** The lesson's live cells: the custom elements its prose places (their insides are in shadow roots). */
+/**
+ * On a phone an inline formula wider than the line scrolls sideways inside itself (styles.css): those
+ * that do take keyboard focus, so a keyboard can scroll them too, and only those, so a formula that fits
+ * adds no tab stop.
+ */
+export function markScrollingFormulas(article: Element): void {
+  for (const k of article.querySelectorAll<HTMLElement>('p .katex, li .katex')) {
+    if (k.scrollWidth > k.clientWidth) k.tabIndex = 0;
+    else k.removeAttribute('tabindex');
+  }
+}
+
 function cellsOf(article: Element): HTMLElement[] {
   return [...article.querySelectorAll<HTMLElement>('*')].filter((e) => e.localName.startsWith('dl-'));
 }

@@ -1,6 +1,6 @@
 // Every ready lesson (future ones included, from the manifest) fits the screens a class uses: projector
 // mode at 1024x768, 1280x720 and 1920x1080, and normal mode at a phone's 390 px. No sideways scrolling, and
-// no control or live cell reaching past the right edge.
+// no control or live cell reaching past the right edge; a formula that scrolls inside itself can be focused.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { page } from 'vitest/browser';
 import { LESSONS } from '../../lessons/manifest';
@@ -69,7 +69,23 @@ describe('layout on a classroom projector and a phone', () => {
           document.documentElement.scrollWidth,
           `${lesson.id}, ${s.name}: sideways scroll`,
         ).toBeLessThanOrEqual(innerWidth);
+        // an inline formula that scrolls inside itself takes keyboard focus; one that fits does not
+        const formulas = [
+          ...document.querySelectorAll<HTMLElement>('article.lesson p .katex, article.lesson li .katex'),
+        ];
+        const scrolling = formulas.filter((k) => k.scrollWidth > k.clientWidth);
+        scrollingFormulas += scrolling.length;
+        expect(
+          formulas.filter((k) => scrolling.includes(k) !== (k.tabIndex === 0)).map((k) => k.textContent),
+          `${lesson.id}, ${s.name}: formulas focusable exactly when they scroll`,
+        ).toEqual([]);
       }
     }, 120_000);
   }
+
+  it('some formula did scroll on the phone, so the check above had something to check', () => {
+    expect(scrollingFormulas).toBeGreaterThan(0);
+  });
 });
+
+let scrollingFormulas = 0;
