@@ -45,8 +45,10 @@ export class DlFamilyGallery extends LitElement {
         font-variant-numeric: tabular-nums;
         text-align: right;
       }
-      h4 {
+      /* under the lesson's h2: h3, so the outline has no gap; the size of the cell's text */
+      h3 {
         margin: 0.8rem 0 0.3rem;
+        font-size: 1rem;
       }
     `,
   ];
@@ -146,9 +148,9 @@ export class DlFamilyGallery extends LitElement {
       </div>
       ${cellStatus(loading, this.runner.error)}
       ${this.runner.running ? html`<p class="status" role="status">Drawing… (the diffusion row takes 20 network calls)</p>` : nothing}
-      <h4>The same digits, encoded and decoded</h4>
+      <h3>The same digits, encoded and decoded</h3>
       <div class="grid">${rec.map(row)}</div>
-      <h4>New digits from seed ${p.seed}</h4>
+      <h3>New digits from seed ${p.seed}</h3>
       <div class="grid">${gen.map(row)}</div>
       <p class="note">
         Right: mean gradient energy of the row divided by that of the real test digits (1.00×). Blur lowers
