@@ -243,7 +243,7 @@ export class DlFamilyTrain extends LitElement {
                   ?disabled=${this.running}
                   @change=${(e: Event) => (this.preset = (e.target as HTMLSelectElement).value as LivePreset)}
                 >
-                  <option value="best">balanced (the shipped GAN's, hurried: 2× and 4× its rates)</option>
+                  <option value="best">balanced (the shipped GAN's, hurried: 3× and 6× its rates)</option>
                   <option value="collapse">
                     collapse preset (5× the shipped rates, β₁ 0.9, no EMA, 3×3 discriminator)
                   </option>

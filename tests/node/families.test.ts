@@ -120,7 +120,7 @@ describe('the GAN', () => {
   it("the lesson's live GAN hurries only its balanced run; the collapse preset stays a change of the shipped settings", () => {
     const d = DEFAULT_GAN_TRAIN_CONFIG;
     const best = liveConfig('gan', 'best', 3) as GanTrainConfig;
-    expect([best.lr, best.dLr, best.emaDecay, best.seed]).toEqual([2 * d.lr, 4 * d.dLr, 0.95, 3]);
+    expect([best.lr, best.dLr, best.emaDecay, best.seed]).toEqual([3 * d.lr, 6 * d.dLr, 0.95, 3]);
     expect(best.gan).toEqual(d.gan);
     // the collapse run the committed probe measured: 5x the shipped rates, no EMA, the 3x3 discriminator
     const collapse = liveConfig('gan', 'collapse', 0) as GanTrainConfig;
