@@ -48,7 +48,7 @@ import { loadDdpm, modelSampling } from '../nets/load';
 import { modelDir, SHIPPED_MODELS } from '../nets/registry';
 import { sampleImages } from '../pipelines/ddpm-sample';
 import { decodeLatents, LatentCodec } from '../pipelines/latent';
-import { drawOnePass, GAN_BEST_OF, type OnePassDraw } from '../pipelines/one-pass';
+import { drawOnePass, GAN_BEST_OF, onePassLabel, type OnePassDraw } from '../pipelines/one-pass';
 import { initNodeBackend, tf } from '../runtime/tf-node';
 import { arg } from './args';
 import { loadClassifier } from './classifier-files';
@@ -327,21 +327,12 @@ export async function compareFamiliesCli(): Promise<void> {
     for (const draw of draws) {
       const sdir = familySampleDir(kind, m.hash, draw, n, batch);
       const s = await cached(sdir, (start, k) => drawOnePass(loaded.net, k, 1 + start, draw));
-      const row = {
-        generator: { id: 'gan', label: 'GAN generator', nfe: 1, params: drawing },
-        // every digit: GAN_BEST_OF generator passes and as many discriminator passes
-        'best-of': {
-          id: 'gan-best-of',
-          label: `GAN, best of ${GAN_BEST_OF} codes by its discriminator`,
-          nfe: 2 * GAN_BEST_OF,
-          params: total,
-        },
-        mean: { id: 'vae-mean', label: "VAE decoder's mean", nfe: 1, params: drawing },
-        sample: { id: 'vae-sample', label: 'VAE draw with decoder noise', nfe: 1, params: drawing },
-      }[draw];
+      // the best-of draw: GAN_BEST_OF generator passes and as many discriminator passes per digit
+      const bestOf = draw === 'best-of';
+      const id = { generator: 'gan', 'best-of': 'gan-best-of', mean: 'vae-mean', sample: 'vae-sample' }[draw];
       const ms = await medianMs(() => drawOnePass(loaded.net, B, 1, draw));
-      await addRow(row.id, kind, row.label, sdir, s.images, ms / B, row.nfe, {
-        sampling: row.params,
+      await addRow(id, kind, onePassLabel(kind, draw), sdir, s.images, ms / B, bestOf ? 2 * GAN_BEST_OF : 1, {
+        sampling: bestOf ? total : drawing,
         training: total,
       });
     }

@@ -17,7 +17,7 @@ import { makeReference, type DigitGenerator } from '../metrics/evaluate';
 import type { EvalResult } from '../metrics/eval-result';
 import type { OptimConfig } from '../train/trainer';
 import { loadGan, loadVae } from '../nets/load-family';
-import { drawOnePass, GAN_BEST_OF, type OnePassDraw } from '../pipelines/one-pass';
+import { drawOnePass, GAN_BEST_OF, onePassLabel, type OnePassDraw } from '../pipelines/one-pass';
 import { initNodeBackend, tf } from '../runtime/tf-node';
 import { arg } from './args';
 import { loadClassifier } from './classifier-files';
@@ -76,13 +76,7 @@ export async function evalFamilyCli(kind: 'gan' | 'vae'): Promise<void> {
     });
     if (!sampled.images) throw new Error('some batches are missing');
     const images = sampled.images;
-    const what = {
-      generator: 'generator',
-      'best-of': `generator, best of ${GAN_BEST_OF} codes by its discriminator`,
-      mean: "decoder's mean",
-      sample: 'draw with decoder noise',
-    }[draw];
-    const label = `${kind.toUpperCase()} ${what} (step ${step} EMA weights)`;
+    const label = `${onePassLabel(kind, draw)} (step ${step} EMA weights)`;
     first ??= { images, label };
     const gen: DigitGenerator = {
       name: label,

@@ -175,7 +175,6 @@ export class DlLessonPage extends LitElement {
   }
 }
 
-/** The lesson's live cells: the custom elements its prose places (their insides are in shadow roots). */
 /**
  * On a phone an inline formula wider than the line scrolls sideways inside itself (styles.css): those
  * that do take keyboard focus, so a keyboard can scroll them too, and only those, so a formula that fits
@@ -188,6 +187,7 @@ export function markScrollingFormulas(article: Element): void {
   }
 }
 
+/** The lesson's live cells: the custom elements its prose places (their insides are in shadow roots). */
 function cellsOf(article: Element): HTMLElement[] {
   return [...article.querySelectorAll<HTMLElement>('*')].filter((e) => e.localName.startsWith('dl-'));
 }

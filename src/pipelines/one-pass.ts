@@ -87,6 +87,13 @@ export function drawOnePass(
   return sampleVae(net, n, seed, draw === 'sample');
 }
 
+/** A one-pass draw in words, as the evaluation's tables name it ("GAN generator", "VAE decoder's mean"). */
+export function onePassLabel(kind: 'gan' | 'vae', draw: OnePassDraw): string {
+  if (kind === 'gan')
+    return draw === 'best-of' ? `GAN, best of ${GAN_BEST_OF} codes by its discriminator` : 'GAN generator';
+  return draw === 'sample' ? 'VAE draw with decoder noise' : "VAE decoder's mean";
+}
+
 /** Reconstructions by the VAE (encoder mean, then decoder mean) of images n*784 in [-1, 1]. */
 export function reconstructVae(vae: Vae, images: Float32Array): Promise<Float32Array> {
   const n = images.length / 784;
